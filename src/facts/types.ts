@@ -1,0 +1,173 @@
+/**
+ * ClinicalFacts: the plain, typed record that the policy engine reads.
+ * Everything FHIR-shaped stops at the facts layer; policies address these
+ * facts by JSONPath (for example `$.biomarkers.her2`).
+ *
+ * Every fact is a `Fact<T>`: `value` null means *unknown* (not in the chart,
+ * or not fetched in time) and is never read as false.
+ */
+
+/** Where a fact came from, so a card can cite the chart. */
+export interface Evidence {
+  /** Relative FHIR reference, e.g. `Observation/her2-ihc`. */
+  reference: string;
+  /** Clinically relevant date (effective, onset, authored), YYYY-MM-DD or FHIR dateTime. */
+  date?: string;
+  /** Short human text: "HER2 negative (IHC 1+)". No patient identifiers. */
+  text?: string;
+  /** Values of the fact this evidence supports (codes, drug ids); lets the engine cite only what matched. */
+  supports?: string[];
+}
+
+export interface Fact<T> {
+  value: T | null;
+  evidence: Evidence[];
+  /** Why the value is unknown when it is (e.g. "Observation query timed out"). */
+  unknownReason?: string;
+}
+
+export type Positivity = 'positive' | 'negative' | 'equivocal';
+export type DiseaseResponse = 'improved' | 'stable' | 'worsened';
+export type LineOfBusiness = 'commercial' | 'marketplace' | 'medicaid' | 'medicare';
+
+/** Dose per administration (or per day for continuous infusion), as ordered. */
+export interface OrderedAmount {
+  value: number;
+  /** mass unit after normalisation: milligrams or micrograms */
+  unit: 'mg' | 'ug';
+  /** absolute, per m² of body surface area, or per kg of body weight */
+  basis: 'absolute' | 'per-m2' | 'per-kg';
+  /** per administration, or per day (continuous infusion rate) */
+  per: 'administration' | 'day';
+  /** what the order said, for cards: "90 mg", "15 mcg/m2/d" */
+  asWritten: string;
+}
+
+/** Administrations per period, normalised to days. */
+export interface OrderedSchedule {
+  administrations: number;
+  periodDays: number;
+  /** total length of the course when bounded (boundsDuration), in days */
+  durationDays?: number;
+  asWritten: string;
+}
+
+export interface DraftOrderFacts {
+  /** Relative reference of the draft order, e.g. `MedicationRequest/draft-1`. */
+  reference: string;
+  /** Catalog id of the ordered drug (`catalog/drugs.json`), null if not recognised. */
+  drug: string | null;
+  /** Codes that identified the drug, as `system|code`. */
+  drugCodes: string[];
+  serviceDate: string;
+  amount: Fact<OrderedAmount>;
+  schedule: Fact<OrderedSchedule>;
+  /** Catalog ids of the other drugs in the regimen: other draft orders + active medications on the service date. */
+  partners: Fact<string[]>;
+  /** Catalog classes of those partners (e.g. `tki`, `immunomodulatory`). */
+  partnerClasses: Fact<string[]>;
+  /** True when no other antineoplastic is among the draft orders or active medications. */
+  singleAgent: Fact<boolean>;
+  /** Treatment phase stated on the order (project convention): consolidation, maintenance, relapsed-refractory, induction, infant. */
+  phase: Fact<string>;
+  /** Cycle number stated on the order (project convention). */
+  cycleNumber: Fact<number>;
+  /** First day within the cycle that this order covers (e.g. 1 or 8). */
+  cycleDayStart: Fact<number>;
+  /** Keywords stated in the order's note / reasonCode.text / dosageInstruction.text (catalog/attestations.json). */
+  attestations: Fact<string[]>;
+  /** Days the patient has already received this same drug before the service date (continued therapy). */
+  daysOnThisDrug: Fact<number>;
+  /** Requested duration in days (dispenseRequest.expectedSupplyDuration / validityPeriod), when stated. */
+  requestedDurationDays: Fact<number>;
+}
+
+export interface ClinicalFacts {
+  /** YYYY-MM-DD; the order's service date. */
+  serviceDate: string;
+  patient: {
+    reference: string;
+    age: Fact<number>;
+    ageMonths: Fact<number>;
+  };
+  body: {
+    weightKg: Fact<number>;
+    heightCm: Fact<number>;
+    /** m², measured if documented, else Mosteller from height and weight. */
+    bodySurfaceArea: Fact<number>;
+  };
+  diagnoses: {
+    /** ICD-10-CM codes, upper case, with the dot (C50.911). The order's reason first. */
+    icd10: Fact<string[]>;
+    /** SNOMED CT concept ids. */
+    snomed: Fact<string[]>;
+  };
+  disease: {
+    metastatic: Fact<boolean>;
+    locallyAdvanced: Fact<boolean>;
+    recurrent: Fact<boolean>;
+    /** relapsed or refractory (clinicalStatus relapse/recurrence, ICD "in relapse", or stated) */
+    relapsedOrRefractory: Fact<boolean>;
+    unresectable: Fact<boolean>;
+    inflammatory: Fact<boolean>;
+    tripleNegative: Fact<boolean>;
+    /** last documented disease status (mCODE CancerDiseaseStatus) */
+    response: Fact<DiseaseResponse>;
+    /** "no response" = stable or worsened */
+    noResponse: Fact<boolean>;
+    progression: Fact<boolean>;
+    /** progression documented on, or within 60 days of the end of, the last systemic therapy */
+    progressionWithin60DaysOfLastTherapy: Fact<boolean>;
+  };
+  biomarkers: {
+    her2: Fact<Positivity>;
+    er: Fact<Positivity>;
+    pr: Fact<Positivity>;
+    /** positive when ER+ or PR+, negative when both negative */
+    hormoneReceptor: Fact<Positivity>;
+    germlineBrca: Fact<'present' | 'absent'>;
+    pdl1Cps: Fact<number>;
+    philadelphiaChromosome: Fact<Positivity>;
+    t11_14: Fact<Positivity>;
+  };
+  therapy: {
+    /** number of prior lines of systemic antineoplastic therapy before the service date */
+    priorLines: Fact<number>;
+    /** the order's line = prior lines + 1 */
+    lineOfTherapy: Fact<number>;
+    /** catalog ids of drugs given in prior lines */
+    priorDrugs: Fact<string[]>;
+    /** catalog classes of those drugs */
+    priorDrugClasses: Fact<string[]>;
+    /** catalog ids of active medications on the service date */
+    activeMedications: Fact<string[]>;
+  };
+  prescriber: {
+    reference: string | null;
+    /** NUCC taxonomy codes */
+    specialties: Fact<string[]>;
+  };
+  coverage: {
+    reference: string | null;
+    payerId: Fact<string>;
+    payerName: Fact<string>;
+    lineOfBusiness: Fact<LineOfBusiness>;
+  };
+  /** The draft order under evaluation. */
+  order: DraftOrderFacts;
+  /** Approved prior authorizations on file for this drug at the service date. */
+  authorizations: AuthorizationFact[];
+}
+
+export interface AuthorizationFact {
+  reference: string;
+  preAuthRef: string;
+  /** catalog drug id the authorization covers */
+  drug: string | null;
+  periodStart?: string;
+  periodEnd?: string;
+  /** true when active, approved, in period and for this order's drug */
+  appliesToOrder: boolean;
+  /** why it does not apply, e.g. "expired 2025-01-31", "for another drug" */
+  whyNot?: string;
+}

@@ -1,0 +1,227 @@
+/**
+ * The shape of a policy file (`policies/*.json`), mirrored by
+ * `schemas/policy.schema.json`, and of the engine's results.
+ * Policies are data: nothing here names a drug, a payer or a code.
+ */
+import type { Evidence, LineOfBusiness } from '../facts/types.js';
+
+/** Every rule names its place in the source document, e.g. "000 §2 Breast cancer 1". */
+export interface Sourced {
+  id: string;
+  /** Short clinician-facing label, e.g. "HER2-positive, with trastuzumab, 4th line or later". */
+  label: string;
+  source: string;
+}
+
+/** Effective window of a branch, judged on the order's service date (inclusive dates, YYYY-MM-DD). */
+export interface Effective {
+  effectiveFrom?: string;
+  effectiveTo?: string;
+}
+
+export type Operator =
+  | 'equals'
+  | 'notEquals'
+  | 'in'
+  | 'notIn'
+  | 'atLeast'
+  | 'atMost'
+  | 'greaterThan'
+  | 'lessThan'
+  | 'exists'
+  | 'isTrue'
+  | 'isFalse'
+  | 'startsWith'
+  /** array fact shares at least one element with `value` */
+  | 'includesAny'
+  /** array fact contains every element of `value` */
+  | 'includesAll'
+  /** some element of an array fact starts with one of `value` */
+  | 'anyStartsWith'
+  | 'isEmpty'
+  | 'notEmpty'
+  /** array fact contains `value` → met; otherwise not documented (statements in free text can only confirm) */
+  | 'mentions';
+
+export interface Leaf extends Sourced, Effective {
+  /** JSONPath into ClinicalFacts, pointing at a Fact (e.g. `$.biomarkers.her2`). */
+  fact: string;
+  op: Operator;
+  value?: string | number | boolean | Array<string | number>;
+  /** When the chart shows the criterion false but the document allows another way to meet it
+   * (e.g. "in consultation with an oncologist"), report not documented rather than not met. */
+  ifNotMet?: 'not-documented';
+  /** What documentation would settle it, for the card's checklist. */
+  documentation?: string;
+  /** Why this reading was chosen, when the document is ambiguous. */
+  reading?: string;
+}
+
+export interface AllOf extends Partial<Sourced>, Effective { all: Criterion[]; reading?: string }
+export interface AnyOf extends Partial<Sourced>, Effective { any: Criterion[]; reading?: string }
+export interface NotOf extends Partial<Sourced>, Effective { not: Criterion; reading?: string }
+export type Criterion = AllOf | AnyOf | NotOf | Leaf;
+
+export type DoseUnit = 'mg' | 'mg/m2' | 'mg/kg' | 'ug' | 'ug/d' | 'ug/m2/d';
+
+export interface DoseCap {
+  max: number;
+  unit: DoseUnit;
+}
+
+export interface DoseAlternative extends Sourced {
+  /** When this alternative applies (weight band, phase, cycle); absent = always. */
+  when?: Criterion;
+  /** Maximum per administration (or per day for /d units), with an optional absolute "not to exceed" cap. */
+  dose?: DoseCap & { notToExceed?: DoseCap };
+  /** At most `maxAdministrations` in any `periodDays` days. */
+  schedule?: { maxAdministrations: number; periodDays: number };
+}
+
+export interface DoseLimitSet extends Sourced {
+  /** When this set applies at all (e.g. only for the consolidation indication); absent = always. */
+  when?: Criterion;
+  /** The order meets the set when it meets one applicable alternative. */
+  alternatives: DoseAlternative[];
+}
+
+export interface Duration {
+  /** null = indefinitely */
+  months: number | null;
+  /** "or duration of request, whichever is less" */
+  orDurationOfRequest?: boolean;
+  /** Lines of business this duration is for; absent = all. */
+  linesOfBusiness?: LineOfBusiness[];
+  source: string;
+}
+
+export interface Indication extends Sourced {
+  criteria: Criterion;
+  /** Dose limits that apply when this indication is the one met. */
+  doseLimits?: DoseLimitSet[];
+  approvalDuration?: Duration[];
+  /** Coverage period and cycle counts (e.g. "One year for up to 4 treatment cycles"). */
+  coveragePeriod?: { months: number | null; maxCycles?: number; source: string };
+  /** Continued-therapy (renewal) criteria rather than initial approval. */
+  continuation?: boolean;
+}
+
+/** A use the document names as investigational / not medically necessary: when met, the order is not covered. */
+export interface Exclusion extends Sourced {
+  criteria: Criterion;
+}
+
+export interface DrugCode {
+  system: string;
+  code: string;
+  display?: string;
+}
+
+export interface Policy {
+  id: string;
+  version: string;
+  title: string;
+  document: {
+    /** seed file name, e.g. 000_c668f97403d2ddc3.txt */
+    file: string;
+    reference?: string;
+    lastReview?: string;
+    nextReview?: string;
+    /** public URL of the payer's text, when known; the service serves its own copy at /policies/{id} */
+    url?: string;
+  };
+  payer: { id: string; name: string };
+  linesOfBusiness?: LineOfBusiness[];
+  /** catalog drug id (catalog/drugs.json) and the codes named by the document */
+  drug: { id: string; name: string; codes: DrugCode[] };
+  effective?: { from?: string; to?: string };
+  priorAuthorization: { required: boolean; source: string; reading?: string };
+  approvalDuration?: Duration[];
+  indications: Indication[];
+  exclusions?: Exclusion[];
+  /** What to attach to an authorization request. */
+  documentation?: string[];
+  /** How ambiguous or contradictory passages were read. */
+  readings?: Array<{ source: string; reading: string }>;
+}
+
+// ---------------------------------------------------------------- results
+
+export type Status = 'met' | 'not-met' | 'not-documented';
+
+export interface CriterionResult {
+  id?: string;
+  label?: string;
+  source?: string;
+  kind: 'all' | 'any' | 'not' | 'leaf';
+  status: Status;
+  /** false when the branch is outside its effective window on the service date (then ignored). */
+  inEffect: boolean;
+  /** For leaves: the fact's value as read ("negative", 1.8, ["C50.911"]). */
+  value?: unknown;
+  evidence: Evidence[];
+  documentation?: string;
+  unknownReason?: string;
+  children?: CriterionResult[];
+}
+
+export interface DoseCheck {
+  status: Status | 'not-applicable';
+  limitSetId?: string;
+  /** the alternative the order met, or the one the suggestion is built from */
+  alternativeId?: string;
+  /** which part exceeds */
+  exceeds?: Array<'dose' | 'schedule'>;
+  /** clinician text: "90 mg = 50 mg/m² at BSA 1.80 m²" */
+  orderedText?: string;
+  /** clinician text: "up to 40 mg/m² every 21 days" */
+  allowedText?: string;
+  /** The covered maximum for this patient, as the order should read. */
+  covered?: {
+    amount: { value: number; unit: 'mg' | 'ug'; per: 'administration' | 'day' };
+    schedule?: { administrations: number; periodDays: number };
+  };
+  /** facts that would settle a not-documented check, e.g. "body surface area" */
+  missing?: string[];
+  evidence: Evidence[];
+  source?: string;
+}
+
+export interface IndicationResult {
+  id: string;
+  label: string;
+  source: string;
+  status: Status;
+  criteria: CriterionResult;
+  dose: DoseCheck;
+  continuation: boolean;
+}
+
+export type Covered = 'covered' | 'not-covered' | 'conditional';
+export type PaNeeded = 'auth-needed' | 'satisfied' | 'no-auth';
+
+export interface PolicyEvaluation {
+  policy: { id: string; version: string; title: string; payerId: string; payerName: string; file: string; url?: string };
+  orderReference: string;
+  drug: string;
+  serviceDate: string;
+  indications: IndicationResult[];
+  exclusions: CriterionResult[];
+  /** the indication the decision rests on (met, else the closest not-documented one) */
+  decidingIndication?: string;
+  dose: DoseCheck;
+  covered: Covered;
+  paNeeded?: PaNeeded;
+  satisfiedPaId?: string;
+  docNeeded?: 'clinical' | 'admin' | 'both' | 'conditional';
+  infoNeeded?: boolean;
+  /** approval duration that applies (ISO 8601 duration like P12M, or "indefinite") */
+  approvalDuration?: string;
+  approvalDurationText?: string;
+  /** e.g. "40 mg/m2 per 21 days" */
+  allowedQuantity?: string;
+  /** clinician-facing reasons, most important first */
+  reasons: string[];
+  /** data that could not be fetched in time, named for the card */
+  unchecked: string[];
+}
