@@ -1,0 +1,157 @@
+/**
+ * CDS Hooks 2.0 client authentication: the EHR signs a JWT per call.
+ * We accept only issuers configured out of band, only asymmetric algorithms,
+ * only keys from that issuer's configured JWKS (never a URL the token names),
+ * and each `jti` once.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
+
+export type TrustedIssuer = { iss: string; jwks_url: string } | { iss: string; jwks: JSONWebKeySet };
+
+/** Asymmetric only: `none` and HMAC would let anyone holding a shared secret (or nobody) sign. */
+export const ALLOWED_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+] as const;
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+}
+
+export interface VerifiedCaller {
+  iss: string;
+  sub?: string;
+  jti: string;
+}
+
+export interface JwtVerifierOptions {
+  /** seconds of clock skew tolerated on exp / iat / nbf */
+  clockToleranceSec?: number;
+  /** ms allowed for a JWKS download */
+  jwksTimeoutMs?: number;
+  /** upper bound on remembered jti values */
+  replayCacheSize?: number;
+  now?: () => number;
+}
+
+interface IssuerKeys {
+  issuer: TrustedIssuer;
+  keys: JWTVerifyGetKey;
+}
+
+/** Remembers each jti until its token expires, so a captured token cannot be replayed. */
+export class ReplayCache {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly maxEntries: number) {}
+
+  /** Returns false when the id was already used and has not expired. */
+  claim(id: string, expiresAtSec: number, nowSec: number): boolean {
+    const known = this.seen.get(id);
+    if (known !== undefined && known >= nowSec) return false;
+    if (this.seen.size >= this.maxEntries) this.evictExpired(nowSec);
+    if (this.seen.size >= this.maxEntries) {
+      // Full of live ids: refusing is safer than forgetting one (a forgotten id could be replayed).
+      return false;
+    }
+    this.seen.set(id, expiresAtSec);
+    return true;
+  }
+
+  private evictExpired(nowSec: number): void {
+    for (const [id, exp] of this.seen) if (exp < nowSec) this.seen.delete(id);
+  }
+}
+
+export function createJwtVerifier(issuers: TrustedIssuer[], options: JwtVerifierOptions = {}) {
+  const clockTolerance = options.clockToleranceSec ?? 60;
+  const now = options.now ?? (() => Date.now());
+  const replay = new ReplayCache(options.replayCacheSize ?? 100_000);
+  const byIssuer = new Map<string, IssuerKeys>();
+  for (const issuer of issuers) {
+    const keys =
+      'jwks_url' in issuer
+        ? // jose caches the set and refetches on an unknown kid (with a cooldown against key-flooding).
+          createRemoteJWKSet(new URL(issuer.jwks_url), {
+            timeoutDuration: options.jwksTimeoutMs ?? 2000,
+            cooldownDuration: 30_000,
+            cacheMaxAge: 10 * 60_000,
+          })
+        : createLocalJWKSet(issuer.jwks);
+    byIssuer.set(issuer.iss, { issuer, keys });
+  }
+
+  return async function verify(token: string, audience: string): Promise<VerifiedCaller> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    let claims: ReturnType<typeof decodeJwt>;
+    try {
+      header = decodeProtectedHeader(token);
+      claims = decodeJwt(token);
+    } catch {
+      throw new AuthError('the bearer token is not a well-formed JWT');
+    }
+    if (typeof header.alg !== 'string' || !(ALLOWED_ALGORITHMS as readonly string[]).includes(header.alg)) {
+      throw new AuthError(`JWT alg "${String(header.alg)}" is not allowed; use one of ${ALLOWED_ALGORITHMS.join(', ')}`);
+    }
+    if (typeof header.kid !== 'string' || header.kid.length === 0) throw new AuthError('JWT header has no kid');
+    if (typeof claims.iss !== 'string') throw new AuthError('JWT has no iss');
+    const trusted = byIssuer.get(claims.iss);
+    if (!trusted) throw new AuthError(`JWT issuer "${claims.iss}" is not trusted`);
+    if (header.jku !== undefined) {
+      const configured = 'jwks_url' in trusted.issuer ? trusted.issuer.jwks_url : undefined;
+      if (header.jku !== configured) throw new AuthError('JWT jku does not match the JWKS URL configured for its issuer');
+    }
+    if (typeof claims.jti !== 'string' || claims.jti.length === 0) throw new AuthError('JWT has no jti');
+    if (typeof claims.iat !== 'number') throw new AuthError('JWT has no iat');
+    if (typeof claims.exp !== 'number') throw new AuthError('JWT has no exp');
+
+    try {
+      await jwtVerify(token, trusted.keys, {
+        issuer: claims.iss,
+        audience,
+        algorithms: [...ALLOWED_ALGORITHMS],
+        clockTolerance,
+        currentDate: new Date(now()),
+        requiredClaims: ['exp', 'iat', 'jti'],
+      });
+    } catch (error) {
+      throw new AuthError(describeJoseError(error, audience));
+    }
+    const nowSec = Math.floor(now() / 1000);
+    if (!replay.claim(`${claims.iss}\u0000${claims.jti}`, claims.exp + clockTolerance, nowSec)) {
+      throw new AuthError('JWT jti was already used (replay)');
+    }
+    return { iss: claims.iss, sub: claims.sub, jti: claims.jti };
+  };
+}
+
+function describeJoseError(error: unknown, audience: string): string {
+  if (error instanceof joseErrors.JWTExpired) return 'JWT has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return `JWT aud must be ${audience}`;
+    return `JWT claim ${error.claim} is invalid: ${error.reason}`;
+  }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no key in the issuer JWKS matches the JWT kid';
+  if (error instanceof joseErrors.JWKSTimeout) return "the issuer's JWKS could not be fetched in time";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'JWT signature is invalid';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'JWT alg is not allowed';
+  if (error instanceof joseErrors.JOSEError) return `JWT rejected: ${error.code}`;
+  return 'JWT could not be verified';
+}
+
+export type JwtVerifier = ReturnType<typeof createJwtVerifier>;
