@@ -1,0 +1,193 @@
+// The try-it page: vanilla JS, no framework. Everything it shows comes from the service's own endpoints.
+const $ = (id) => document.getElementById(id);
+let lastRequest = null;
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function safeUrl(url) {
+  return /^(https?:)?\/\//i.test(url) || url.startsWith('/') ? url : '#';
+}
+
+/** Inline markdown: bold, italic, code, links. Input is escaped first, so card text cannot inject HTML. */
+function inline(text) {
+  return escapeHtml(text)
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[^*])\*([^*]+)\*/g, '$1<em>$2</em>')
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label, url) => `<a href="${safeUrl(url)}" target="_blank" rel="noopener">${label}</a>`);
+}
+
+/** The subset of CommonMark the cards use: paragraphs, headings, lists, tables, line breaks. */
+export function renderMarkdown(markdown) {
+  const lines = String(markdown ?? '').split('\n');
+  const html = [];
+  let list = null;
+  let table = null;
+  const closeBlocks = () => {
+    if (list) { html.push(`</${list}>`); list = null; }
+    if (table) { html.push('</tbody></table>'); table = null; }
+  };
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    const bullet = /^\s*[-*+]\s+(.*)$/.exec(line);
+    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (/^\|.*\|$/.test(line)) {
+      if (/^\|[\s:|-]+\|$/.test(line)) continue; // header separator row
+      const cells = line.slice(1, -1).split('|').map((c) => `<td>${inline(c.trim())}</td>`).join('');
+      if (!table) { closeBlocks(); html.push('<table><tbody>'); table = true; }
+      html.push(`<tr>${cells}</tr>`);
+    } else if (bullet || numbered) {
+      const kind = bullet ? 'ul' : 'ol';
+      if (table) { html.push('</tbody></table>'); table = null; }
+      if (list !== kind) { if (list) html.push(`</${list}>`); html.push(`<${kind}>`); list = kind; }
+      html.push(`<li>${inline((bullet ?? numbered)[1])}</li>`);
+    } else if (heading) {
+      closeBlocks();
+      const level = Math.min(6, heading[1].length + 3);
+      html.push(`<h${level}>${inline(heading[2])}</h${level}>`);
+    } else if (line.trim() === '') {
+      closeBlocks();
+    } else {
+      closeBlocks();
+      html.push(`<p>${inline(line)}</p>`);
+    }
+  }
+  closeBlocks();
+  return html.join('\n');
+}
+
+async function getJson(url, init) {
+  const response = await fetch(url, init);
+  const body = await response.json().catch(() => ({}));
+  return { status: response.status, body };
+}
+
+async function loadServices() {
+  const { body } = await getJson('/cds-services');
+  const services = body.services ?? [];
+  $('services').innerHTML = services.map((s) => `<li><strong>${escapeHtml(s.id)}</strong> — ${escapeHtml(s.hook)}</li>`).join('');
+  $('service').innerHTML = services.map((s) => `<option value="${escapeHtml(s.id)}" data-hook="${escapeHtml(s.hook)}">${escapeHtml(s.id)}</option>`).join('');
+}
+
+async function loadPolicies() {
+  const { body } = await getJson('/health');
+  $('policies').innerHTML = (body.policies ?? [])
+    .map((p) => `<li><a href="/policies/${encodeURIComponent(p.id)}" target="_blank">${escapeHtml(p.id)}</a> <span class="muted">v${escapeHtml(p.version)}</span></li>`)
+    .join('');
+}
+
+async function loadScenarios() {
+  const { body } = await getJson('/demo/scenarios');
+  const groups = new Map();
+  for (const s of body.scenarios ?? []) {
+    if (!groups.has(s.group)) groups.set(s.group, []);
+    groups.get(s.group).push(s);
+  }
+  const html = ['<option value="">— choose a scenario —</option>'];
+  for (const [group, items] of groups) {
+    html.push(`<optgroup label="${escapeHtml(group)}">`);
+    for (const s of items) html.push(`<option value="${escapeHtml(s.path)}" title="${escapeHtml(s.description ?? '')}">${escapeHtml(s.name)}</option>`);
+    html.push('</optgroup>');
+  }
+  $('scenario').innerHTML = html.join('');
+}
+
+async function chooseScenario() {
+  const path = $('scenario').value;
+  if (!path) return;
+  const { body } = await getJson(`/demo/scenarios/${path.split('/').map(encodeURIComponent).join('/')}`);
+  $('request').value = JSON.stringify(body.request, null, 2);
+  $('scenario-description').textContent = body.description ?? '';
+  const hook = body.request?.hook;
+  for (const option of $('service').options) if (option.dataset.hook === hook) $('service').value = option.value;
+}
+
+function renderCard(card) {
+  const topic = card.source?.topic?.display ?? card.source?.topic?.code ?? '';
+  const links = (card.links ?? [])
+    .map((l) => `<a href="${safeUrl(l.url)}" target="_blank" rel="noopener" data-type="${escapeHtml(l.type)}">${escapeHtml(l.label)}</a>`)
+    .join('');
+  const suggestions = (card.suggestions ?? [])
+    .map((s, i) => `<button type="button" class="suggestion" data-suggestion="${i}">${escapeHtml(s.label)}${s.isRecommended ? ' (recommended)' : ''}</button>`)
+    .join(' ');
+  const element = document.createElement('article');
+  element.className = `card ${card.indicator}`;
+  element.innerHTML = `
+    <div class="summary">${escapeHtml(card.summary)}</div>
+    <div class="meta">${escapeHtml(card.indicator)} · ${escapeHtml(card.source?.label ?? '')}${topic ? ` · ${escapeHtml(topic)}` : ''}</div>
+    <div class="detail">${renderMarkdown(card.detail ?? '')}</div>
+    <div class="links">${links}</div>
+    <div class="suggestions">${suggestions}</div>`;
+  element.querySelectorAll('button.suggestion').forEach((button) => {
+    button.addEventListener('click', () => showSuggestion(card.suggestions[Number(button.dataset.suggestion)]));
+  });
+  return element;
+}
+
+function showSuggestion(suggestion) {
+  const action = (suggestion.actions ?? [])[0];
+  const after = action?.resource;
+  const entries = lastRequest?.context?.draftOrders?.entry ?? [];
+  const before = entries.map((e) => e.resource).find((r) => r && after && r.resourceType === after.resourceType && r.id === after.id);
+  $('suggestion-title').textContent = suggestion.label;
+  $('order-before').textContent = JSON.stringify(before ?? {}, null, 2);
+  $('order-after').textContent = JSON.stringify(after ?? {}, null, 2);
+  $('suggestion-dialog').showModal();
+}
+
+function renderSystemActions(actions) {
+  const container = $('system-actions');
+  container.innerHTML = '';
+  for (const action of actions ?? []) {
+    const ext = (action.resource?.extension ?? []).find((e) => e.url.endsWith('ext-coverage-information'));
+    if (!ext) continue;
+    const rows = (ext.extension ?? []).map((part) => {
+      const value = part.valueCode ?? part.valueString ?? part.valueDate ?? part.valueReference?.reference ??
+        part.valueCodeableConcept?.text ?? part.valueCodeableConcept?.coding?.[0]?.code ??
+        (part.extension ? part.extension.map((p) => p.valueString ?? p.valueCodeableConcept?.coding?.[0]?.code ?? p.valueQuantity?.value ?? '').join(' ') : '');
+      return `<dt>${escapeHtml(part.url)}</dt><dd>${escapeHtml(value)}</dd>`;
+    });
+    const div = document.createElement('div');
+    div.className = 'ext';
+    div.innerHTML = `<strong>${escapeHtml(action.resource.resourceType)}/${escapeHtml(action.resource.id ?? '')}</strong><dl>${rows.join('')}</dl>`;
+    container.append(div);
+  }
+  if (!container.children.length) container.innerHTML = '<p class="muted">No coverage information (no policy drug for this payer).</p>';
+}
+
+async function send() {
+  let request;
+  try {
+    request = JSON.parse($('request').value);
+  } catch (error) {
+    $('status').textContent = `The request is not valid JSON: ${error.message}`;
+    return;
+  }
+  lastRequest = request;
+  const serviceId = $('service').value;
+  $('status').textContent = 'Sending…';
+  const started = performance.now();
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) };
+  const [hook, trace] = await Promise.all([getJson(`/cds-services/${encodeURIComponent(serviceId)}`, init), getJson('/analyst/trace', init)]);
+  $('status').textContent = `HTTP ${hook.status} in ${Math.round(performance.now() - started)} ms`;
+  const cards = $('cards');
+  cards.innerHTML = '';
+  if (hook.status !== 200) {
+    cards.innerHTML = `<pre>${escapeHtml(JSON.stringify(hook.body, null, 2))}</pre>`;
+  } else if (!hook.body.cards?.length) {
+    cards.innerHTML = '<p class="muted">No cards: nothing needs the clinician\'s attention.</p>';
+  } else {
+    for (const card of hook.body.cards) cards.append(renderCard(card));
+  }
+  renderSystemActions(hook.body.systemActions);
+  $('trace').textContent = trace.body.trace ?? JSON.stringify(trace.body, null, 2);
+}
+
+$('scenario').addEventListener('change', chooseScenario);
+$('send').addEventListener('click', send);
+$('dialog-close').addEventListener('click', () => $('suggestion-dialog').close());
+await Promise.all([loadServices(), loadPolicies(), loadScenarios()]);
+document.body.dataset.ready = 'true';
