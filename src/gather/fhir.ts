@@ -151,6 +151,8 @@ export async function searchAll(access: Extract<FhirAccess, { ok: true }>, query
   for (let page = 0; url !== undefined; page += 1) {
     if (page >= budget.maxPages) return { ok: true, resources, incomplete: 'error' };
     if (page > 0 && !isUnderBase(url, access.base)) return { ok: true, resources, incomplete: 'refused' };
+    // Out of time already: do not even open a connection.
+    if (signal.aborted) return page === 0 ? { ok: false, reason: 'timeout' } : { ok: true, resources, incomplete: 'timeout' };
     let resource: FhirResource;
     try {
       resource = await getResource(access, url, signal, budget);

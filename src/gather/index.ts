@@ -170,11 +170,19 @@ function referencedResources(
 }
 
 /** Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. */
-async function readReferences(refs: readonly WantedReference[], access: FhirAccess, budget: QueryBudget, limit: number, store: ChartStore): Promise<Unavailable[]> {
-  const jobs = refs.map(async (ref, index): Promise<Unavailable[]> => {
+async function readReferences(
+  refs: readonly WantedReference[],
+  access: FhirAccess,
+  budget: QueryBudget,
+  allowance: { left: number },
+  store: ChartStore,
+): Promise<Unavailable[]> {
+  const jobs = refs.map(async (ref): Promise<Unavailable[]> => {
     const key = `${ref.type}/${ref.id}`;
     if (!access.ok) return [{ what: ref.what, key, reason: access.reason === 'refused' ? 'refused' : 'error' }];
-    if (index >= limit) return [{ what: ref.what, key, reason: 'refused' }];
+    // A chart pointing to hundreds of things must not turn into hundreds of requests.
+    if (allowance.left <= 0) return [{ what: ref.what, key, reason: 'refused' }];
+    allowance.left -= 1;
     const result = await readReference(access, ref, budget);
     if (!result.ok) return [{ what: ref.what, key, reason: result.reason }];
     store.add(result.resources);
@@ -217,7 +225,7 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
     maxPages: options.maxPages ?? DEFAULTS.maxPages,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
   };
-  const limit = options.maxReferenceReads ?? DEFAULTS.maxReferenceReads;
+  const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;
 
   if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store)));
@@ -225,7 +233,7 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const attempted = new Set<string>();
   for (let round = 0; round < 2; round += 1) {
     const refs = referencedResources(store, reading.draftOrders, base, attempted);
-    unavailableList.push(...(await readReferences(refs, access, budget, limit, store)));
+    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store)));
   }
 
   const draftIds = new Set(reading.draftOrders.map((o) => o.id));

@@ -79,8 +79,9 @@ function capabilityStatement(): FhirResource {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/fhir+json', ...CORS_HEADERS });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(text), ...CORS_HEADERS });
+  res.end(text);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
