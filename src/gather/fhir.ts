@@ -123,7 +123,9 @@ async function getResource(access: Extract<FhirAccess, { ok: true }>, url: strin
   if (length !== undefined && length > budget.maxResponseBytes) throw new ResponseTooLarge();
   const resource = asFhirResource(result);
   if (!resource) throw new Error('not a FHIR resource');
-  return resource;
+  // fhir-kit-client hangs the fetch Request (Authorization header included) and Response on the result as hidden
+  // properties; a spread copy keeps own enumerable fields only, so the token never travels with the chart.
+  return { ...resource };
 }
 
 function classify(err: unknown, signal: AbortSignal): FailureReason {

@@ -85,6 +85,8 @@ describe('fetching what prefetch lacks', () => {
     expect(result.organizations.map((o) => o.id)).toEqual(['org-blue-shield-ca']);
     expect(result.practitioners.map((p) => p.id)).toEqual(['pract-onc-1']);
     expect(result.unavailable).toEqual([]);
+    // nothing of the HTTP exchange (the Request carries the token) rides along on the resources
+    expect(Object.getOwnPropertyNames(result.patient)).not.toContain('__request');
   });
 
   it('follows next links until every page is read', async () => {
