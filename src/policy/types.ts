@@ -183,6 +183,8 @@ export interface DoseCheck {
   };
   /** facts that would settle a not-documented check, e.g. "body surface area" */
   missing?: string[];
+  /** why those facts are unknown, when the facts layer said (e.g. "Observation query timed out") */
+  unknownReasons?: string[];
   evidence: Evidence[];
   source?: string;
 }

@@ -1,0 +1,114 @@
+/** Which catalog drug a CodeableConcept names: codes first, then the drug's name in display / text. */
+import type { CodeableConcept, Coding, Medication, MedicationRequest, Reference } from 'fhir/r4.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { Catalog, DrugCodeMatch, HcpcsCode } from './types.js';
+import { HCPCS, NDC, codeKey, normaliseNdc, sameSystem } from './systems.js';
+import { normaliseText } from './text.js';
+
+export interface DrugIdentification {
+  drug: string | null;
+  /** the codes that identified it, `system|code` as written on the order; empty when matched by name */
+  codes: string[];
+  /** the HCPCS code among them, with its billing unit size */
+  hcpcs?: HcpcsCode;
+  /** 'code' or 'name' */
+  matchedBy?: 'code' | 'name';
+}
+
+function lookUpCoding(coding: Coding, catalog: Catalog): DrugCodeMatch | undefined {
+  const code = coding.code?.trim();
+  if (code === undefined || code === '') return undefined;
+  if (sameSystem(coding.system, HCPCS)) return catalog.drugByCode.get(codeKey(HCPCS, code.toUpperCase()));
+  if (sameSystem(coding.system, NDC)) {
+    return catalog.drugByCode.get(codeKey(NDC, normaliseNdc(code))) ?? catalog.drugByCode.get(codeKey(NDC, code.replace(/\D/g, '')));
+  }
+  return catalog.drugByCode.get(codeKey(coding.system, code));
+}
+
+/** The catalog drug named in free text, longest name first ("fam-trastuzumab deruxtecan" before "trastuzumab"). */
+export function drugInText(text: string | undefined, catalog: Catalog): string | null {
+  if (text === undefined || text.trim() === '') return null;
+  const normalised = normaliseText(text);
+  const exact = catalog.drugByName.get(normalised.trim());
+  if (exact !== undefined) return exact;
+  for (const { name, drug } of catalog.drugNamesLongestFirst) {
+    if (normalised.includes(` ${name} `)) return drug;
+  }
+  return null;
+}
+
+export function identifyDrug(concept: CodeableConcept | undefined, catalog: Catalog): DrugIdentification {
+  if (concept === undefined) return { drug: null, codes: [] };
+  const matches = (concept.coding ?? [])
+    .map((coding) => ({ coding, match: lookUpCoding(coding, catalog) }))
+    .filter((m): m is { coding: Coding; match: DrugCodeMatch } => m.match !== undefined);
+  if (matches.length > 0) {
+    // a product code is more specific than an ingredient: Enhertu's SCD beats trastuzumab's IN on the same order
+    const best = matches.reduce((a, b) => (b.match.specificity > a.match.specificity ? b : a));
+    const drug = best.match.drug;
+    const same = matches.filter((m) => m.match.drug === drug);
+    const hcpcs = same.find((m) => m.match.hcpcs !== undefined)?.match.hcpcs;
+    return {
+      drug,
+      codes: same.map((m) => `${m.coding.system ?? ''}|${m.coding.code ?? ''}`),
+      ...(hcpcs !== undefined ? { hcpcs } : {}),
+      matchedBy: 'code',
+    };
+  }
+  for (const text of [concept.text, ...(concept.coding ?? []).map((c) => c.display)]) {
+    const drug = drugInText(text, catalog);
+    if (drug !== null) return { drug, codes: [], matchedBy: 'name' };
+  }
+  return { drug: null, codes: [] };
+}
+
+function idOf(reference: string): { type?: string; id: string } {
+  const parts = reference.replace(/\/_history\/.*$/, '').split('/');
+  const id = parts[parts.length - 1] ?? reference;
+  const type = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  return type !== undefined ? { type, id } : { id };
+}
+
+function medicationFromReference(
+  reference: Reference,
+  contained: MedicationRequest['contained'],
+  chart: Pick<GatheredChart, 'medications' | 'draftOrders'>,
+): Medication | undefined {
+  const ref = reference.reference;
+  if (ref === undefined) return undefined;
+  if (ref.startsWith('#')) {
+    return contained?.find((r): r is Medication => r.resourceType === 'Medication' && r.id === ref.slice(1));
+  }
+  const { id } = idOf(ref);
+  const inChart = chart.medications.find((m) => m.id === id);
+  if (inChart !== undefined) return inChart;
+  // a Medication may travel inside another draft order of the same bundle
+  for (const order of chart.draftOrders) {
+    const found = order.contained?.find((r): r is Medication => r.resourceType === 'Medication' && (r.id === id || `urn:uuid:${r.id ?? ''}` === ref));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The order's medication as a CodeableConcept: inline, or the code of the Medication it references. */
+export function resolveMedicationConcept(
+  request: MedicationRequest,
+  chart: Pick<GatheredChart, 'medications' | 'draftOrders'>,
+): CodeableConcept | undefined {
+  if (request.medicationCodeableConcept !== undefined) return request.medicationCodeableConcept;
+  const reference = request.medicationReference;
+  if (reference === undefined) return undefined;
+  const medication = medicationFromReference(reference, request.contained, chart);
+  if (medication?.code !== undefined) return medication.code;
+  // a reference with only a display still names the drug
+  return reference.display !== undefined ? { text: reference.display } : undefined;
+}
+
+/** Both steps at once: what drug a MedicationRequest orders. */
+export function identifyOrderedDrug(request: MedicationRequest, chart: Pick<GatheredChart, 'medications' | 'draftOrders'>, catalog: Catalog): DrugIdentification {
+  return identifyDrug(resolveMedicationConcept(request, chart), catalog);
+}
+
+export function classesOf(drug: string | null, catalog: Catalog): string[] {
+  return drug === null ? [] : (catalog.drugs.get(drug)?.classes ?? []);
+}

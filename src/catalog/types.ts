@@ -1,0 +1,191 @@
+/**
+ * Shapes of the catalog data files (`catalog/*.json`) and of the loaded,
+ * indexed Catalog. The files hold every code; TypeScript holds none.
+ */
+import type { LineOfBusiness } from '../facts/types.js';
+
+export type MassUnit = 'mg' | 'ug';
+
+/** How a product can be given: round down to a step, or to one available strength. */
+export type DoseRounding =
+  | { step: number; unit: MassUnit; per?: 'day' }
+  | { strengths: number[]; unit: MassUnit };
+
+export interface HcpcsCode {
+  code: string;
+  /** size of one billing unit, e.g. J9229 = 0.1 mg */
+  unitAmount: number;
+  unit: MassUnit;
+}
+
+export interface NdcCode {
+  /** 5-4-2 without hyphens */
+  ndc11: string;
+  /** as printed on the package: 4-4-2, 5-3-2 or 5-4-1 with hyphens */
+  ndc10: string;
+}
+
+export interface RxNormCodes {
+  ingredient?: string[];
+  preciseIngredient?: string[];
+  brand?: string[];
+  clinical?: string[];
+  branded?: string[];
+}
+
+export interface DrugEntry {
+  id: string;
+  generic: string;
+  brands: string[];
+  synonyms: string[];
+  classes: string[];
+  policyDrug?: boolean;
+  rxnorm: RxNormCodes;
+  hcpcs?: HcpcsCode[];
+  ndc?: NdcCode[];
+  rounding?: DoseRounding;
+}
+
+export interface PayerEntry {
+  id: string;
+  name: string;
+  aliases: string[];
+  identifiers: Array<{ system: string; value: string }>;
+}
+
+export interface LineOfBusinessCodeRule {
+  system?: string;
+  systemContains?: string;
+  codes?: string[];
+  prefixes?: string[];
+}
+
+export interface LineOfBusinessRule {
+  lineOfBusiness: LineOfBusiness;
+  codes: LineOfBusinessCodeRule[];
+  words: string[];
+}
+
+export interface AttestationEntry {
+  id: string;
+  phrases: string[];
+}
+
+export interface PhaseEntry {
+  phase: string;
+  phrases: string[];
+}
+
+export interface CodeList {
+  loinc?: string[];
+  snomed?: string[];
+}
+
+export interface ValueSet {
+  codes: string[];
+  texts?: string[];
+  textPrefixes?: string[];
+  /** textPrefixes must match the whole (normalised) text */
+  exact?: boolean;
+}
+
+export type ObservationFactKey =
+  | 'bodyWeight'
+  | 'bodyHeight'
+  | 'bodySurfaceArea'
+  | 'her2Interpretation'
+  | 'her2Ihc'
+  | 'her2Ish'
+  | 'er'
+  | 'pr'
+  | 'geneticVariantAssessment'
+  | 'geneStudied'
+  | 'genomicSourceClass'
+  | 'brcaTest'
+  | 'pdl1'
+  | 'philadelphiaChromosome'
+  | 't11_14'
+  | 'mCategory'
+  | 'tCategory'
+  | 'stageGroup'
+  | 'diseaseStatus';
+
+export type ValueKey =
+  | 'positive'
+  | 'negative'
+  | 'detected'
+  | 'notDetected'
+  | 'equivocal'
+  | 'variantPresent'
+  | 'variantAbsent'
+  | 'germline'
+  | 'brca1'
+  | 'brca2'
+  | 'm1'
+  | 'm0'
+  | 't4d'
+  | 'stageIV'
+  | 'stageIII'
+  | 'stageEarly'
+  | 'improved'
+  | 'stable'
+  | 'worsened';
+
+export interface ObservationCodes {
+  systems: { loinc: string; snomed: string; hgnc: string[] };
+  facts: Record<ObservationFactKey, CodeList>;
+  values: Record<ValueKey, ValueSet>;
+  pdl1: { cpsTexts: string[]; tpsTexts: string[] };
+}
+
+export interface SnomedList {
+  snomed: string[];
+}
+
+export interface DiagnosisCodes {
+  systems: { icd10cm: string[]; snomed: string };
+  metastatic: { icd10Prefixes: string[]; snomed: string[] };
+  inflammatoryBreast: SnomedList;
+  tripleNegative: SnomedList;
+  recurrent: SnomedList;
+  inRelapsePattern: string;
+  her2Positive: SnomedList;
+  her2Negative: SnomedList;
+  erPositive: SnomedList;
+  erNegative: SnomedList;
+  prPositive: SnomedList;
+  prNegative: SnomedList;
+  gbrcaPresent: SnomedList;
+  gbrcaAbsent: SnomedList;
+}
+
+/** A code that names a drug, and how specific it is (a clinical drug beats an ingredient). */
+export interface DrugCodeMatch {
+  drug: string;
+  /** 3 product (SCD, SBD, NDC, HCPCS), 2 precise ingredient, 1 ingredient or brand name */
+  specificity: number;
+  hcpcs?: HcpcsCode;
+}
+
+export interface Catalog {
+  drugs: Map<string, DrugEntry>;
+  payers: Map<string, PayerEntry>;
+  payerSystem: string;
+  /** `normalisedSystem|code` → drug (see `codeKey`) */
+  drugByCode: Map<string, DrugCodeMatch>;
+  /** normalised name (generic, brand, synonym) → drug id */
+  drugByName: Map<string, string>;
+  /** the same names, longest first, for finding a name inside free text */
+  drugNamesLongestFirst: Array<{ name: string; drug: string }>;
+  /** `normalisedSystem|value` → payer id */
+  payerByIdentifier: Map<string, string>;
+  /** normalised aliases, longest first */
+  payerAliasesLongestFirst: Array<{ alias: string; payer: string }>;
+  linesOfBusiness: LineOfBusinessRule[];
+  attestations: AttestationEntry[];
+  negations: Set<string>;
+  phases: PhaseEntry[];
+  observations: ObservationCodes;
+  diagnoses: DiagnosisCodes;
+  inRelapse: RegExp;
+}

@@ -1,0 +1,47 @@
+/** Calendar-date arithmetic on YYYY-MM-DD strings, in UTC so that time zones never shift a day. */
+
+/** The date part of a FHIR date or dateTime; partial dates (YYYY, YYYY-MM) are returned as they are. */
+export function datePart(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{4}(?:-\d{2}(?:-\d{2})?)?)/.exec(value.trim());
+  return match?.[1];
+}
+
+export function isFullDate(value: string | undefined): value is string {
+  return value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+
+function toUtc(date: string): number {
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  return Date.UTC(y, m - 1, d);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((toUtc(to) - toUtc(from)) / 86_400_000);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(toUtc(date) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Whole years and months from birth to a date (a birthday counts on its day). */
+export function ageAt(birthDate: string, on: string): { years: number; months: number } {
+  const [by = 0, bm = 1, bd = 1] = birthDate.split('-').map(Number);
+  const [y = 0, m = 1, d = 1] = on.split('-').map(Number);
+  let months = (y - by) * 12 + (m - bm);
+  if (d < bd) months -= 1;
+  return { years: Math.floor(months / 12), months };
+}
+
+/** A period test with inclusive bounds; open ends are unbounded. Partial dates compare on their prefix. */
+export function withinPeriod(date: string, start: string | undefined, end: string | undefined): boolean {
+  const s = datePart(start);
+  const e = datePart(end);
+  if (s !== undefined && date < s && !date.startsWith(s)) return false;
+  if (e !== undefined && date > e && !date.startsWith(e)) return false;
+  return true;
+}

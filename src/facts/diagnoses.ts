@@ -1,0 +1,90 @@
+/** Diagnoses: ICD-10-CM and SNOMED codes of current Conditions, the order's reason first. */
+import type { CodeableConcept, Condition, MedicationRequest } from 'fhir/r4.js';
+import type { Catalog } from '../catalog/types.js';
+import { sameSystem } from '../catalog/systems.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { ClinicalFacts, Evidence, Fact } from './types.js';
+import { datePart } from './dates.js';
+import { evidence, known, notFound, unique } from './fact.js';
+import { codings, referenceId, relativeReference } from './fhir.js';
+
+/** Conventions: a diagnosis counts while active, recurrent or relapsed; not once refuted or entered in error. */
+const CURRENT_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse']);
+const EXCLUDED_VERIFICATION = new Set(['refuted', 'entered-in-error']);
+
+export function isCurrentCondition(condition: Condition): boolean {
+  const verification = codings(condition.verificationStatus).map((c) => c.code);
+  if (verification.some((code) => code !== undefined && EXCLUDED_VERIFICATION.has(code))) return false;
+  const clinical = codings(condition.clinicalStatus).map((c) => c.code).filter((c): c is string => c !== undefined);
+  // clinicalStatus may be absent (allowed when unconfirmed); only an explicit inactive status excludes
+  return clinical.length === 0 || clinical.some((code) => CURRENT_CLINICAL_STATUS.has(code));
+}
+
+/** "c50911" → "C50.911"; "C50.911" stays. */
+export function normaliseIcd10(code: string): string {
+  const bare = code.trim().toUpperCase().replace(/[\s.]/g, '');
+  return bare.length > 3 ? `${bare.slice(0, 3)}.${bare.slice(3)}` : bare;
+}
+
+export function icd10Codes(concept: CodeableConcept | CodeableConcept[] | undefined, catalog: Catalog): string[] {
+  return codings(concept)
+    .filter((c) => c.code !== undefined && catalog.diagnoses.systems.icd10cm.some((s) => sameSystem(s, c.system)))
+    .map((c) => normaliseIcd10(c.code ?? ''));
+}
+
+export function snomedCodes(concept: CodeableConcept | CodeableConcept[] | undefined, catalog: Catalog): string[] {
+  return codings(concept)
+    .filter((c) => c.code !== undefined && sameSystem(catalog.diagnoses.systems.snomed, c.system))
+    .map((c) => (c.code ?? '').trim());
+}
+
+export function currentConditions(chart: GatheredChart): Condition[] {
+  return chart.conditions.filter(isCurrentCondition);
+}
+
+export function conditionDate(condition: Condition): string | undefined {
+  return datePart(condition.onsetDateTime ?? condition.onsetPeriod?.start ?? condition.recordedDate);
+}
+
+interface Source {
+  concept: CodeableConcept | undefined;
+  cite: (codes: string[]) => Evidence;
+}
+
+/** The order's reasons first (reasonReference, then reasonCode), then the other current Conditions. */
+function orderedSources(chart: GatheredChart, order: MedicationRequest): Source[] {
+  const current = currentConditions(chart);
+  const reasonIds = (order.reasonReference ?? []).map((r) => referenceId(r));
+  const reasons = reasonIds.flatMap((id) => current.filter((c) => c.id === id));
+  const others = current.filter((c) => !reasons.includes(c));
+  const fromCondition = (condition: Condition): Source => ({
+    concept: condition.code,
+    cite: (codes) => evidence(relativeReference(condition), conditionDate(condition), `Diagnosis ${codes.join(', ')}`, codes),
+  });
+  const orderRef = relativeReference({ resourceType: 'MedicationRequest', ...(order.id !== undefined ? { id: order.id } : {}) });
+  const fromReasonCode = (concept: CodeableConcept): Source => ({
+    concept,
+    cite: (codes) => evidence(orderRef, datePart(order.authoredOn), `Order reason ${codes.join(', ')}`, codes),
+  });
+  return [...reasons.map(fromCondition), ...(order.reasonCode ?? []).map(fromReasonCode), ...others.map(fromCondition)];
+}
+
+function codeFact(sources: Source[], read: (concept: CodeableConcept | undefined) => string[], chart: GatheredChart, what: string): Fact<string[]> {
+  const values: string[] = [];
+  const cites: Evidence[] = [];
+  for (const source of sources) {
+    const codes = read(source.concept);
+    if (codes.length === 0) continue;
+    values.push(...codes);
+    cites.push(source.cite(unique(codes)));
+  }
+  return values.length > 0 ? known(unique(values), cites) : notFound(chart, 'conditions', what);
+}
+
+export function diagnosisFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): ClinicalFacts['diagnoses'] {
+  const sources = orderedSources(chart, order);
+  return {
+    icd10: codeFact(sources, (c) => icd10Codes(c, catalog), chart, 'ICD-10-CM diagnosis'),
+    snomed: codeFact(sources, (c) => snomedCodes(c, catalog), chart, 'SNOMED CT diagnosis'),
+  };
+}

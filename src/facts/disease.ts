@@ -1,0 +1,209 @@
+/** Extent and course of the disease: metastatic, locally advanced, recurrent, relapsed/refractory, response. */
+import type { MedicationRequest, Observation } from 'fhir/r4.js';
+import type { Catalog, ValueKey } from '../catalog/types.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { ClinicalFacts, DiseaseResponse, Evidence, Fact } from './types.js';
+import { addDays } from './dates.js';
+import { evidence, known, notFound, unknown } from './fact.js';
+import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
+import { codings, hasFactCode, newestFirst, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
+import type { TherapyEpisode } from './therapy.js';
+
+/** Days after the end of the last therapy within which a progression still counts as "on" that therapy. */
+export const PROGRESSION_WINDOW_DAYS = 60;
+
+interface DiseaseInput {
+  chart: GatheredChart;
+  catalog: Catalog;
+  order: MedicationRequest;
+  /** the order's stated attestations (catalog/attestations.json) with their evidence */
+  attestations: Fact<string[]>;
+  /** prior systemic therapy, oldest first */
+  episodes: TherapyEpisode[];
+  her2: ClinicalFacts['biomarkers']['her2'];
+  er: ClinicalFacts['biomarkers']['er'];
+  pr: ClinicalFacts['biomarkers']['pr'];
+}
+
+function observationsOf(input: DiseaseInput, key: 'mCategory' | 'tCategory' | 'stageGroup' | 'diseaseStatus'): Observation[] {
+  const { chart, catalog } = input;
+  const list = catalog.observations.facts[key];
+  return newestFirst(
+    chart.observations.filter((o) => usableObservation(o) && hasFactCode(o.code, list, catalog.observations.systems)),
+    observationDate,
+  );
+}
+
+function valueMatches(observation: Observation, key: ValueKey, catalog: Catalog): boolean {
+  return valueIs(
+    { concept: observation.valueCodeableConcept, ...(observation.valueString !== undefined ? { text: observation.valueString } : {}) },
+    key,
+    catalog.observations,
+  );
+}
+
+function cite(observation: Observation, text: string, supports: string[]): Evidence {
+  return evidence(relativeReference(observation), observationDate(observation), text, supports);
+}
+
+type Stage = 'IV' | 'III' | 'early';
+
+function stageOf(observation: Observation, catalog: Catalog): Stage | null {
+  if (valueMatches(observation, 'stageIV', catalog)) return 'IV';
+  if (valueMatches(observation, 'stageIII', catalog)) return 'III';
+  if (valueMatches(observation, 'stageEarly', catalog)) return 'early';
+  return null;
+}
+
+function metastatic(input: DiseaseInput): Fact<boolean> {
+  const { catalog } = input;
+  const codes = catalog.diagnoses.metastatic;
+  const cites: Evidence[] = [];
+  for (const condition of currentConditions(input.chart)) {
+    const icd = icd10Codes(condition.code, catalog).filter((c) => codes.icd10Prefixes.some((p) => c.startsWith(p)));
+    const snomed = snomedCodes(condition.code, catalog).filter((c) => codes.snomed.includes(c));
+    if (icd.length + snomed.length > 0) {
+      cites.push(evidence(relativeReference(condition), conditionDate(condition), `Metastatic disease (${[...icd, ...snomed].join(', ')})`, [...icd, ...snomed]));
+    }
+  }
+  const mCategory = observationsOf(input, 'mCategory');
+  const stage = observationsOf(input, 'stageGroup');
+  for (const o of mCategory.filter((o) => valueMatches(o, 'm1', catalog))) cites.push(cite(o, 'Distant metastasis M1', ['M1']));
+  for (const o of stage.filter((o) => stageOf(o, catalog) === 'IV')) cites.push(cite(o, 'Stage group IV', ['IV']));
+  if (cites.length > 0) return known(true, cites);
+  // the chart rules metastasis out only when the latest staging says so
+  const latestM = mCategory[0];
+  if (latestM !== undefined && valueMatches(latestM, 'm0', catalog)) return known(false, [cite(latestM, 'No distant metastasis (M0)', ['M0'])]);
+  const latestStage = stage[0];
+  const latestStageValue = latestStage === undefined ? null : stageOf(latestStage, catalog);
+  if (latestStage !== undefined && latestStageValue !== null) {
+    return known(false, [cite(latestStage, `Stage group ${latestStageValue === 'III' ? 'III' : 'I-II'}`, [latestStageValue])]);
+  }
+  return notFound(input.chart, 'conditions', 'Metastatic disease');
+}
+
+function locallyAdvanced(input: DiseaseInput): Fact<boolean> {
+  const latest = observationsOf(input, 'stageGroup').find((o) => stageOf(o, input.catalog) !== null);
+  if (latest === undefined) return notFound(input.chart, 'observations', 'Stage group');
+  const stage = stageOf(latest, input.catalog);
+  return known(stage === 'III', [cite(latest, `Stage group ${stage === 'early' ? 'I-II' : (stage ?? '')}`, [stage ?? ''])]);
+}
+
+/** Recurrence: a Condition whose clinicalStatus is recurrence/relapse, or coded "recurrent" (SNOMED). */
+function recurrenceCites(input: DiseaseInput): Evidence[] {
+  const { catalog } = input;
+  return currentConditions(input.chart).flatMap((condition) => {
+    const status = codings(condition.clinicalStatus).map((c) => c.code);
+    const recurrentCode = snomedCodes(condition.code, catalog).some((c) => catalog.diagnoses.recurrent.snomed.includes(c));
+    if (!status.includes('recurrence') && !status.includes('relapse') && !recurrentCode) return [];
+    const why = recurrentCode ? 'coded recurrent' : `clinical status ${status.join(', ')}`;
+    return [evidence(relativeReference(condition), conditionDate(condition), `Recurrent disease (${why})`, ['recurrent'])];
+  });
+}
+
+function recurrent(input: DiseaseInput): Fact<boolean> {
+  const cites = recurrenceCites(input);
+  return cites.length > 0 ? known(true, cites) : notFound(input.chart, 'conditions', 'Recurrence');
+}
+
+/** Relapse in the chart (status, ICD "in relapse") or relapse / refractoriness stated on the order. */
+function relapsedOrRefractory(input: DiseaseInput): Fact<boolean> {
+  const { catalog } = input;
+  const cites = recurrenceCites(input);
+  for (const condition of currentConditions(input.chart)) {
+    const inRelapse = icd10Codes(condition.code, catalog).filter((c) => catalog.inRelapse.test(c));
+    if (inRelapse.length > 0) cites.push(evidence(relativeReference(condition), conditionDate(condition), `In relapse (${inRelapse.join(', ')})`, inRelapse));
+  }
+  const stated: string[] = (input.attestations.value ?? []).filter((a) => a === 'relapsed' || a === 'refractory');
+  if (stated.length > 0) cites.push(...input.attestations.evidence.filter((e) => e.supports?.some((s) => stated.includes(s))));
+  return cites.length > 0 ? known(true, cites) : notFound(input.chart, 'conditions', 'Relapsed or refractory disease');
+}
+
+function unresectable(input: DiseaseInput): Fact<boolean> {
+  // not codable: only a statement on the order confirms it
+  if (input.attestations.value?.includes('unresectable') === true) {
+    return known(true, input.attestations.evidence.filter((e) => e.supports?.includes('unresectable')));
+  }
+  return unknown('Unresectable disease not stated on the order');
+}
+
+function inflammatory(input: DiseaseInput): Fact<boolean> {
+  const { catalog } = input;
+  const codes = catalog.diagnoses.inflammatoryBreast.snomed;
+  const cites: Evidence[] = currentConditions(input.chart)
+    .filter((c) => snomedCodes(c.code, catalog).some((s) => codes.includes(s)))
+    .map((c) => evidence(relativeReference(c), conditionDate(c), 'Inflammatory breast cancer', ['inflammatory']));
+  for (const o of observationsOf(input, 'tCategory').filter((o) => valueMatches(o, 't4d', catalog))) cites.push(cite(o, 'Primary tumour T4d (inflammatory)', ['T4d']));
+  return cites.length > 0 ? known(true, cites) : notFound(input.chart, 'conditions', 'Inflammatory breast cancer');
+}
+
+function tripleNegative(input: DiseaseInput): Fact<boolean> {
+  const { catalog, her2, er, pr } = input;
+  const coded = currentConditions(input.chart).filter((c) => snomedCodes(c.code, catalog).some((s) => catalog.diagnoses.tripleNegative.snomed.includes(s)));
+  if (coded.length > 0) return known(true, coded.map((c) => evidence(relativeReference(c), conditionDate(c), 'Triple-negative breast cancer', ['triple-negative'])));
+  const markers = [her2, er, pr];
+  if (markers.every((m) => m.value === 'negative')) return known(true, markers.flatMap((m) => m.evidence));
+  const positive = markers.filter((m) => m.value === 'positive');
+  if (positive.length > 0) return known(false, positive.flatMap((m) => m.evidence));
+  return unknown('HER2, ER and PR results not all documented');
+}
+
+const RESPONSE_KEYS: Array<{ key: ValueKey; response: DiseaseResponse }> = [
+  { key: 'worsened', response: 'worsened' },
+  { key: 'stable', response: 'stable' },
+  { key: 'improved', response: 'improved' },
+];
+
+interface StatusReading {
+  observation: Observation;
+  response: DiseaseResponse;
+}
+
+function statusReadings(input: DiseaseInput): StatusReading[] {
+  return observationsOf(input, 'diseaseStatus').flatMap((observation) => {
+    const found = RESPONSE_KEYS.find(({ key }) => valueMatches(observation, key, input.catalog));
+    return found === undefined ? [] : [{ observation, response: found.response }];
+  });
+}
+
+function statusCite(reading: StatusReading): Evidence {
+  return cite(reading.observation, `Disease status: ${reading.response}`, [reading.response]);
+}
+
+/** Progression documented during, or within 60 days after the end of, the therapy that preceded it. */
+function progressionAfterTherapy(progressions: StatusReading[], episodes: TherapyEpisode[], chart: GatheredChart): Fact<boolean> {
+  if (progressions.length === 0) return notFound(chart, 'observations', 'Progression');
+  if (episodes.length === 0) return notFound(chart, 'medicationRequests', 'Prior systemic therapy');
+  for (const progression of progressions) {
+    const date = observationDate(progression.observation);
+    if (date === undefined) continue;
+    const last = [...episodes].reverse().find((e) => e.start <= date);
+    if (last !== undefined && date <= addDays(last.end, PROGRESSION_WINDOW_DAYS)) {
+      return known(true, [statusCite(progression), last.cite]);
+    }
+  }
+  return known(false, progressions.map(statusCite));
+}
+
+export function diseaseFacts(input: DiseaseInput): ClinicalFacts['disease'] {
+  const readings = statusReadings(input);
+  const latest = readings[0];
+  const response: Fact<DiseaseResponse> = latest === undefined ? notFound(input.chart, 'observations', 'Disease status') : known(latest.response, [statusCite(latest)]);
+  const noResponse: Fact<boolean> = latest === undefined ? unknown(response.unknownReason ?? 'Disease status not documented') : known(latest.response !== 'improved', [statusCite(latest)]);
+  const progressions = readings.filter((r) => r.response === 'worsened');
+  const progression: Fact<boolean> =
+    progressions.length > 0 ? known(true, progressions.map(statusCite)) : latest !== undefined ? known(false, readings.map(statusCite)) : unknown(response.unknownReason ?? 'Disease status not documented');
+  return {
+    metastatic: metastatic(input),
+    locallyAdvanced: locallyAdvanced(input),
+    recurrent: recurrent(input),
+    relapsedOrRefractory: relapsedOrRefractory(input),
+    unresectable: unresectable(input),
+    inflammatory: inflammatory(input),
+    tripleNegative: tripleNegative(input),
+    response,
+    noResponse,
+    progression,
+    progressionWithin60DaysOfLastTherapy: progressionAfterTherapy(progressions, input.episodes, input.chart),
+  };
+}

@@ -1,0 +1,97 @@
+/** Small readers over FHIR R4 shapes used by several fact modules. */
+import type { CodeableConcept, Coding, Observation, Quantity, Reference } from 'fhir/r4.js';
+import { sameSystem } from '../catalog/systems.js';
+import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
+import { normaliseText } from '../catalog/text.js';
+import { datePart } from './dates.js';
+
+export function codings(concept: CodeableConcept | CodeableConcept[] | undefined): Coding[] {
+  if (concept === undefined) return [];
+  return (Array.isArray(concept) ? concept : [concept]).flatMap((c) => c.coding ?? []);
+}
+
+export function hasCode(concept: CodeableConcept | CodeableConcept[] | undefined, system: string, codes: readonly string[]): boolean {
+  return codings(concept).some((c) => sameSystem(c.system, system) && c.code !== undefined && codes.includes(c.code.trim()));
+}
+
+/** Any coding of the concept in one of the fact's LOINC or SNOMED lists. */
+export function hasFactCode(concept: CodeableConcept | undefined, list: CodeList, systems: ObservationCodes['systems']): boolean {
+  return hasCode(concept, systems.loinc, list.loinc ?? []) || hasCode(concept, systems.snomed, list.snomed ?? []);
+}
+
+/** Texts of a concept: its text and each coding's display. */
+export function conceptTexts(concept: CodeableConcept | undefined): string[] {
+  if (concept === undefined) return [];
+  return [concept.text, ...(concept.coding ?? []).map((c) => c.display)].filter((t): t is string => t !== undefined && t.trim() !== '');
+}
+
+/** The id part of a relative or absolute reference ("Condition/x", "https://…/Condition/x/_history/2"). */
+export function referenceId(reference: Reference | string | undefined): string | undefined {
+  const ref = typeof reference === 'string' ? reference : reference?.reference;
+  if (ref === undefined) return undefined;
+  const parts = ref.replace(/\/_history\/[^/]*$/, '').split('/');
+  return parts[parts.length - 1];
+}
+
+export function referenceType(reference: Reference | string | undefined): string | undefined {
+  const ref = typeof reference === 'string' ? reference : reference?.reference;
+  if (ref === undefined) return undefined;
+  const parts = ref.replace(/\/_history\/[^/]*$/, '').split('/');
+  return parts.length >= 2 ? parts[parts.length - 2] : reference !== undefined && typeof reference !== 'string' ? reference.type : undefined;
+}
+
+export function relativeReference(resource: { resourceType: string; id?: string }): string {
+  return `${resource.resourceType}/${resource.id ?? 'unknown'}`;
+}
+
+const UNUSABLE_OBSERVATION = new Set(['entered-in-error', 'cancelled', 'registered']);
+
+export function usableObservation(observation: Observation): boolean {
+  return !UNUSABLE_OBSERVATION.has(observation.status);
+}
+
+/** Clinically relevant date of an Observation: effective (start of a period), else issued. */
+export function observationDate(observation: Observation): string | undefined {
+  return datePart(
+    observation.effectiveDateTime ??
+      observation.effectivePeriod?.end ??
+      observation.effectivePeriod?.start ??
+      observation.effectiveInstant ??
+      observation.issued,
+  );
+}
+
+/** Newest first; undated last. */
+export function newestFirst<T>(items: T[], dateOf: (item: T) => string | undefined): T[] {
+  return [...items].sort((a, b) => (dateOf(b) ?? '').localeCompare(dateOf(a) ?? ''));
+}
+
+/** Does a value (coded or text) carry one of the catalog's answer sets? Codes first, then words. */
+export function valueIs(
+  value: { concept?: CodeableConcept | undefined; text?: string | undefined },
+  key: ValueKey,
+  codes: ObservationCodes,
+): boolean {
+  const set = codes.values[key];
+  if (codings(value.concept).some((c) => c.code !== undefined && set.codes.includes(c.code.trim()))) return true;
+  const texts = [...conceptTexts(value.concept), ...(value.text !== undefined ? [value.text] : [])].map((t) => normaliseText(t));
+  if ((set.texts ?? []).some((word) => texts.some((t) => t.includes(` ${normaliseText(word).trim()} `)))) return true;
+  return (set.textPrefixes ?? []).some((prefix) =>
+    texts.some((t) => {
+      const bare = stripStagePrefix(t);
+      return set.exact === true ? bare === prefix : bare.startsWith(prefix);
+    }),
+  );
+}
+
+/** "AJCC clinical stage group IIIA" → "iiia"; "cM1" → "cm1". */
+function stripStagePrefix(normalised: string): string {
+  return normalised
+    .trim()
+    .replace(/^(ajcc\s+)?((clinical|pathologic|pathological)\s+)?(stage\s+)?(group\s+)?/, '')
+    .replace(/\s+/g, '');
+}
+
+export function quantityOf(observation: Observation): Quantity | undefined {
+  return observation.valueQuantity;
+}

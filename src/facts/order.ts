@@ -1,0 +1,107 @@
+/** Facts about the draft order under evaluation. */
+import type { MedicationRequest } from 'fhir/r4.js';
+import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
+import type { Catalog } from '../catalog/types.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { DraftOrderFacts, Evidence, Fact } from './types.js';
+import { addDays, datePart, daysBetween } from './dates.js';
+import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
+import { orderedAmount, orderedSchedule, requestedDuration } from './order-dose.js';
+import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
+import type { TherapyEpisode } from './therapy.js';
+
+export function orderReference(order: MedicationRequest): string {
+  return `MedicationRequest/${order.id ?? 'draft'}`;
+}
+
+/** Conventions: boundsPeriod.start, else dispenseRequest.validityPeriod.start, else authoredOn, else today. */
+export function serviceDateOf(order: MedicationRequest, today: string): string {
+  const bounds = order.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod?.start).find((s) => s !== undefined);
+  const candidates = [bounds, order.dispenseRequest?.validityPeriod?.start, order.authoredOn].map(datePart);
+  return candidates.find((d): d is string => d !== undefined && d.length === 10) ?? today;
+}
+
+interface Partner {
+  drug: string;
+  cite: Evidence;
+}
+
+/** Other draft orders' drugs and the active medications on the service date, never this order's own drug. */
+function partnersOf(order: MedicationRequest, drug: string | null, chart: GatheredChart, catalog: Catalog, active: TherapyEpisode[]): Partner[] {
+  const fromDrafts = chart.draftOrders
+    .filter((d) => d !== order && (order.id === undefined || d.id !== order.id))
+    .flatMap((d): Partner[] => {
+      const other = identifyOrderedDrug(d, chart, catalog).drug;
+      return other === null ? [] : [{ drug: other, cite: evidence(orderReference(d), datePart(d.authoredOn), `${other} ordered with this order`, [other]) }];
+    });
+  const fromActive = active.map((a) => ({ drug: a.drug, cite: a.cite }));
+  return [...fromDrafts, ...fromActive].filter((p) => p.drug !== drug);
+}
+
+function partnerFacts(partners: Partner[], catalog: Catalog, historyGap: string | undefined, cite: Evidence) {
+  const drugs = unique(partners.map((p) => p.drug));
+  const classes = unique(drugs.flatMap((d) => classesOf(d, catalog)));
+  const cites = partners.map((p) => p.cite);
+  const antineoplastic = partners.filter((p) => classesOf(p.drug, catalog).includes('antineoplastic'));
+  // without the medication list, an empty partner list could hide an active antineoplastic
+  const listFact = <T>(value: T, evidenceList: Evidence[]): Fact<T> =>
+    historyGap !== undefined && partners.length === 0 ? unknown(historyGap) : known(value, evidenceList.length > 0 ? evidenceList : [cite]);
+  const singleAgent: Fact<boolean> =
+    antineoplastic.length > 0
+      ? known(false, antineoplastic.map((p) => p.cite))
+      : historyGap !== undefined
+        ? unknown(historyGap)
+        : known(true, [cite]);
+  return {
+    partners: listFact(drugs, cites),
+    partnerClasses: listFact(classes, partners.map((p) => ({ ...p.cite, supports: classesOf(p.drug, catalog) }))),
+    singleAgent,
+  };
+}
+
+/** Days already on this drug before the service date: the union of its earlier orders' periods. */
+function daysOnDrug(drug: string | null, episodes: TherapyEpisode[], serviceDate: string, historyGap: string | undefined, none: Evidence): Fact<number> {
+  if (drug === null) return unknown('Ordered drug not recognised');
+  const mine = episodes.filter((e) => e.drug === drug);
+  if (mine.length === 0) return historyGap !== undefined ? unknown(historyGap) : known(0, [none]);
+  let total = 0;
+  let coveredUntil = '';
+  for (const e of mine) {
+    const end = e.end >= serviceDate ? addDays(serviceDate, -1) : e.end;
+    const start = e.start > coveredUntil ? e.start : addDays(coveredUntil, 1);
+    if (end >= start) total += daysBetween(start, end) + 1;
+    if (end > coveredUntil) coveredUntil = end;
+  }
+  return known(total, mine.map((e) => e.cite));
+}
+
+export function draftOrderFacts(
+  order: MedicationRequest,
+  chart: GatheredChart,
+  catalog: Catalog,
+  serviceDate: string,
+  history: { episodes: TherapyEpisode[]; active: TherapyEpisode[] },
+): DraftOrderFacts {
+  const reference = orderReference(order);
+  const identified = identifyOrderedDrug(order, chart, catalog);
+  const authored = datePart(order.authoredOn);
+  const cite = (text: string, supports: string[]): Evidence => evidence(reference, authored, text, supports);
+  const historyGap = unavailableReason(chart, 'medicationRequests');
+  const dosage = order.dosageInstruction?.[0];
+  const partners = partnersOf(order, identified.drug, chart, catalog, history.active);
+  const none = cite(`No ${identified.drug ?? 'matching'} therapy before ${serviceDate} in the medication history`, []);
+  return {
+    reference,
+    drug: identified.drug,
+    drugCodes: identified.codes,
+    serviceDate,
+    amount: orderedAmount(dosage, identified.hcpcs, cite),
+    schedule: orderedSchedule(dosage, cite),
+    ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
+    phase: phaseFact(order, catalog, cite),
+    ...cycleFacts(order, cite),
+    attestations: attestationsFact(order, catalog, cite),
+    daysOnThisDrug: daysOnDrug(identified.drug, history.episodes, serviceDate, historyGap, none),
+    requestedDurationDays: requestedDuration(order, cite),
+  };
+}

@@ -1,0 +1,47 @@
+/** The prescriber's specialties (NUCC): the order's requester, else the hook's user. */
+import type { MedicationRequest, Practitioner, PractitionerRole } from 'fhir/r4.js';
+import { NUCC, sameSystem } from '../catalog/systems.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { ClinicalFacts, Evidence } from './types.js';
+import { evidence, known, notFound, unique } from './fact.js';
+import { codings, referenceId, referenceType, relativeReference } from './fhir.js';
+
+function nucc(concepts: Parameters<typeof codings>[0]): string[] {
+  return codings(concepts).filter((c) => sameSystem(c.system, NUCC) && c.code !== undefined).map((c) => (c.code ?? '').trim());
+}
+
+function roleSpecialties(role: PractitionerRole): string[] {
+  return nucc(role.specialty);
+}
+
+function practitionerSpecialties(practitioner: Practitioner): string[] {
+  return nucc((practitioner.qualification ?? []).map((q) => q.code));
+}
+
+export function prescriberFacts(order: MedicationRequest, chart: GatheredChart): ClinicalFacts['prescriber'] {
+  const reference = order.requester?.reference ?? (chart.userId !== '' ? chart.userId : undefined);
+  if (reference === undefined) return { reference: null, specialties: notFound(chart, 'practitionerRole', 'Prescriber') };
+  const type = referenceType(reference);
+  const id = referenceId(reference);
+  const roles = chart.practitionerRoles.filter((r) =>
+    type === 'PractitionerRole' ? r.id === id : type === 'Practitioner' && referenceId(r.practitioner) === id,
+  );
+  const practitionerIds = type === 'Practitioner' ? [id] : roles.map((r) => referenceId(r.practitioner));
+  const practitioners = chart.practitioners.filter((p) => practitionerIds.includes(p.id));
+  const cites: Evidence[] = [];
+  const codes: string[] = [];
+  for (const role of roles) {
+    const found = roleSpecialties(role);
+    if (found.length > 0) cites.push(evidence(relativeReference(role), undefined, `Prescriber specialty ${found.join(', ')}`, found));
+    codes.push(...found);
+  }
+  for (const practitioner of practitioners) {
+    const found = practitionerSpecialties(practitioner);
+    if (found.length > 0) cites.push(evidence(relativeReference(practitioner), undefined, `Prescriber qualification ${found.join(', ')}`, found));
+    codes.push(...found);
+  }
+  return {
+    reference,
+    specialties: codes.length > 0 ? known(unique(codes), cites) : notFound(chart, 'practitionerRole', "Prescriber's specialty"),
+  };
+}

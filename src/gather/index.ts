@@ -1,0 +1,263 @@
+/**
+ * Gathering the chart for one hook call: prefetch first, the FHIR server for what prefetch lacks, then a second
+ * round for what the chart references (requester's role, Medications, authorizations' Claims, payers).
+ * Never hangs a signing: one deadline over everything; what did not arrive is listed in `unavailable`.
+ * Never logs: neither patient data nor tokens leave this module except in the returned chart.
+ */
+import type {
+  Claim,
+  ClaimResponse,
+  Condition,
+  Coverage,
+  FhirResource,
+  Medication,
+  MedicationRequest,
+  Observation,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+} from 'fhir/r4.js';
+import type { HookRequest } from '../protocol/types.js';
+import type { GatheredChart, Unavailable } from './types.js';
+import {
+  NEEDED_KEYS,
+  PREFETCH_DESCRIPTIONS,
+  PREFETCH_KEYS,
+  fallbackQuery,
+  parseRelativeReference,
+  type PrefetchKey,
+} from './prefetch-templates.js';
+import { readKeyContent, readPrefetch, subjectOf, type ChartSubject, type MissingWhy } from './prefetch.js';
+import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
+
+export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery } from './prefetch-templates.js';
+export type { PrefetchKey } from './prefetch-templates.js';
+
+export interface GatherOptions {
+  /** the whole gathering, both rounds (default 2500 ms) */
+  deadlineMs?: number;
+  /** one query including its pages (default 1500 ms) */
+  queryTimeoutMs?: number;
+  /** one HTTP request (default: queryTimeoutMs) */
+  fetchTimeoutMs?: number;
+  /** pages followed per query (default 20) */
+  maxPages?: number;
+  /** largest answer accepted, by Content-Length (default 10 MB) */
+  maxResponseBytes?: number;
+  /** when set, a fhirServer not on it is never contacted */
+  fhirServerAllowlist?: string[];
+  /** references read in the second round, at most (default 50) */
+  maxReferenceReads?: number;
+  /** aborts the gathering early (e.g. the client went away) */
+  signal?: AbortSignal;
+}
+
+const DEFAULTS = { deadlineMs: 2500, queryTimeoutMs: 1500, maxPages: 20, maxResponseBytes: 10 * 1024 * 1024, maxReferenceReads: 50 };
+
+/** Needed data is neither prefetched nor fetchable: the protocol layer answers 412. */
+export class DataUnavailableError extends Error {
+  readonly keys: PrefetchKey[];
+  constructor(keys: PrefetchKey[], why: string) {
+    super(`prefetch lacks ${keys.join(', ')} and the FHIR server cannot be used (${why})`);
+    this.name = 'DataUnavailableError';
+    this.keys = keys;
+  }
+}
+
+type Open = Extract<FhirAccess, { ok: true }>;
+
+/** The chart under construction: resources by `Type/id`, so each arrives once whatever its route. */
+class ChartStore {
+  private readonly byRef = new Map<string, FhirResource>();
+  add(resources: readonly FhirResource[]): void {
+    for (const r of resources) this.byRef.set(`${r.resourceType}/${r.id ?? `#${this.byRef.size}`}`, r);
+  }
+  has(ref: string): boolean {
+    return this.byRef.has(ref);
+  }
+  all<T extends FhirResource>(type: T['resourceType']): T[] {
+    return [...this.byRef.values()].filter((r): r is T => r.resourceType === type);
+  }
+}
+
+const NO_ACCESS_WHY: Record<Exclude<FhirAccess, { ok: true }>['reason'], string> = {
+  'no-server': 'no fhirServer in the request',
+  'no-token': 'no fhirAuthorization access token',
+  refused: 'fhirServer not allowed',
+};
+
+function unavailable(key: PrefetchKey, reason: Unavailable['reason']): Unavailable {
+  return { what: PREFETCH_DESCRIPTIONS[key], key, reason };
+}
+
+/** Reason to report for a key that could not be fetched because the server is out of reach. */
+function offlineReason(access: Exclude<FhirAccess, { ok: true }>, why: MissingWhy): Unavailable['reason'] {
+  if (access.reason === 'refused') return 'refused';
+  return why === 'operation-outcome' ? 'operation-outcome' : 'error';
+}
+
+/** Round one: every key prefetch could not supply, in parallel. */
+async function fetchMissingKeys(
+  missing: ReadonlyMap<PrefetchKey, MissingWhy>,
+  access: Open,
+  subject: ChartSubject & { userId: string },
+  budget: QueryBudget,
+  store: ChartStore,
+): Promise<Unavailable[]> {
+  const jobs = [...missing].map(async ([key]): Promise<Unavailable[]> => {
+    const query = fallbackQuery(key, subject);
+    if (!query) return [];
+    const result = await searchAll(access, query, budget);
+    if (!result.ok) return [unavailable(key, result.reason)];
+    // The server's answer gets the same checks as prefetch: a server that ignored `patient=` must not leak others.
+    const content = readKeyContent(key, { resourceType: 'Bundle', type: 'searchset', entry: result.resources.map((resource) => ({ resource })) }, subject);
+    if (content.state === 'missing') return [unavailable(key, content.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
+    store.add(content.resources);
+    return result.incomplete ? [unavailable(key, result.incomplete)] : [];
+  });
+  return (await Promise.all(jobs)).flat();
+}
+
+interface WantedReference {
+  type: string;
+  id: string;
+  what: string;
+}
+
+/** A reference worth reading: relative, or absolute under fhirServer (never elsewhere: the token would follow). */
+function wanted(reference: string | undefined, type: string, what: string, base: URL | undefined): WantedReference[] {
+  if (!reference || reference.startsWith('#')) return [];
+  let relative = reference;
+  if (/^https?:\/\//i.test(reference)) {
+    if (!base || !isUnderBase(reference, base)) return [];
+    relative = reference.slice(reference.indexOf(`/${type}/`) + 1);
+  }
+  const ref = parseRelativeReference(relative);
+  return ref?.type === type ? [{ ...ref, what }] : [];
+}
+
+/** What the chart points to and does not hold yet. */
+function referencedResources(
+  store: ChartStore,
+  draftOrders: readonly MedicationRequest[],
+  base: URL | undefined,
+  attempted: Set<string>,
+): WantedReference[] {
+  const refs: WantedReference[] = [];
+  for (const order of draftOrders) {
+    refs.push(...wanted(order.requester?.reference, 'PractitionerRole', "Ordering clinician's specialty", base));
+    refs.push(...wanted(order.requester?.reference, 'Practitioner', "Ordering clinician's specialty", base));
+  }
+  for (const order of [...draftOrders, ...store.all<MedicationRequest>('MedicationRequest')]) {
+    refs.push(...wanted(order.medicationReference?.reference, 'Medication', 'Medication of an order', base));
+  }
+  for (const response of store.all<ClaimResponse>('ClaimResponse')) {
+    refs.push(...wanted(response.request?.reference, 'Claim', 'Prior authorization request (items authorized)', base));
+  }
+  for (const coverage of store.all<Coverage>('Coverage')) {
+    for (const payor of coverage.payor ?? []) refs.push(...wanted(payor.reference, 'Organization', 'Payer', base));
+  }
+  for (const role of store.all<PractitionerRole>('PractitionerRole')) {
+    refs.push(...wanted(role.practitioner?.reference, 'Practitioner', "Ordering clinician's qualifications", base));
+  }
+  return refs.filter((r) => {
+    const key = `${r.type}/${r.id}`;
+    if (attempted.has(key) || store.has(key)) return false;
+    attempted.add(key); // each reference is tried once, whichever round finds it
+    return true;
+  });
+}
+
+/** Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. */
+async function readReferences(
+  refs: readonly WantedReference[],
+  access: FhirAccess,
+  budget: QueryBudget,
+  allowance: { left: number },
+  store: ChartStore,
+): Promise<Unavailable[]> {
+  const jobs = refs.map(async (ref): Promise<Unavailable[]> => {
+    const key = `${ref.type}/${ref.id}`;
+    if (!access.ok) return [{ what: ref.what, key, reason: access.reason === 'refused' ? 'refused' : 'error' }];
+    // A chart pointing to hundreds of things must not turn into hundreds of requests.
+    if (allowance.left <= 0) return [{ what: ref.what, key, reason: 'refused' }];
+    allowance.left -= 1;
+    const result = await readReference(access, ref, budget);
+    if (!result.ok) return [{ what: ref.what, key, reason: result.reason }];
+    store.add(result.resources);
+    return [];
+  });
+  return (await Promise.all(jobs)).flat();
+}
+
+export async function gatherChart(request: HookRequest, options: GatherOptions = {}): Promise<GatheredChart> {
+  const reading = readPrefetch(request);
+  const subject = subjectOf(request);
+  const access = openFhirAccess(request, options.fhirServerAllowlist);
+
+  const store = new ChartStore();
+  const missing = new Map<PrefetchKey, MissingWhy>();
+  for (const key of PREFETCH_KEYS) {
+    const k = reading.keys[key];
+    if (k.state === 'present') store.add(k.resources);
+    else if (fallbackQuery(key, subject) !== undefined) missing.set(key, k.why);
+  }
+
+  const unavailableList: Unavailable[] = [];
+  if (!access.ok) {
+    const neededMissing = NEEDED_KEYS.filter((k) => missing.has(k));
+    if (neededMissing.length > 0) throw new DataUnavailableError(neededMissing, NO_ACCESS_WHY[access.reason]);
+    for (const [key, why] of missing) unavailableList.push(unavailable(key, offlineReason(access, why)));
+  }
+
+  // Draft orders and what ships with them are the orders being signed: trusted, and never fetched again.
+  store.add(reading.draftCompanions);
+  for (const order of reading.draftOrders) if (order.id) store.add([order]);
+
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs;
+  const deadlineSignals = [AbortSignal.timeout(options.deadlineMs ?? DEFAULTS.deadlineMs)];
+  if (options.signal) deadlineSignals.push(options.signal);
+  const budget: QueryBudget = {
+    deadline: AbortSignal.any(deadlineSignals),
+    queryTimeoutMs,
+    fetchTimeoutMs: options.fetchTimeoutMs ?? queryTimeoutMs,
+    maxPages: options.maxPages ?? DEFAULTS.maxPages,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+  };
+  const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
+  const base = access.ok ? access.base : undefined;
+
+  if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store)));
+  // Second round: what the chart references; third: the Practitioner behind a role the second round brought.
+  const attempted = new Set<string>();
+  for (let round = 0; round < 2; round += 1) {
+    const refs = referencedResources(store, reading.draftOrders, base, attempted);
+    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store)));
+  }
+
+  const draftIds = new Set(reading.draftOrders.map((o) => o.id));
+  return {
+    patientId: request.context.patientId,
+    ...optional('patient', store.all<Patient>('Patient')[0]),
+    coverages: store.all<Coverage>('Coverage'),
+    conditions: store.all<Condition>('Condition'),
+    observations: store.all<Observation>('Observation'),
+    medicationRequests: store.all<MedicationRequest>('MedicationRequest').filter((r) => !draftIds.has(r.id)),
+    claimResponses: store.all<ClaimResponse>('ClaimResponse'),
+    claims: store.all<Claim>('Claim'),
+    practitionerRoles: store.all<PractitionerRole>('PractitionerRole'),
+    practitioners: store.all<Practitioner>('Practitioner'),
+    medications: store.all<Medication>('Medication'),
+    organizations: store.all<Organization>('Organization'),
+    draftOrders: reading.draftOrders,
+    focusOrders: reading.focusOrders,
+    userId: request.context.userId,
+    unavailable: unavailableList,
+  };
+}
+
+/** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}

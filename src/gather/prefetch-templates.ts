@@ -1,0 +1,81 @@
+/**
+ * Prefetch templates the services advertise in discovery, and the same queries for when the EHR did not prefetch.
+ * Only CDS Hooks 2.0 tokens ({{context.patientId}}, {{userPractitionerRoleId}}) so any EHR and the sandbox can fill them.
+ */
+import type { OrderHookContext } from '../protocol/types.js';
+
+export type PrefetchKey =
+  | 'patient'
+  | 'coverage'
+  | 'conditions'
+  | 'observations'
+  | 'medicationRequests'
+  | 'claimResponses'
+  | 'practitionerRole';
+
+export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.freeze({
+  patient: 'Patient/{{context.patientId}}',
+  coverage: 'Coverage?patient={{context.patientId}}&status=active',
+  conditions: 'Condition?patient={{context.patientId}}',
+  // No category filter: weight/height/BSA are vital-signs, HER2/ER/PR and BRCA are laboratory, TNM stage and
+  // mCODE disease status come as survey/exam or with no category at all, so any category list would lose some.
+  // _count asks for large pages; the fallback follows `next` links (bounded) for the rest.
+  observations: 'Observation?patient={{context.patientId}}&_count=100',
+  // History and active alike: prior lines of therapy and combination partners both come from here.
+  medicationRequests: 'MedicationRequest?patient={{context.patientId}}',
+  claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
+  // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
+  practitionerRole: 'PractitionerRole?_id={{userPractitionerRoleId}}',
+});
+
+export const PREFETCH_KEYS: readonly PrefetchKey[] = Object.keys(PREFETCH_TEMPLATES) as PrefetchKey[];
+
+/**
+ * Keys without which no policy can be judged: who the patient is, who pays, what the disease is, the measurements
+ * and biomarkers, and the treatment history. Missing and not fetchable → DataUnavailableError (412).
+ * Authorizations on file and the user's role only refine the answer, so they degrade to "could not be checked".
+ */
+export const NEEDED_KEYS: readonly PrefetchKey[] = ['patient', 'coverage', 'conditions', 'observations', 'medicationRequests'];
+
+/** What each key holds, in the clinician's words, for "could not be checked" cards. */
+export const PREFETCH_DESCRIPTIONS: Readonly<Record<PrefetchKey, string>> = Object.freeze({
+  patient: 'Patient demographics (age)',
+  coverage: 'Active insurance coverage (payer, plan)',
+  conditions: 'Diagnoses (cancer type, metastatic status)',
+  observations: 'Observations (vitals, labs, biomarkers, stage, disease status)',
+  medicationRequests: 'Medication history (prior lines of therapy)',
+  claimResponses: 'Prior authorizations on file',
+  practitionerRole: "Ordering clinician's specialty",
+});
+
+/** The resource type each key must hold; anything else in its Bundle is ignored. */
+export const PREFETCH_RESOURCE_TYPES = Object.freeze({
+  patient: 'Patient',
+  coverage: 'Coverage',
+  conditions: 'Condition',
+  observations: 'Observation',
+  medicationRequests: 'MedicationRequest',
+  claimResponses: 'ClaimResponse',
+  practitionerRole: 'PractitionerRole',
+} as const satisfies Record<PrefetchKey, string>);
+
+/** `Type/id` split; undefined for anything else (absolute URLs, contained refs, bare ids). */
+export function parseRelativeReference(reference: string | undefined): { type: string; id: string } | undefined {
+  const match = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference ?? '');
+  return match?.[1] && match[2] ? { type: match[1], id: match[2] } : undefined;
+}
+
+/**
+ * The FHIR query (relative to fhirServer) that stands in for a key the EHR did not prefetch, or undefined when
+ * the hook context gives nothing to ask with (a user who is neither a PractitionerRole nor a Practitioner).
+ */
+export function fallbackQuery(key: PrefetchKey, context: Pick<OrderHookContext, 'patientId' | 'userId'>): string | undefined {
+  if (key === 'practitionerRole') {
+    const user = parseRelativeReference(context.userId);
+    if (user?.type === 'PractitionerRole') return `PractitionerRole?_id=${encodeURIComponent(user.id)}`;
+    // Typed reference form: every server accepts it, not every one resolves a bare id for a reference parameter.
+    if (user?.type === 'Practitioner') return `PractitionerRole?practitioner=Practitioner/${encodeURIComponent(user.id)}`;
+    return undefined;
+  }
+  return PREFETCH_TEMPLATES[key].replaceAll('{{context.patientId}}', encodeURIComponent(context.patientId));
+}

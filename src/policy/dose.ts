@@ -1,0 +1,451 @@
+/**
+ * Dose and schedule limits. Generic over units: a cap is a mass (mg or ug)
+ * per administration or per day, absolute or per m² / per kg; the order's
+ * amount is brought to the cap's basis with the patient's body surface area
+ * or weight. Nothing here knows a drug.
+ */
+import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedSchedule } from '../facts/types.js';
+import { allStatus, anyStatus, evaluateCriterion, openLeaves } from './criteria.js';
+import { FACT_NAMES } from './facts-skeleton.js';
+import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseUnit, Status } from './types.js';
+
+type Mass = 'mg' | 'ug';
+type Basis = OrderedAmount['basis'];
+type Per = OrderedAmount['per'];
+
+interface UnitParts {
+  mass: Mass;
+  basis: Basis;
+  per: Per;
+}
+
+export const DOSE_UNITS: Readonly<Record<DoseUnit, UnitParts>> = {
+  mg: { mass: 'mg', basis: 'absolute', per: 'administration' },
+  'mg/m2': { mass: 'mg', basis: 'per-m2', per: 'administration' },
+  'mg/kg': { mass: 'mg', basis: 'per-kg', per: 'administration' },
+  ug: { mass: 'ug', basis: 'absolute', per: 'administration' },
+  'ug/d': { mass: 'ug', basis: 'absolute', per: 'day' },
+  'ug/m2/d': { mass: 'ug', basis: 'per-m2', per: 'day' },
+};
+
+const UG_PER: Readonly<Record<Mass, number>> = { mg: 1000, ug: 1 };
+/** Tolerance for floating-point noise only; payers do not round in the order's favour. */
+const EPSILON = 1e-9;
+
+// ---------------------------------------------------------------- text
+
+const MASS_LABEL: Readonly<Record<Mass, string>> = { mg: 'mg', ug: 'mcg' };
+const BASIS_LABEL: Readonly<Record<Basis, string>> = { absolute: '', 'per-m2': '/m²', 'per-kg': '/kg' };
+
+export function unitLabel(parts: UnitParts): string {
+  return `${MASS_LABEL[parts.mass]}${BASIS_LABEL[parts.basis]}${parts.per === 'day' ? '/day' : ''}`;
+}
+
+/** At most two decimals, no trailing zeros: 50, 1.8, 0.03. */
+export function formatNumber(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
+export function scheduleText(administrations: number, periodDays: number): string {
+  const period = periodDays === 1 ? 'per day' : `per ${formatNumber(periodDays)} days`;
+  return administrations === 1 ? `once ${period}` : `up to ${administrations} times ${period}`;
+}
+
+function capText(cap: DoseCap): string {
+  return `${formatNumber(cap.max)} ${unitLabel(DOSE_UNITS[cap.unit])}`;
+}
+
+export function allowedText(alt: DoseAlternative): string {
+  const parts: string[] = [];
+  if (alt.dose !== undefined) {
+    const nte = alt.dose.notToExceed === undefined ? '' : ` (not to exceed ${capText(alt.dose.notToExceed)})`;
+    parts.push(`up to ${capText(alt.dose)}${nte}`);
+  }
+  if (alt.schedule !== undefined) {
+    const s = scheduleText(alt.schedule.maxAdministrations, alt.schedule.periodDays);
+    parts.push(alt.dose === undefined ? s.replace(/^once/, 'up to once') : s.replace(/^up to /, ''));
+  }
+  return parts.join(' ');
+}
+
+// ---------------------------------------------------------------- patient scale
+
+interface Scale {
+  bsa: Fact<number>;
+  weight: Fact<number>;
+}
+
+const SCALE_FACT: Readonly<Record<Exclude<Basis, 'absolute'>, { key: keyof Scale; name: string }>> = {
+  'per-m2': { key: 'bsa', name: FACT_NAMES['$.body.bodySurfaceArea'] ?? 'body surface area' },
+  'per-kg': { key: 'weight', name: FACT_NAMES['$.body.weightKg'] ?? 'body weight' },
+};
+
+/** Multiplier from a basis to absolute: 1, the BSA (m²) or the weight (kg); undefined when unknown. */
+function factorFor(basis: Basis, scale: Scale): number | undefined {
+  if (basis === 'absolute') return 1;
+  const v = scale[SCALE_FACT[basis].key].value;
+  return v !== null && v > 0 ? v : undefined;
+}
+
+function scaleText(basis: Basis, scale: Scale): string {
+  if (basis === 'per-m2') return `at BSA ${(scale.bsa.value ?? 0).toFixed(2)} m²`;
+  if (basis === 'per-kg') return `at weight ${formatNumber(scale.weight.value ?? 0)} kg`;
+  return '';
+}
+
+/** Collects what a check needed and did not have. */
+class Needs {
+  readonly missing = new Set<string>();
+  readonly reasons = new Set<string>();
+  readonly evidence: Evidence[] = [];
+
+  scale(basis: Basis, scale: Scale): number | undefined {
+    const f = factorFor(basis, scale);
+    if (basis === 'absolute') return f;
+    const fact = scale[SCALE_FACT[basis].key];
+    if (f === undefined) {
+      this.missing.add(SCALE_FACT[basis].name);
+      if (fact.unknownReason !== undefined) this.reasons.add(fact.unknownReason);
+    } else {
+      this.evidence.push(...fact.evidence);
+    }
+    return f;
+  }
+
+  fact(name: string, fact: Fact<unknown>): void {
+    this.missing.add(name);
+    if (fact.unknownReason !== undefined) this.reasons.add(fact.unknownReason);
+  }
+}
+
+// ---------------------------------------------------------------- dose part
+
+/** Ordered amount in micrograms, absolute, per the order's own `per`. */
+function orderedAbsoluteUg(amount: OrderedAmount, needs: Needs, scale: Scale): number | undefined {
+  const f = needs.scale(amount.basis, scale);
+  return f === undefined ? undefined : amount.value * UG_PER[amount.unit] * f;
+}
+
+/** A cap in absolute micrograms for this patient. */
+function capAbsoluteUg(cap: DoseCap, needs: Needs, scale: Scale): number | undefined {
+  const parts = DOSE_UNITS[cap.unit];
+  const f = needs.scale(parts.basis, scale);
+  return f === undefined ? undefined : cap.max * UG_PER[parts.mass] * f;
+}
+
+/**
+ * Per administration and per day compare only when the order is given once a
+ * day (a continuous infusion written per administration, or the reverse).
+ */
+function perCompatible(amount: OrderedAmount, capPer: Per, schedule: OrderedSchedule | null): boolean {
+  if (amount.per === capPer) return true;
+  return schedule !== null && schedule.administrations === schedule.periodDays;
+}
+
+interface DosePart {
+  status: Status;
+  /** the order in the cap's unit, for text: "50 mg/m² at BSA 1.80 m²" */
+  orderedInCapUnit?: string;
+}
+
+function checkAmount(
+  dose: NonNullable<DoseAlternative['dose']>,
+  amount: OrderedAmount,
+  schedule: OrderedSchedule | null,
+  scale: Scale,
+  needs: Needs,
+): DosePart {
+  const capParts = DOSE_UNITS[dose.unit];
+  if (!perCompatible(amount, capParts.per, schedule)) {
+    needs.missing.add(capParts.per === 'day' ? 'dose per day' : 'dose per administration');
+    return { status: 'not-documented' };
+  }
+  const statuses: Status[] = [];
+  let orderedInCapUnit: string | undefined;
+  const capUg = dose.max * UG_PER[capParts.mass];
+  if (amount.basis === capParts.basis) {
+    // Same basis: compare directly, no body measure needed (40 mg/m² vs 40 mg/m²).
+    const orderedUg = amount.value * UG_PER[amount.unit];
+    statuses.push(orderedUg <= capUg * (1 + EPSILON) ? 'met' : 'not-met');
+  } else {
+    const orderedUg = orderedAbsoluteUg(amount, needs, scale);
+    const capFactor = needs.scale(capParts.basis, scale);
+    if (orderedUg === undefined || capFactor === undefined) statuses.push('not-documented');
+    else {
+      const inCapBasis = orderedUg / capFactor;
+      statuses.push(inCapBasis <= capUg * (1 + EPSILON) ? 'met' : 'not-met');
+      const scaleBasis = capParts.basis === 'absolute' ? amount.basis : capParts.basis;
+      orderedInCapUnit = `${formatNumber(inCapBasis / UG_PER[capParts.mass])} ${unitLabel(capParts)} ${scaleText(scaleBasis, scale)}`;
+    }
+  }
+  if (dose.notToExceed !== undefined) {
+    const orderedUg = orderedAbsoluteUg(amount, needs, scale);
+    const nteUg = capAbsoluteUg(dose.notToExceed, needs, scale);
+    if (orderedUg === undefined || nteUg === undefined) statuses.push('not-documented');
+    else statuses.push(orderedUg <= nteUg * (1 + EPSILON) ? 'met' : 'not-met');
+  }
+  const out: DosePart = { status: allStatus(statuses) };
+  if (orderedInCapUnit !== undefined) out.orderedInCapUnit = orderedInCapUnit;
+  return out;
+}
+
+// ---------------------------------------------------------------- schedule part
+
+/**
+ * How many administrations the order gives in `periodDays`. A course shorter
+ * than the period (weekly for 21 days) counts whole administrations in it;
+ * otherwise the order's rate is scaled to the period (weekly = 4 per 28 days).
+ */
+export function administrationsIn(order: OrderedSchedule, periodDays: number): number {
+  if (order.durationDays !== undefined && order.durationDays < periodDays) {
+    return order.administrations * Math.ceil(order.durationDays / order.periodDays - EPSILON);
+  }
+  return (order.administrations * periodDays) / order.periodDays;
+}
+
+function checkSchedule(limit: NonNullable<DoseAlternative['schedule']>, schedule: OrderedSchedule): Status {
+  return administrationsIn(schedule, limit.periodDays) <= limit.maxAdministrations + EPSILON ? 'met' : 'not-met';
+}
+
+// ---------------------------------------------------------------- alternatives and sets
+
+interface AlternativeOutcome {
+  alternative: DoseAlternative;
+  /** does it apply to this patient / order */
+  applies: Status;
+  /** does the order meet it (dose and schedule) */
+  fits: Status;
+  exceeds: Array<'dose' | 'schedule'>;
+  orderedInCapUnit?: string;
+  needs: Needs;
+}
+
+interface OrderFacts {
+  amount: Fact<OrderedAmount>;
+  schedule: Fact<OrderedSchedule>;
+  scale: Scale;
+}
+
+function orderFacts(facts: ClinicalFacts): OrderFacts {
+  return {
+    amount: facts.order.amount,
+    schedule: facts.order.schedule,
+    scale: { bsa: facts.body.bodySurfaceArea, weight: facts.body.weightKg },
+  };
+}
+
+/** Applicability of an optional `when`, and what would settle it when open. */
+function applicability(when: Criterion | undefined, facts: ClinicalFacts, needs: Needs): Status {
+  if (when === undefined) return 'met';
+  const r = evaluateCriterion(when, facts);
+  if (!r.inEffect) return 'not-met';
+  for (const leaf of openLeaves(r)) noteOpenLeaf(leaf, when, needs);
+  return r.status;
+}
+
+function noteOpenLeaf(leaf: CriterionResult, when: Criterion, needs: Needs): void {
+  const path = leafPath(when, leaf.id);
+  needs.missing.add((path !== undefined ? FACT_NAMES[path] : undefined) ?? leaf.label ?? leaf.id ?? 'criterion');
+  if (leaf.unknownReason !== undefined) needs.reasons.add(leaf.unknownReason);
+}
+
+function leafPath(c: Criterion, id: string | undefined): string | undefined {
+  if ('all' in c) return c.all.map((x) => leafPath(x, id)).find((p) => p !== undefined);
+  if ('any' in c) return c.any.map((x) => leafPath(x, id)).find((p) => p !== undefined);
+  if ('not' in c) return leafPath(c.not, id);
+  return c.id === id ? c.fact : undefined;
+}
+
+function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: OrderFacts): AlternativeOutcome {
+  const needs = new Needs();
+  const applies = applicability(alt.when, facts, needs);
+  const parts: Status[] = [];
+  const exceeds: Array<'dose' | 'schedule'> = [];
+  let orderedInCapUnit: string | undefined;
+  const amount = order.amount.value;
+  const schedule = order.schedule.value;
+  if (alt.dose !== undefined) {
+    if (amount === null) {
+      needs.fact(FACT_NAMES['$.order.amount'] ?? 'ordered dose', order.amount);
+      parts.push('not-documented');
+    } else {
+      needs.evidence.push(...order.amount.evidence);
+      const d = checkAmount(alt.dose, amount, schedule, order.scale, needs);
+      parts.push(d.status);
+      if (d.status === 'not-met') exceeds.push('dose');
+      orderedInCapUnit = d.orderedInCapUnit;
+    }
+  }
+  if (alt.schedule !== undefined) {
+    if (schedule === null) {
+      needs.fact(FACT_NAMES['$.order.schedule'] ?? 'dose schedule', order.schedule);
+      parts.push('not-documented');
+    } else {
+      needs.evidence.push(...order.schedule.evidence);
+      const s = checkSchedule(alt.schedule, schedule);
+      parts.push(s);
+      if (s === 'not-met') exceeds.push('schedule');
+    }
+  }
+  const out: AlternativeOutcome = { alternative: alt, applies, fits: allStatus(parts), exceeds, needs };
+  if (orderedInCapUnit !== undefined) out.orderedInCapUnit = orderedInCapUnit;
+  return out;
+}
+
+/** What the order would read at this alternative's maximum, and how generous that is (µg per day). */
+interface CoveredMaximum {
+  covered: NonNullable<DoseCheck['covered']>;
+  intensity: number;
+}
+
+function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximum | undefined {
+  const amount = order.amount.value;
+  if (amount === null) return undefined;
+  const needs = new Needs();
+  const orderedUg = orderedAbsoluteUg(amount, needs, order.scale);
+  if (orderedUg === undefined) return undefined;
+  let coveredUg = orderedUg;
+  const dose = o.alternative.dose;
+  if (dose !== undefined) {
+    const capUg = capAbsoluteUg(dose, needs, order.scale);
+    if (capUg === undefined) return undefined;
+    coveredUg = Math.min(coveredUg, capUg);
+    if (dose.notToExceed !== undefined) {
+      const nteUg = capAbsoluteUg(dose.notToExceed, needs, order.scale);
+      if (nteUg === undefined) return undefined;
+      coveredUg = Math.min(coveredUg, nteUg);
+    }
+  }
+  const covered: CoveredMaximum['covered'] = {
+    amount: { value: coveredUg / UG_PER[amount.unit], unit: amount.unit, per: amount.per },
+  };
+  // Keep the order's own schedule unless it is what exceeds.
+  const limit = o.alternative.schedule;
+  const ordered = order.schedule.value;
+  let rate = ordered === null ? 1 : ordered.administrations / ordered.periodDays;
+  if (limit !== undefined && o.exceeds.includes('schedule')) {
+    covered.schedule = { administrations: limit.maxAdministrations, periodDays: limit.periodDays };
+    rate = limit.maxAdministrations / limit.periodDays;
+  }
+  return { covered, intensity: coveredUg * (amount.per === 'day' ? 1 : rate) };
+}
+
+function orderedText(o: AlternativeOutcome, order: OrderFacts): string | undefined {
+  const amount = order.amount.value;
+  if (amount === null) return undefined;
+  const parts = [o.orderedInCapUnit === undefined ? amount.asWritten : `${amount.asWritten} = ${o.orderedInCapUnit}`];
+  const schedule = order.schedule.value;
+  if (schedule !== null && o.exceeds.includes('schedule')) {
+    const n = administrationsIn(schedule, o.alternative.schedule?.periodDays ?? schedule.periodDays);
+    parts.push(`${schedule.asWritten} (${formatNumber(n)} per ${formatNumber(o.alternative.schedule?.periodDays ?? schedule.periodDays)} days)`);
+  }
+  return parts.join(', ');
+}
+
+function mergeNeeds(outcomes: AlternativeOutcome[], into: Needs): void {
+  for (const o of outcomes) {
+    o.needs.missing.forEach((m) => into.missing.add(m));
+    o.needs.reasons.forEach((r) => into.reasons.add(r));
+    into.evidence.push(...o.needs.evidence);
+  }
+}
+
+function dedupeEvidence(evidence: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return evidence.filter((e) => {
+    const key = `${e.reference}\u0000${e.text ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function finish(check: DoseCheck, needs: Needs): DoseCheck {
+  if (check.status === 'not-documented') {
+    if (needs.missing.size > 0) check.missing = [...needs.missing];
+    if (needs.reasons.size > 0) check.unknownReasons = [...needs.reasons];
+  }
+  check.evidence = dedupeEvidence(needs.evidence);
+  return check;
+}
+
+/**
+ * One limit set: met when some alternative both applies and fits (Kleene OR
+ * of AND(applies, fits)). When none fits, the suggestion is built from the
+ * most generous alternative that surely applies (else one that may apply).
+ */
+export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseCheck {
+  const setNeeds = new Needs();
+  const setApplies = applicability(set.when, facts, setNeeds);
+  if (setApplies === 'not-met') return { status: 'not-applicable', limitSetId: set.id, evidence: [], source: set.source };
+  const order = orderFacts(facts);
+  const outcomes = set.alternatives.map((alt) => evaluateAlternative(alt, facts, order));
+  const perAlternative = outcomes.map((o) => allStatus([o.applies, o.fits]));
+  const fitsSome = anyStatus(perAlternative);
+  // A set that may not apply cannot be failed on: "not documented" until the facts settle it.
+  const status: Status = fitsSome === 'not-met' && setApplies === 'not-documented' ? 'not-documented' : fitsSome;
+  const check: DoseCheck = { status, limitSetId: set.id, evidence: [], source: set.source };
+
+  if (status === 'met') {
+    const chosen = outcomes.find((_, i) => perAlternative[i] === 'met');
+    if (chosen !== undefined) {
+      check.alternativeId = chosen.alternative.id;
+      check.allowedText = allowedText(chosen.alternative);
+      const text = orderedText(chosen, order);
+      if (text !== undefined) check.orderedText = text;
+      return finish(check, chosen.needs);
+    }
+  }
+  if (status === 'not-documented') {
+    const open = outcomes.filter((_, i) => perAlternative[i] === 'not-documented');
+    mergeNeeds(open, setNeeds);
+    const first = open[0] ?? outcomes[0];
+    if (first !== undefined) {
+      check.alternativeId = first.alternative.id;
+      check.allowedText = open.map((o) => allowedText(o.alternative)).join(' or ');
+    }
+    return finish(check, setNeeds);
+  }
+  // not met: every alternative that may apply is exceeded
+  const sure = outcomes.filter((o) => o.applies === 'met');
+  const candidates = sure.length > 0 ? sure : outcomes.filter((o) => o.applies === 'not-documented');
+  const ranked = candidates
+    .map((o) => ({ o, max: coveredMaximum(o, order) }))
+    .sort((a, b) => (b.max?.intensity ?? -1) - (a.max?.intensity ?? -1));
+  const best = ranked[0];
+  if (best === undefined) return finish(check, setNeeds);
+  check.alternativeId = best.o.alternative.id;
+  check.exceeds = best.o.exceeds;
+  check.allowedText = allowedText(best.o.alternative);
+  const text = orderedText(best.o, order);
+  if (text !== undefined) check.orderedText = text;
+  if (best.max !== undefined) check.covered = best.max.covered;
+  else {
+    // The order is over the limit either way; the suggestion needs the body measure.
+    const needs = new Needs();
+    const amount = order.amount.value;
+    if (amount !== null) orderedAbsoluteUg(amount, needs, order.scale);
+    if (best.o.alternative.dose !== undefined) capAbsoluteUg(best.o.alternative.dose, needs, order.scale);
+    if (needs.missing.size > 0) check.missing = [...needs.missing];
+  }
+  mergeNeeds([best.o], setNeeds);
+  check.evidence = dedupeEvidence(setNeeds.evidence);
+  return check;
+}
+
+const SEVERITY: Readonly<Record<DoseCheck['status'], number>> = {
+  'not-met': 3,
+  'not-documented': 2,
+  met: 1,
+  'not-applicable': 0,
+};
+
+/** Every applicable set must be met: report the one that decides (not met, else open, else met). */
+export function checkDoseLimits(sets: DoseLimitSet[] | undefined, facts: ClinicalFacts): DoseCheck {
+  const checks = (sets ?? []).map((s) => checkLimitSet(s, facts));
+  const worst = checks.reduce<DoseCheck | undefined>(
+    (acc, c) => (acc === undefined || SEVERITY[c.status] > SEVERITY[acc.status] ? c : acc),
+    undefined,
+  );
+  return worst === undefined || worst.status === 'not-applicable' ? { status: 'not-applicable', evidence: [] } : worst;
+}

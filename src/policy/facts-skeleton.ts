@@ -1,0 +1,94 @@
+/**
+ * A reference ClinicalFacts with every fact unknown. The loader checks each
+ * policy leaf's JSONPath against it, so a path that names no fact (a typo,
+ * a renamed field) fails at start-up instead of silently reading "unknown".
+ */
+import type { AuthorizationFact, ClinicalFacts, Fact } from '../facts/types.js';
+
+export function unknownFact<T>(unknownReason?: string): Fact<T> {
+  return unknownReason === undefined ? { value: null, evidence: [] } : { value: null, evidence: [], unknownReason };
+}
+
+/** Complete ClinicalFacts with every fact unknown (value null, no evidence). */
+export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
+  const u = unknownFact;
+  return {
+    serviceDate,
+    patient: { reference: 'Patient/unknown', age: u(), ageMonths: u() },
+    body: { weightKg: u(), heightCm: u(), bodySurfaceArea: u() },
+    diagnoses: { icd10: u(), snomed: u() },
+    disease: {
+      metastatic: u(),
+      locallyAdvanced: u(),
+      recurrent: u(),
+      relapsedOrRefractory: u(),
+      unresectable: u(),
+      inflammatory: u(),
+      tripleNegative: u(),
+      response: u(),
+      noResponse: u(),
+      progression: u(),
+      progressionWithin60DaysOfLastTherapy: u(),
+    },
+    biomarkers: {
+      her2: u(),
+      er: u(),
+      pr: u(),
+      hormoneReceptor: u(),
+      germlineBrca: u(),
+      pdl1Cps: u(),
+      philadelphiaChromosome: u(),
+      t11_14: u(),
+    },
+    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u() },
+    prescriber: { reference: null, specialties: u() },
+    coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },
+    order: {
+      reference: 'MedicationRequest/unknown',
+      drug: null,
+      drugCodes: [],
+      serviceDate,
+      amount: u(),
+      schedule: u(),
+      partners: u(),
+      partnerClasses: u(),
+      singleAgent: u(),
+      phase: u(),
+      cycleNumber: u(),
+      cycleDayStart: u(),
+      attestations: u(),
+      daysOnThisDrug: u(),
+      requestedDurationDays: u(),
+    },
+    authorizations: [],
+  };
+}
+
+/** The skeleton paths are checked against: emptyFacts plus one authorization, so `$.authorizations[*].x` resolves. */
+export function referenceFacts(): ClinicalFacts {
+  const sample: AuthorizationFact = {
+    reference: 'ClaimResponse/sample',
+    preAuthRef: 'sample',
+    drug: null,
+    periodStart: '1970-01-01',
+    periodEnd: '1970-01-01',
+    appliesToOrder: false,
+    whyNot: 'sample',
+  };
+  return { ...emptyFacts(), authorizations: [sample] };
+}
+
+/** Clinician names of facts, keyed by JSONPath, for "what would settle this" lists. */
+export const FACT_NAMES: Readonly<Record<string, string>> = {
+  '$.patient.age': 'age',
+  '$.patient.ageMonths': 'age',
+  '$.body.weightKg': 'body weight',
+  '$.body.heightCm': 'height',
+  '$.body.bodySurfaceArea': 'body surface area',
+  '$.order.amount': 'ordered dose',
+  '$.order.schedule': 'dose schedule',
+  '$.order.phase': 'treatment phase',
+  '$.order.cycleNumber': 'cycle number',
+  '$.order.cycleDayStart': 'cycle day',
+  '$.coverage.lineOfBusiness': 'line of business',
+};

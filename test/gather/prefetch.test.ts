@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, Condition, FhirResource, Medication, OperationOutcome } from 'fhir/r4.js';
+import { DataUnavailableError, gatherChart } from '../../src/gather/index.js';
+import { PREFETCH_TEMPLATES, fallbackQuery } from '../../src/gather/prefetch-templates.js';
+import { readPrefetchValue } from '../../src/gather/prefetch.js';
+import { startFhirServer, type RunningFhirServer } from '../support/fhir-server.js';
+import { PATIENT_ID, USER_ID, demoChart, draftOrder, hookRequest, prefetchFor, searchset, selfContainedChart } from './helpers.js';
+
+const subject = { patientId: PATIENT_ID, userId: USER_ID };
+
+describe('prefetch templates', () => {
+  it('use CDS Hooks 2.0 tokens only', () => {
+    const tokens = Object.values(PREFETCH_TEMPLATES).flatMap((t) => t.match(/\{\{[^}]+\}\}/g) ?? []);
+    const allowed = ['{{context.patientId}}', '{{context.userId}}', '{{userPractitionerId}}', '{{userPractitionerRoleId}}'];
+    expect(tokens.every((t) => allowed.includes(t))).toBe(true);
+  });
+
+  it('give a fallback query per key, the user role from userId', () => {
+    expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active`);
+    expect(fallbackQuery('practitionerRole', subject)).toBe('PractitionerRole?_id=role-onc-1');
+    expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Practitioner/p9' })).toBe(
+      'PractitionerRole?practitioner=Practitioner/p9',
+    );
+    expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Patient/x' })).toBeUndefined();
+  });
+});
+
+describe('reading prefetch values', () => {
+  const condition: Condition = { resourceType: 'Condition', id: 'c1', subject: { reference: `Patient/${PATIENT_ID}` } };
+  const foreign: Condition = { resourceType: 'Condition', id: 'c2', subject: { reference: 'Patient/someone-else' } };
+
+  it('accepts a Bundle of the patient’s resources, bare-id references too', () => {
+    const bare: Condition = { ...condition, id: 'c3', subject: { reference: PATIENT_ID } };
+    const reading = readPrefetchValue('conditions', searchset([condition, bare]), true, subject);
+    expect(reading).toEqual({ state: 'present', resources: [condition, bare] });
+  });
+
+  it.each([
+    ['absent', undefined, false, 'absent'],
+    ['null', null, true, 'null'],
+    ['an unresolved template', 'Condition?patient={{context.patientId}}', true, 'unresolved-template'],
+    ['another patient’s resource', searchset([condition, foreign]), true, 'misfit'],
+    ['a wrong resource type', searchset([{ resourceType: 'Observation', id: 'o1', status: 'final', code: {} }]), true, 'misfit'],
+    [
+      'an error OperationOutcome',
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] },
+      true,
+      'operation-outcome',
+    ],
+    [
+      'a Bundle with an error OperationOutcome entry',
+      searchset([condition, { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'timeout' }] }]),
+      true,
+      'operation-outcome',
+    ],
+  ])('treats %s as missing', (_label, value, present, why) => {
+    expect(readPrefetchValue('conditions', value, present, subject)).toEqual({ state: 'missing', why });
+  });
+
+  it('ignores warning-level outcomes and _include entries', () => {
+    const warning: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'informational' }] };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        { resource: condition },
+        { resource: warning, search: { mode: 'outcome' } },
+        { resource: { resourceType: 'Patient', id: PATIENT_ID }, search: { mode: 'include' } },
+      ],
+    };
+    expect(readPrefetchValue('conditions', bundle, true, subject)).toEqual({ state: 'present', resources: [condition] });
+  });
+
+  it('accepts the patient as a resource and refuses another patient', () => {
+    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: PATIENT_ID }, true, subject).state).toBe('present');
+    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: 'other' }, true, subject)).toEqual({ state: 'missing', why: 'misfit' });
+  });
+});
+
+describe('gathering from prefetch only', () => {
+  let server: RunningFhirServer;
+  beforeAll(async () => {
+    server = await startFhirServer({ recordRequests: true });
+  });
+  afterAll(async () => server.close());
+
+  it('sends no request when prefetch holds everything', async () => {
+    const chart = selfContainedChart();
+    const request = hookRequest({ fhirServer: server.url, prefetch: prefetchFor(chart) });
+    const result = await gatherChart(request, {});
+    expect(server.requests).toEqual([]);
+    expect(result.patient?.id).toBe(PATIENT_ID);
+    expect(result.coverages).toHaveLength(1);
+    expect(result.conditions).toHaveLength(1);
+    expect(result.observations).toHaveLength(7);
+    expect(result.medicationRequests).toHaveLength(2);
+    expect(result.practitionerRoles.map((r) => r.id)).toEqual(['role-onc-1']);
+    expect(result.draftOrders.map((o) => o.id)).toEqual(['draft-ixa-1']);
+    expect(result.focusOrders).toEqual(['MedicationRequest/draft-ixa-1']);
+    expect(result.userId).toBe(USER_ID);
+    expect(result.unavailable).toEqual([]);
+  });
+
+  it('works without any fhirServer, listing references it could not read', async () => {
+    const request = hookRequest({ prefetch: prefetchFor(demoChart()) });
+    const result = await gatherChart(request, {});
+    expect(result.observations).toHaveLength(7);
+    expect(result.unavailable.map((u) => u.key).sort()).toEqual(['Organization/org-blue-shield-ca', 'Practitioner/pract-onc-1']);
+  });
+
+  it('takes Medications shipped in draftOrders and focuses order-select on the selections', async () => {
+    const medication: Medication = { resourceType: 'Medication', id: 'm-draft', code: { text: 'ixabepilone' } };
+    const drafts: FhirResource[] = [
+      draftOrder({ medicationCodeableConcept: undefined, medicationReference: { reference: 'Medication/m-draft' } }),
+      draftOrder({ id: 'draft-cape-1' }),
+      medication,
+    ];
+    const request = hookRequest({
+      fhirServer: server.url,
+      prefetch: prefetchFor(selfContainedChart()),
+      drafts,
+      hook: 'order-select',
+      selections: ['MedicationRequest/draft-ixa-1'],
+    });
+    const result = await gatherChart(request, {});
+    expect(server.requests).toEqual([]);
+    expect(result.medications.map((m) => m.id)).toEqual(['m-draft']);
+    expect(result.draftOrders).toHaveLength(2);
+    expect(result.focusOrders).toEqual(['MedicationRequest/draft-ixa-1']);
+  });
+
+  it('throws DataUnavailableError naming the needed keys when there is no fhirServer', async () => {
+    const request = hookRequest({ prefetch: prefetchFor(demoChart(), ['patient', 'coverage', 'claimResponses']) });
+    const failure = gatherChart(request, {});
+    await expect(failure).rejects.toBeInstanceOf(DataUnavailableError);
+    await expect(failure).rejects.toThrow(/conditions, observations, medicationRequests/);
+    await expect(failure).rejects.toMatchObject({ name: 'DataUnavailableError' });
+  });
+
+  it('throws DataUnavailableError when the server comes without an access token', async () => {
+    const request = hookRequest({ fhirServer: server.url, token: null, prefetch: { patient: null } });
+    await expect(gatherChart(request, {})).rejects.toThrow(/patient, coverage, conditions, observations, medicationRequests/);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('only reports optional keys it cannot fetch', async () => {
+    const request = hookRequest({ prefetch: prefetchFor(selfContainedChart(), ['patient', 'coverage', 'conditions', 'observations', 'medicationRequests']) });
+    const result = await gatherChart(request, {});
+    expect(result.unavailable.map((u) => [u.key, u.reason])).toEqual([
+      ['claimResponses', 'error'],
+      ['practitionerRole', 'error'],
+      ['PractitionerRole/role-onc-1', 'error'], // the draft order's requester
+    ]);
+    expect(result.unavailable[0]?.what).toBe('Prior authorizations on file');
+  });
+});

