@@ -11,7 +11,7 @@ import type { AppConfig } from './config.js';
 import type { AuditLog } from './protocol/audit.js';
 import type { CardIndex } from './protocol/card-index.js';
 import { discoveryHandler } from './protocol/discovery.js';
-import { errorHandler, HttpError, operationOutcome } from './protocol/errors.js';
+import { errorHandler, operationOutcome } from './protocol/errors.js';
 import { feedbackHandler, type FeedbackStore } from './protocol/feedback.js';
 import { healthHandler, readyHandler, type AuthMode, type PolicySummary } from './protocol/health.js';
 import { hookHandler } from './protocol/hook-handler.js';
@@ -72,5 +72,3 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(errorHandler(deps.logger));
   return app;
 }
-
-export { HttpError };

@@ -54,6 +54,13 @@ function asBodyParserError(err: unknown): BodyParserError | undefined {
   return typeof e.type === 'string' ? e : undefined;
 }
 
+function clientStatus(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { status, statusCode } = err as Error & { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
+}
+
 /** Turns any thrown value into the status and outcome the client gets. */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
@@ -72,10 +79,10 @@ export function toHttpError(err: unknown): HttpError | undefined {
       case 'request.size.invalid':
       case 'stream.encoding.set': return new HttpError(400, bp.message, 'invalid');
     }
-    if (bp.expose === true && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-      return new HttpError(bp.status, bp.message);
-    }
   }
+  // Other client errors raised by express itself (e.g. a path parameter that is not valid %-encoding).
+  const status = clientStatus(err);
+  if (status !== undefined) return new HttpError(status, (err as Error).message);
   return undefined;
 }
 

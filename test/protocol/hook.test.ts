@@ -194,3 +194,11 @@ describe('audit trail', () => {
     await request(app).post(SIGN).send(validRequest()).expect(200);
   });
 });
+
+describe('malformed URLs', () => {
+  it('400, not 500, for a service id that is not valid %-encoding', async () => {
+    const { app } = buildApp();
+    await request(app).post('/cds-services/%E0%A4%A').send(validRequest()).expect(400);
+    await request(app).post('/cds-services/%E0%A4%A/feedback').send({}).expect(400);
+  });
+});
