@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { buildApp, SIGN } from './helpers.js';
+
+/** CDS Hooks 2.0 prefetch tokens (user identity tokens plus the hooks' context fields). */
+const ALLOWED_TOKENS = new Set([
+  'context.patientId', 'context.userId', 'context.encounterId',
+  'userPractitionerId', 'userPractitionerRoleId', 'userPatientId', 'userRelatedPersonId',
+]);
+
+describe('discovery', () => {
+  it('lists the order-sign and order-select services with prefetch and CRD configuration options', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/cds-services').expect(200);
+    const services = res.body.services as Array<Record<string, unknown>>;
+    expect(services.map((s) => [s.id, s.hook])).toEqual([
+      ['oncology-pa-order-sign', 'order-sign'],
+      ['oncology-pa-order-select', 'order-select'],
+    ]);
+    for (const s of services) {
+      expect(typeof s.title).toBe('string');
+      expect(typeof s.description).toBe('string');
+      expect(typeof s.usageRequirements).toBe('string');
+      const prefetch = s.prefetch as Record<string, string>;
+      expect(Object.keys(prefetch).sort()).toEqual(
+        ['claimResponses', 'conditions', 'coverage', 'medicationRequests', 'observations', 'patient', 'practitionerRole'],
+      );
+      for (const template of Object.values(prefetch)) {
+        for (const [, token] of template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+          expect(ALLOWED_TOKENS.has(token ?? ''), `token ${token}`).toBe(true);
+        }
+      }
+      const options = (s.extension as Record<string, Array<Record<string, unknown>>>)['davinci-crd.configuration-options'];
+      expect(options).toBeDefined();
+      const byCode = new Map(options!.map((o) => [o.code, o]));
+      for (const code of ['coverage', 'limits', 'off-guideline', 'missing-data', 'instructions']) {
+        expect(byCode.get(code)).toMatchObject({ type: 'boolean', default: true });
+        expect(typeof byCode.get(code)?.name).toBe('string');
+        expect(typeof byCode.get(code)?.description).toBe('string');
+      }
+      expect(byCode.get('max-cards')).toMatchObject({ type: 'integer', default: 10 });
+    }
+  });
+
+  it('answers CORS preflight allowing Authorization and Content-Type', async () => {
+    const { app } = buildApp();
+    const res = await request(app)
+      .options(SIGN)
+      .set('Origin', 'https://sandbox.cds-hooks.org')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type')
+      .expect(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase();
+    expect(allowed).toContain('authorization');
+    expect(allowed).toContain('content-type');
+    expect(String(res.headers['access-control-allow-methods'])).toContain('POST');
+  });
+
+  it('sends CORS headers on ordinary responses', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/cds-services').set('Origin', 'https://sandbox.cds-hooks.org').expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('health and unknown routes', () => {
+  it('reports the loaded policies and the auth mode', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/health').expect(200);
+    expect(res.body).toEqual({
+      status: 'ok', policies: [{ id: '000', version: '2024-01' }, { id: '001', version: '3' }], auth: 'open',
+    });
+  });
+
+  it('reports readiness, and not-ready while shutting down', async () => {
+    let ready = true;
+    const { app } = buildApp({}, { isReady: () => ready });
+    await request(app).get('/ready').expect(200);
+    ready = false;
+    await request(app).get('/ready').expect(503);
+  });
+
+  it('answers unknown routes with a 404 OperationOutcome', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/nowhere').expect(404);
+    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-found' }] });
+  });
+
+  it('refuses to build a JWT app without an authenticate middleware', () => {
+    expect(() => buildApp({}, { authMode: 'jwt' })).toThrow(/authenticate/);
+  });
+
+  it('runs the authenticate slot before hook and feedback calls', async () => {
+    const { app, pipeline } = buildApp({}, {
+      authMode: 'jwt',
+      authenticate: (_req, res) => { res.status(401).json({ resourceType: 'OperationOutcome', issue: [] }); },
+    });
+    await request(app).post(SIGN).send({}).expect(401);
+    await request(app).post(`${SIGN}/feedback`).send({}).expect(401);
+    await request(app).get('/cds-services').expect(200);
+    expect(pipeline.calls).toHaveLength(0);
+  });
+});
