@@ -10,7 +10,7 @@ export type CardType = (typeof CARD_TYPES)[number];
 /** How a product can be given: round down to a step, or to one available strength (one capsule per dose). */
 export type DoseRounding =
   | { step: number; unit: 'mg' | 'ug' }
-  | { strengths: number[]; unit: 'mg' | 'ug' };
+  | { strengths: readonly number[]; unit: 'mg' | 'ug' };
 
 export interface CardConfiguration {
   /** A card type switched off (false) is never returned; absent means on. */
