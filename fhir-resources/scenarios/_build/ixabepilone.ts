@@ -451,9 +451,16 @@ const bscScenarios: Scenario[] = [
     criteria: { 'bsc-ixa-1-locally-advanced': 'met', 'bsc-ixa-1-metastatic': 'not-met', 'bsc-ixa-1': 'met' },
   }),
   bsc('early-stage-not-advanced', { ...base(), dx: [BC_LEFT], stage: 'IIA', m: 'M0' }, {
-    description: '000 §2 1: stage IIA, cM0, not recurrent, not inflammatory: criterion 1 not met',
-    ...NOT_COVERED,
-    criteria: { 'bsc-ixa-1-locally-advanced': 'not-met', 'bsc-ixa-1-metastatic': 'not-met', 'bsc-ixa-1-advanced': 'not-met', 'bsc-ixa-1': 'not-met' },
+    description:
+      '000 §2 1: stage IIA, cM0: not locally advanced, not metastatic; no recurrence or inflammatory diagnosis on file, which the chart cannot rule out (absence = not documented): criterion 1 not documented',
+    ...CONDITIONAL,
+    criteria: {
+      'bsc-ixa-1-locally-advanced': 'not-met',
+      'bsc-ixa-1-metastatic': 'not-met',
+      'bsc-ixa-1-recurrent': 'not-documented',
+      'bsc-ixa-1-inflammatory': 'not-documented',
+      'bsc-ixa-1': 'not-documented',
+    },
   }),
   // ---------------------------------------------------------------- 000 §2 ICD-10 list
   bsc(
@@ -628,9 +635,9 @@ const pairs: Pair[] = [
       criteria: { 'bsc-ixa-1-locally-advanced': 'met' },
     },
     um: {
-      description: 'Same patient under UM (001): locally advanced is not a 001 alternative; not recurrent, not metastatic, response to preoperative therapy not documented',
+      description: 'Same patient under UM (001): locally advanced is not a 001 alternative; not metastatic (cM0), recurrence and response to preoperative therapy not documented',
       ...CONDITIONAL,
-      criteria: { 'um-ixa-b-i-recurrent': 'not-met', 'um-ixa-b-ii-metastatic': 'not-met', 'um-ixa-b-iii': 'not-documented', 'um-ixa-b': 'not-documented' },
+      criteria: { 'um-ixa-b-i-recurrent': 'not-documented', 'um-ixa-b-ii-metastatic': 'not-met', 'um-ixa-b-iii': 'not-documented', 'um-ixa-b': 'not-documented' },
     },
   },
   {
