@@ -157,6 +157,14 @@ const BONE_METS: Dx = {
   clinicalStatus: 'active',
 };
 
+/** Lung cancer, coded in ICD-10-CM and SNOMED CT (so a SNOMED alternative is settled, not unknown). */
+const LUNG: Dx = {
+  id: 'dx-lung',
+  icd: { code: 'C34.90', display: 'Malignant neoplasm of unspecified part of unspecified bronchus or lung' },
+  snomed: { code: '363358000', display: 'Malignant tumor of lung' },
+  clinicalStatus: 'active',
+};
+
 /**
  * 57-year-old woman, metastatic (stage IV, M1, bone metastases) HER2-negative HR-positive breast cancer, no prior
  * chemotherapy (1st line), germline BRCA1/2 negative; medical oncologist; 72 kg, 162 cm, BSA 1.80 m2 (Mosteller of
@@ -480,7 +488,7 @@ const bscScenarios: Scenario[] = [
   ),
   bsc(
     'dx-not-on-list-lung',
-    { ...base(), dx: [{ id: 'dx-lung', icd: { code: 'C34.90', display: 'Malignant neoplasm of unspecified part of unspecified bronchus or lung' }, clinicalStatus: 'active' }, BONE_METS] },
+    { ...base(), dx: [LUNG, BONE_METS] },
     {
       description: '000 §2 ICD-10 list: lung cancer (C34.90), no listed code: not covered',
       ...NOT_COVERED,
@@ -737,11 +745,11 @@ const umScenarios: Scenario[] = [
   }),
   um(
     'dx-not-breast-lung',
-    { ...base(), dx: [{ id: 'dx-lung', icd: { code: 'C34.90', display: 'Malignant neoplasm of unspecified part of unspecified bronchus or lung' }, clinicalStatus: 'active' }, BONE_METS] },
+    { ...base(), dx: [LUNG, BONE_METS] },
     {
-      description: '001 1: lung cancer (C34.90), not breast cancer: not covered',
+      description: '001 1: lung cancer (ICD-10-CM C34.90, SNOMED 363358000), not breast cancer: not covered',
       ...NOT_COVERED,
-      criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx': 'not-met' },
+      criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx-snomed': 'not-met', 'um-ixa-dx': 'not-met' },
     },
   ),
   // ---------------------------------------------------------------- 001 Dosing
