@@ -230,6 +230,31 @@ function maintenanceBlin(): Chart {
   };
 }
 
+/** Infant (6 months, 7.5 kg, measured BSA 0.40), infant ALL, Interfant regimen stated, 15 ug/m2/d, no phase. */
+function infantBlin(): Chart {
+  return (
+    {
+      ...childBlin(),
+      birthDate: '2026-05-20',
+      gender: 'male',
+      dx: [ALL_NOT_IN_REMISSION],
+      weight: { value: 7.5, unit: 'kg' },
+      heightCm: 66,
+      bsa: 0.4,
+      ph: undefined,
+      prior: [],
+      active: [DRUGS.cytarabine],
+      order: {
+        drug: 'blinatumomab',
+        coding: 'rxnorm',
+        rate: { value: 15, unit: 'ug/m2/d' },
+        note: 'KMT2A-rearranged infant ALL; blinatumomab given within the Interfant regimen (Interfant-21).',
+        text: 'Blinatumomab 15 mcg/m2/day continuous IV infusion, days 1-28',
+      },
+    }
+  );
+}
+
 /** Adult R/R B-ALL on BCBSNC, inotuzumab cycle 1 (0.8 mg/m2 day 1, 0.5 mg/m2 days 8 and 15). */
 function adultIno(): Chart {
   return {
@@ -393,25 +418,7 @@ const scenarios: Scenario[] = [
   ),
   blin(
     '1d-infant-interfant-regimen',
-    {
-      ...childBlin(),
-      birthDate: '2026-05-20',
-      gender: 'male',
-      dx: [ALL_NOT_IN_REMISSION],
-      weight: { value: 7.5, unit: 'kg' },
-      heightCm: 66,
-      bsa: 0.4,
-      ph: undefined,
-      prior: [],
-      active: [DRUGS.cytarabine],
-      order: {
-        drug: 'blinatumomab',
-        coding: 'rxnorm',
-        rate: { value: 15, unit: 'ug/m2/d' },
-        note: 'KMT2A-rearranged infant ALL; blinatumomab given within the Interfant regimen (Interfant-21).',
-        text: 'Blinatumomab 15 mcg/m2/day continuous IV infusion, days 1-28',
-      },
-    },
+    infantBlin(),
     {
       description: '004 1.d: 6-month-old with infant ALL, Interfant regimen stated, 15 ug/m2/d at BSA 0.40 (6 ug/d); phase not stated',
       covered: 'covered',
@@ -426,6 +433,23 @@ const scenarios: Scenario[] = [
       },
     },
   ),
+  blin(
+    'not-documented-infant-without-interfant-statement',
+    { ...infantBlin(), order: { ...infantBlin().order, note: 'KMT2A-rearranged infant ALL.' } },
+    {
+      description: '004 1.d: 6-month-old with infant ALL, but the order does not state an Interfant regimen (and no phase)',
+      covered: 'conditional',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'missing-data'],
+      criteria: { 'bsc-blin-1d-infant': 'met', 'bsc-blin-1d-interfant': 'not-documented', 'bsc-blin-1d-all': 'not-documented' },
+    },
+  ),
+  blin('not-met-rr-cycle-10', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 28, unit: 'ug/d' }, cycle: 10, cycleDay: 1, lastDay: 28 } }, {
+    description: '004 coverage period: R/R cycle 10 exceeds "up to 9 total treatment cycles" (2 induction + 3 consolidation + 4 continued)',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1c-cycles': 'not-met', 'bsc-blin-1c-i': 'met', 'bsc-blin-1c-all': 'not-met' },
+  }),
 
   // ---------------------------------------------------------------- 004: not met
   blin('not-met-maintenance-ph-positive-pomp', { ...maintenanceBlin(), ph: 'positive' }, {
@@ -757,6 +781,21 @@ const scenarios: Scenario[] = [
         'bcbsnc-ino-2-support': 'not-documented',
         'bcbsnc-ino-excl-non-cancer-all': 'not-met',
       },
+    },
+  ),
+  ino(
+    'fda-label-use-stated',
+    {
+      ...adultIno(),
+      dx: [ALL_NOT_IN_REMISSION],
+      order: { ...adultIno().order, note: 'Use in accordance with the FDA label.' },
+    },
+    {
+      description: '003 ¶2 a: B-ALL (C91.00) without documented relapse, order states use per the FDA label: covered under ¶2',
+      covered: 'covered',
+      paNeeded: 'no-auth',
+      cards: [],
+      criteria: { 'bcbsnc-ino-2-fda-label': 'met', 'bcbsnc-ino-2-all': 'met', 'bcbsnc-ino-1-dx': 'met' },
     },
   ),
   ino(
