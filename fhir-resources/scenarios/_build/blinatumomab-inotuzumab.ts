@@ -343,7 +343,7 @@ const scenarios: Scenario[] = [
     {
       ...maintenanceBlin(),
       active: [],
-      order: { ...maintenanceBlin().order, cycle: 8, note: 'Single agent alternating with POMP maintenance (POMP in cycles 5-7).' },
+      order: { ...maintenanceBlin().order, cycle: 8, note: 'Single agent, alternating with POMP maintenance.' },
     },
     {
       description: '004 1.b: Ph- maintenance cycle 8; no POMP drug active on the day, order states "alternating with POMP"',
