@@ -1,0 +1,114 @@
+/**
+ * The dose card's one-click fix: the draft order changed to the covered maximum for this patient,
+ * rounded the way the product can be given, with the schedule corrected when the schedule is what
+ * exceeds. Nothing else in the order changes.
+ */
+import type { Dosage, MedicationRequest, Quantity, TimingRepeat } from 'fhir/r4.js';
+import type { DoseCheck } from '../policy/types.js';
+import type { DoseRounding } from './types.js';
+import { UCUM } from './coverage-information.js';
+
+export type { DoseRounding } from './types.js';
+
+export interface CoveredDose {
+  value: number;
+  unit: 'mg' | 'ug';
+  per: 'administration' | 'day';
+}
+
+export interface AppliedDose {
+  order: MedicationRequest;
+  /** The rounded amount now on the order; absent when only the schedule exceeded (the dose is kept). */
+  dose?: CoveredDose;
+  /** The schedule now on the order, when the schedule exceeded. */
+  schedule?: { administrations: number; periodDays: number };
+}
+
+const MICROGRAMS_PER: Record<'mg' | 'ug', number> = { mg: 1000, ug: 1 };
+
+function convert(value: number, from: 'mg' | 'ug', to: 'mg' | 'ug'): number {
+  return (value * MICROGRAMS_PER[from]) / MICROGRAMS_PER[to];
+}
+
+/** Decimals of a step (0.1 → 1), so 72.4 is not printed as 72.39999999999999. */
+function decimalsOf(step: number): number {
+  const text = String(step);
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+// Tolerance for binary floating point: 72.4 / 0.1 is 723.9999999999999.
+const EPSILON = 1e-9;
+
+/**
+ * Rounds the covered maximum DOWN (never above the limit): to a multiple of the step, or to the
+ * largest single available strength not above it (one capsule per dose: strengths are not combined).
+ * Undefined when even the smallest strength exceeds the limit.
+ */
+export function roundDown(max: number, maxUnit: 'mg' | 'ug', rounding: DoseRounding): { value: number; unit: 'mg' | 'ug' } | undefined {
+  const limit = convert(max, maxUnit, rounding.unit);
+  if ('step' in rounding) {
+    if (!(rounding.step > 0)) return undefined;
+    const steps = Math.floor(limit / rounding.step + EPSILON);
+    const value = Number((steps * rounding.step).toFixed(decimalsOf(rounding.step)));
+    return value > 0 ? { value, unit: rounding.unit } : undefined;
+  }
+  const fitting = rounding.strengths.filter((s) => s > 0 && s <= limit + EPSILON);
+  if (fitting.length === 0) return undefined;
+  return { value: Math.max(...fitting), unit: rounding.unit };
+}
+
+function ucum(value: number, code: string): Quantity {
+  return { value, unit: code, system: UCUM, code };
+}
+
+/** Sets the amount where the order states it: a per-day rate stays a rate (continuous infusion). */
+function setAmount(dosage: Dosage, dose: CoveredDose): void {
+  const doseAndRate = dosage.doseAndRate && dosage.doseAndRate.length > 0 ? dosage.doseAndRate : [{}];
+  const first = doseAndRate[0] ?? {};
+  const usesRate = first.rateQuantity !== undefined || (first.doseQuantity === undefined && dose.per === 'day');
+  if (usesRate) {
+    first.rateQuantity = ucum(dose.value, `${dose.unit}/d`);
+  } else {
+    first.doseQuantity = ucum(dose.value, dose.unit);
+  }
+  doseAndRate[0] = first;
+  dosage.doseAndRate = doseAndRate;
+}
+
+function setSchedule(dosage: Dosage, schedule: { administrations: number; periodDays: number }): void {
+  const timing = dosage.timing ?? {};
+  const repeat: TimingRepeat = timing.repeat ?? {};
+  repeat.frequency = schedule.administrations;
+  repeat.period = schedule.periodDays;
+  repeat.periodUnit = 'd';
+  timing.repeat = repeat;
+  dosage.timing = timing;
+}
+
+/**
+ * The order changed to the covered dose (and schedule, when the schedule exceeds), as a deep copy.
+ * A dose within the limit is left alone when only the schedule exceeds: the fix never raises a dose.
+ * Undefined when there is nothing to apply: no covered maximum from the engine, or the product
+ * cannot be given at or below it.
+ */
+export function applyCoveredDose(order: MedicationRequest, dose: DoseCheck, rounding: DoseRounding): AppliedDose | undefined {
+  const covered = dose.covered;
+  if (!covered) return undefined;
+  // Engines that do not say which part exceeds are read as "the dose".
+  const exceeds = dose.exceeds && dose.exceeds.length > 0 ? dose.exceeds : ['dose'];
+  const rounded = exceeds.includes('dose') ? roundDown(covered.amount.value, covered.amount.unit, rounding) : undefined;
+  if (exceeds.includes('dose') && !rounded) return undefined;
+  const schedule = exceeds.includes('schedule') ? covered.schedule : undefined;
+  if (!rounded && !schedule) return undefined;
+
+  const copy = structuredClone(order);
+  const dosages = copy.dosageInstruction && copy.dosageInstruction.length > 0 ? copy.dosageInstruction : [{}];
+  const dosage = dosages[0] ?? {};
+  const amount: CoveredDose | undefined = rounded ? { ...rounded, per: covered.amount.per } : undefined;
+  if (amount) setAmount(dosage, amount);
+  if (schedule) setSchedule(dosage, schedule);
+  dosages[0] = dosage;
+  copy.dosageInstruction = dosages;
+  return { order: copy, ...(amount ? { dose: amount } : {}), ...(schedule ? { schedule } : {}) };
+}
