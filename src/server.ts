@@ -1,7 +1,11 @@
 /**
  * Start-up: load and check the configuration, assemble the pipeline, listen, and shut down gracefully
  * (stop accepting, let in-flight calls finish, exit) on SIGTERM / SIGINT.
+ * `startServer()` is what `src/main.ts` runs in each worker (or in-process with WEB_CONCURRENCY=1);
+ * `tsx src/server.ts` still runs one server on its own.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { listen, type RunningServer } from './listen.js';
@@ -25,7 +29,13 @@ function readConfig(): AppConfig {
   }
 }
 
-async function main(): Promise<void> {
+export interface StartedServer {
+  port: number;
+  /** what SIGTERM / SIGINT do: stop accepting, finish in-flight calls, exit the process */
+  shutdown(signal: string): void;
+}
+
+export async function startServer(): Promise<StartedServer> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
 
@@ -76,6 +86,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  return { port: running.port, shutdown };
 }
 
-await main();
+/** True when this module is the script node was started with (not imported by src/main.ts or a test). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) await startServer();

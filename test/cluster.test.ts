@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config.js';
+import { RESTART_BACKOFF, restartDelayMs, webConcurrency } from '../src/cluster.js';
+
+describe('WEB_CONCURRENCY', () => {
+  it('defaults to the number of cores, at least one', () => {
+    expect(webConcurrency({}, 8)).toBe(8);
+    expect(webConcurrency({ WEB_CONCURRENCY: '' }, 2)).toBe(2);
+    expect(webConcurrency({}, 0)).toBe(1);
+  });
+
+  it('takes a whole number from 1 to 256', () => {
+    expect(webConcurrency({ WEB_CONCURRENCY: '1' }, 8)).toBe(1);
+    expect(webConcurrency({ WEB_CONCURRENCY: ' 3 ' }, 8)).toBe(3);
+  });
+
+  it.each(['0', '-1', '1.5', 'many', '257'])('refuses %j, naming the setting', (value) => {
+    expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(ConfigError);
+    expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(/WEB_CONCURRENCY/);
+  });
+});
+
+describe('restart backoff', () => {
+  it('doubles from the first delay and stops at the maximum', () => {
+    expect(restartDelayMs(1)).toBe(RESTART_BACKOFF.firstMs);
+    expect(restartDelayMs(2)).toBe(2 * RESTART_BACKOFF.firstMs);
+    expect(restartDelayMs(3)).toBe(4 * RESTART_BACKOFF.firstMs);
+    expect(restartDelayMs(1000)).toBe(RESTART_BACKOFF.maxMs);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface LogLine {
+  msg?: string;
+  role?: string;
+  pid?: number;
+}
+
+/** Lines the child logged so far, and a way to wait for one. */
+function watchLog(child: ChildProcess): { lines: LogLine[]; waitFor: (test: (lines: LogLine[]) => boolean) => Promise<void> } {
+  const lines: LogLine[] = [];
+  const waiters: Array<() => void> = [];
+  let buffer = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        lines.push(JSON.parse(text) as LogLine);
+      } catch {
+        // not a log line
+      }
+      newline = buffer.indexOf('\n');
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const waitFor = async (test: (lines: LogLine[]) => boolean): Promise<void> => {
+    while (!test(lines)) {
+      if (child.exitCode !== null) throw new Error(`cluster exited early with ${child.exitCode}`);
+      await new Promise<void>((wake) => waiters.push(wake));
+    }
+  };
+  return { lines, waitFor };
+}
+
+async function discoveryStatus(url: string): Promise<number> {
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return res.status;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50)); // not listening yet
+    }
+  }
+}
+
+const started = (lines: LogLine[]): LogLine[] => lines.filter((l) => l.role === 'primary' && l.msg === 'worker started');
+
+describe('cluster mode (tsx src/main.ts)', () => {
+  it('serves from 2 workers, replaces a killed worker, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-test-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        WEB_CONCURRENCY: '2',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        AUDIT_FILE: join(dir, 'audit.jsonl'),
+        FEEDBACK_FILE: join(dir, 'feedback.jsonl'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const log = watchLog(child);
+      const discovery = `http://127.0.0.1:${port}/cds-services`;
+      await log.waitFor((lines) => started(lines).length === 2);
+      expect(await discoveryStatus(discovery)).toBe(200);
+
+      const victim = started(log.lines)[0]?.pid;
+      expect(victim).toBeTypeOf('number');
+      process.kill(victim as number, 'SIGKILL');
+      await log.waitFor((lines) => lines.some((l) => l.msg === 'worker died; restarting') && started(lines).length === 3);
+      expect(await discoveryStatus(discovery)).toBe(200);
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
