@@ -13,6 +13,7 @@ import type {
   MedicationRequest,
   Observation,
   Patient,
+  Practitioner,
   PractitionerRole,
 } from 'fhir/r4.js';
 
@@ -82,6 +83,7 @@ export function syntheticChart(size: number, options: { prefetch?: boolean; fhir
     practitioner: { reference: 'Practitioner/bench-dr' },
     specialty: [{ coding: [{ system: 'http://nucc.org/provider-taxonomy', code: '207RX0202X', display: 'Medical Oncology' }] }],
   };
+  const practitioner: Practitioner = { resourceType: 'Practitioner', id: 'bench-dr', name: [{ family: 'Bench', given: ['Dana'] }] };
   const conditions: Condition[] = [
     {
       resourceType: 'Condition',
@@ -190,8 +192,10 @@ export function syntheticChart(size: number, options: { prefetch?: boolean; fhir
       observations: searchset(observations),
       medicationRequests: searchset(history),
       claimResponses: searchset([]),
-      practitionerRole: role,
+      // The template is a search (PractitionerRole?_id=…), so the EHR sends a searchset Bundle.
+      practitionerRole: searchset([role]),
     };
   }
-  return { request, resources: [patient, coverage, role, ...conditions, ...observations, ...history] };
+  // The Practitioner is not prefetched (no key asks for it); the service reads it from fhirServer.
+  return { request, resources: [patient, coverage, role, practitioner, ...conditions, ...observations, ...history] };
 }

@@ -1,0 +1,480 @@
+/**
+ * `npm run bench`: the service against its floor, on loopback, in one run (≈ 2 minutes with the defaults).
+ *
+ * Every server runs in its own child process; autocannon runs here. Rows:
+ *   floor            bare node:http: parse the same body, answer JSON of the same size as the service's answer
+ *   prefetch ×1      order-sign, full prefetch, realistic chart (--chart history resources), WEB_CONCURRENCY=1
+ *   prefetch @70%    the same at 70 % of the measured maximum (autocannon overallRate): latency under normal load
+ *   no prefetch …    the same request without prefetch; the service reads a stub FHIR server answering in 20 / 50 ms
+ *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
+ *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
+ * plus start-up time (spawn → first 200 on /cds-services) and RSS under load (/proc/<pid>/status VmRSS).
+ * Prints a table and the budget checks, writes bench-results/latest.json, and exits 1 when a budget fails
+ * (unless --no-fail).
+ *
+ * Flags: --duration s (max-throughput runs, default 8)  --short s (latency runs, 4)  --warmup s (2)
+ *        --connections n (10)  --chart n (500)  --sizes 10,100,1000,10000  --workers n (cores)
+ *        --startups n (3)  --out file  --no-fail
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { syntheticChart } from './lib/synthetic-chart.js';
+
+// ---------------------------------------------------------------- options
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    short: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '10' },
+    chart: { type: 'string', default: '500' },
+    sizes: { type: 'string', default: '10,100,1000,10000' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    startups: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench-results/latest.json' },
+    'no-fail': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+function positive(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+const opts = {
+  duration: positive('duration', flags.duration),
+  short: positive('short', flags.short),
+  warmup: positive('warmup', flags.warmup),
+  connections: Math.round(positive('connections', flags.connections)),
+  chart: Math.round(positive('chart', flags.chart)),
+  sizes: (flags.sizes ?? '').split(',').map((s) => Math.round(positive('sizes', s))),
+  workers: Math.round(positive('workers', flags.workers)),
+  startups: Math.round(positive('startups', flags.startups)),
+  out: flags.out ?? 'bench-results/latest.json',
+  noFail: flags['no-fail'] === true,
+};
+
+/** The budget (issue 6). */
+const BUDGET = {
+  prefetchVsFloor: 0.6,
+  p99At70Ms: 25,
+  fhirQueryMs: 50,
+  noPrefetchMs: (queryMs: number): number => 2 * queryMs + 15,
+  startupMs: 1500,
+  rssMb: 200,
+};
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SCRATCH = join(ROOT, 'bench-results', 'run.tmp');
+
+// ---------------------------------------------------------------- processes
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Child {
+  process: ChildProcess;
+  pid: number;
+  port: number;
+  /** spawn → first 200 on the ready path, ms */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Spawn `node --import tsx <script>` and wait until `readyPath` answers 200. */
+async function spawnServer(script: string, args: string[], env: Record<string, string>, readyPath: string): Promise<Child> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args.map((a) => a.replace('{port}', String(port)))], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    stderr = (stderr + c).slice(-4000);
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = `http://127.0.0.1:${port}${readyPath}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode} before answering:\n${stderr}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 30_000) throw new Error(`${script} did not answer within 30 s:\n${stderr}`);
+    await sleep(5);
+  }
+  const startupMs = performance.now() - started;
+  return {
+    process: child,
+    pid: child.pid ?? -1,
+    port,
+    startupMs,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      children.delete(child);
+    },
+  };
+}
+
+/** The stub FHIR servers, one per option set, in one child process. */
+async function spawnStub(size: number, servers: Array<{ delayMs: number; pageSize?: number }>): Promise<{ urls: string[]; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/lib/stub-fhir-server.ts', JSON.stringify({ size, servers })], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const line = await new Promise<string>((done, fail) => {
+    let buffer = '';
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      buffer += c;
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) done(buffer.slice(0, newline));
+    });
+    child.once('exit', (code) => fail(new Error(`stub FHIR server exited with ${code}`)));
+  });
+  const { urls } = JSON.parse(line) as { urls: string[] };
+  return {
+    urls,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      children.delete(child);
+    },
+  };
+}
+
+/** VmRSS of a process and, for a cluster primary, of its children, in MB. */
+function rssMb(pid: number, withChildren: boolean): number {
+  const one = (p: number): number => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return match?.[1] ? Number(match[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = one(pid);
+  if (withChildren) {
+    try {
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((s) => s !== '');
+      for (const kid of kids) total += one(Number(kid));
+    } catch {
+      // no /proc children list: primary only
+    }
+  }
+  return total;
+}
+
+/** Samples RSS every 100 ms while `work` runs; returns the peak. */
+async function peakRss<T>(pid: number, withChildren: boolean, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peakMb = rssMb(pid, withChildren);
+  const timer = setInterval(() => {
+    peakMb = Math.max(peakMb, rssMb(pid, withChildren));
+  }, 100);
+  try {
+    const result = await work();
+    peakMb = Math.max(peakMb, rssMb(pid, withChildren));
+    return { result, peakMb };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ---------------------------------------------------------------- load
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  errors: number;
+  requests: number;
+}
+
+async function load(url: string, body: string, run: { seconds: number; connections: number; overallRate?: number }): Promise<Load> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: run.connections,
+    duration: run.seconds,
+    timeout: 10,
+    ...(run.overallRate !== undefined && { overallRate: run.overallRate }),
+  });
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    mean: result.latency.mean,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+/** One call, checked: the benchmark must measure real answers, not errors. */
+async function answerOf(url: string, body: string): Promise<{ text: string; cards: number }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  const parsed = JSON.parse(text) as { cards?: unknown[] };
+  return { text, cards: parsed.cards?.length ?? 0 };
+}
+
+// ---------------------------------------------------------------- report
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  note: string;
+}
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+function table(rows: Row[]): string {
+  const header = ['row', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'notes'];
+  const cells = rows.map((r) => [r.name, fmt(r.rps, 0), fmt(r.p50), fmt(r.p99), String(r.errors), r.note]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => `| ${c.map((v, i) => (i >= 1 && i <= 4 ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i >= 1 && i <= 4 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+interface Check {
+  name: string;
+  value: string;
+  limit: string;
+  pass: boolean;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main(): Promise<number> {
+  rmSync(SCRATCH, { recursive: true, force: true });
+  mkdirSync(SCRATCH, { recursive: true });
+  const serviceEnv = (workers: number): Record<string, string> => ({
+    WEB_CONCURRENCY: String(workers),
+    // The production default (one line per call); stdout goes to /dev/null, so formatting is paid, I/O is not.
+    LOG_LEVEL: 'info',
+    AUDIT_FILE: join(SCRATCH, `audit-${workers}.jsonl`),
+    FEEDBACK_FILE: join(SCRATCH, `feedback-${workers}.jsonl`),
+  });
+  const rows: Row[] = [];
+  const { connections } = opts;
+
+  log(`stub FHIR servers (0, 20, 50 ms; 50 ms paged) for a chart of ${opts.chart}`);
+  const stub = await spawnStub(opts.chart, [{ delayMs: 0 }, { delayMs: 20 }, { delayMs: BUDGET.fhirQueryMs }, { delayMs: BUDGET.fhirQueryMs, pageSize: 100 }]);
+  const [fhir0, fhir20, fhir50, fhir50paged] = stub.urls as [string, string, string, string];
+  // Prefetch requests still name a FHIR server: the service reads what prefetch cannot carry (the Practitioner
+  // behind the ordering PractitionerRole) from it, here with no added delay.
+  const prefetchBody = JSON.stringify(syntheticChart(opts.chart, { fhirServer: fhir0 }).request);
+
+  log('service, WEB_CONCURRENCY=1');
+  const single = await spawnServer('src/main.ts', [], serviceEnv(1), '/cds-services');
+  const hookUrl = (port: number): string => `http://127.0.0.1:${port}/cds-services/oncology-pa-order-sign`;
+  const sample = await answerOf(hookUrl(single.port), prefetchBody);
+  log(`answer: ${sample.text.length} bytes, ${sample.cards} card(s); request ${prefetchBody.length} bytes`);
+  const answerFile = join(SCRATCH, 'answer.json');
+  writeFileSync(answerFile, sample.text);
+
+  // Floor first, with the service idle.
+  log('floor: bare node:http');
+  const floor = await spawnServer('scripts/lib/floor-server.ts', ['{port}', answerFile], {}, '/');
+  const floorUrl = `http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`;
+  await load(floorUrl, prefetchBody, { seconds: opts.warmup, connections });
+  const floorLoad = await load(floorUrl, prefetchBody, { seconds: opts.duration, connections });
+  await floor.stop();
+  rows.push({ name: 'floor (bare node:http)', ...floorLoad, note: `answer ${sample.text.length} B` });
+
+  log('prefetch, maximum throughput');
+  await load(hookUrl(single.port), prefetchBody, { seconds: opts.warmup, connections });
+  const { result: maxLoad, peakMb } = await peakRss(single.pid, false, () => load(hookUrl(single.port), prefetchBody, { seconds: opts.duration, connections }));
+  const vsFloor = maxLoad.rps / floorLoad.rps;
+  rows.push({ name: 'prefetch ×1 worker', ...maxLoad, note: `${fmt(vsFloor * 100, 0)} % of floor; RSS ${fmt(peakMb, 0)} MB` });
+
+  log('prefetch at 70 % of maximum');
+  const rate70 = Math.max(1, Math.round(maxLoad.rps * 0.7));
+  const at70 = await load(hookUrl(single.port), prefetchBody, { seconds: opts.duration, connections, overallRate: rate70 });
+  rows.push({ name: 'prefetch @70 % of max', ...at70, note: `offered ${rate70} req/s` });
+
+  const noPrefetch: Record<string, Load> = {};
+  for (const [label, fhir, delay] of [
+    ['FHIR 20 ms', fhir20, 20],
+    ['FHIR 50 ms', fhir50, BUDGET.fhirQueryMs],
+    ['FHIR 50 ms, pages of 100', fhir50paged, BUDGET.fhirQueryMs],
+  ] as const) {
+    log(`no prefetch, ${label}`);
+    const body = JSON.stringify(syntheticChart(opts.chart, { prefetch: false, fhirServer: fhir }).request);
+    await answerOf(hookUrl(single.port), body);
+    const result = await load(hookUrl(single.port), body, { seconds: opts.short, connections });
+    noPrefetch[label] = result;
+    const budget = BUDGET.noPrefetchMs(delay);
+    rows.push({ name: `no prefetch, ${label}`, ...result, note: `p50 = ${fmt(result.p50 / budget, 2)} × (2 × ${delay} + 15 ms)` });
+  }
+
+  log(`chart sizes ${opts.sizes.join(', ')} (one connection)`);
+  const sizes: Array<{ size: number; requestBytes: number } & Load> = [];
+  let sizePeakMb = 0;
+  for (const size of opts.sizes) {
+    // Each size reads the Practitioner from the 0 ms stub, which holds the default chart: same ids, same answer.
+    const body = JSON.stringify(syntheticChart(size, { fhirServer: fhir0 }).request);
+    await answerOf(hookUrl(single.port), body);
+    await load(hookUrl(single.port), body, { seconds: Math.min(1, opts.warmup), connections: 1 });
+    const { result, peakMb: p } = await peakRss(single.pid, false, () => load(hookUrl(single.port), body, { seconds: opts.short, connections: 1 }));
+    sizePeakMb = Math.max(sizePeakMb, p);
+    sizes.push({ size, requestBytes: body.length, ...result });
+  }
+  for (let i = 0; i < sizes.length; i += 1) {
+    const s = sizes[i];
+    if (!s) continue;
+    const prev = sizes[i - 1];
+    const slope = prev ? ((s.mean - prev.mean) / (s.size - prev.size)) * 1000 : NaN;
+    rows.push({
+      name: `chart ${s.size} resources`,
+      ...s,
+      note: `${fmt(s.requestBytes / 1024, 0)} KB; ${prev ? `+${fmt(slope, 2)} ms per 1,000 resources (mean)` : 'one connection'}`,
+    });
+  }
+  await single.stop();
+
+  log(`cluster, WEB_CONCURRENCY=${opts.workers}`);
+  const cluster = await spawnServer('src/main.ts', [], serviceEnv(opts.workers), '/cds-services');
+  await answerOf(hookUrl(cluster.port), prefetchBody);
+  await load(hookUrl(cluster.port), prefetchBody, { seconds: opts.warmup, connections });
+  const { result: clusterLoad, peakMb: clusterMb } = await peakRss(cluster.pid, true, () =>
+    load(hookUrl(cluster.port), prefetchBody, { seconds: opts.duration, connections }));
+  await cluster.stop();
+  rows.push({
+    name: `prefetch ×${opts.workers} workers`,
+    ...clusterLoad,
+    note: `${fmt(clusterLoad.rps / maxLoad.rps, 2)} × one worker; RSS ${fmt(clusterMb, 0)} MB all processes`,
+  });
+
+  log(`start-up, ${opts.startups} times`);
+  const startups = [single.startupMs];
+  for (let i = 1; i < opts.startups; i += 1) {
+    const s = await spawnServer('src/main.ts', [], serviceEnv(1), '/cds-services');
+    startups.push(s.startupMs);
+    await s.stop();
+  }
+  await stub.stop();
+  rmSync(SCRATCH, { recursive: true, force: true });
+  const startupMs = median(startups);
+
+  // ---------------------------------------------------------------- checks
+  const np50 = noPrefetch['FHIR 50 ms'];
+  const checks: Check[] = [
+    {
+      name: 'prefetch throughput ≥ 60 % of floor',
+      value: `${fmt(vsFloor * 100, 1)} %`, limit: `≥ ${BUDGET.prefetchVsFloor * 100} %`, pass: vsFloor >= BUDGET.prefetchVsFloor,
+    },
+    { name: 'p99 at 70 % of max < 25 ms', value: `${fmt(at70.p99)} ms`, limit: `< ${BUDGET.p99At70Ms} ms`, pass: at70.p99 < BUDGET.p99At70Ms },
+    {
+      name: 'no prefetch (50 ms/query) p50 ≤ 2 round trips + 15 ms',
+      value: `${fmt(np50?.p50 ?? NaN)} ms`, limit: `≤ ${BUDGET.noPrefetchMs(BUDGET.fhirQueryMs)} ms`,
+      pass: np50 !== undefined && np50.p50 <= BUDGET.noPrefetchMs(BUDGET.fhirQueryMs),
+    },
+    { name: 'start-up to first answer < 1.5 s', value: `${fmt(startupMs, 0)} ms (median of ${startups.length})`, limit: `< ${BUDGET.startupMs} ms`, pass: startupMs < BUDGET.startupMs },
+    { name: 'RSS under load < 200 MB', value: `${fmt(peakMb, 0)} MB`, limit: `< ${BUDGET.rssMb} MB`, pass: peakMb < BUDGET.rssMb },
+    {
+      name: 'no errors in any row',
+      value: String(rows.reduce((n, r) => n + r.errors, 0)), limit: '0', pass: rows.every((r) => r.errors === 0),
+    },
+  ];
+
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const date = new Date().toISOString();
+  const out = {
+    date,
+    machine,
+    options: { ...opts, note: 'service run as node --import tsx src/main.ts; LOG_LEVEL=info to /dev/null; audit file on local disk' },
+    answer: { bytes: sample.text.length, cards: sample.cards, requestBytes: prefetchBody.length },
+    rows,
+    ratios: {
+      prefetchVsFloor: vsFloor,
+      clusterVsSingle: clusterLoad.rps / maxLoad.rps,
+      noPrefetch50P50VsBudget: (np50?.p50 ?? NaN) / BUDGET.noPrefetchMs(BUDGET.fhirQueryMs),
+    },
+    startupMs: { median: startupMs, runs: startups },
+    rssMb: { underLoad: peakMb, largestChart: sizePeakMb, cluster: clusterMb },
+    sizes: sizes.map((s) => ({ size: s.size, requestBytes: s.requestBytes, p50: s.p50, p99: s.p99, mean: s.mean, rps: s.rps })),
+    checks,
+  };
+  mkdirSync(dirname(resolve(ROOT, opts.out)), { recursive: true });
+  writeFileSync(resolve(ROOT, opts.out), `${JSON.stringify(out, null, 2)}\n`);
+
+  const print = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  print('');
+  print(`${date} · ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} · chart ${opts.chart} resources, ${connections} connections`);
+  print('');
+  print(table(rows));
+  print('');
+  print(`start-up to first answer: ${fmt(startupMs, 0)} ms median (${startups.map((s) => fmt(s, 0)).join(', ')} ms)`);
+  print(`RSS under load: ${fmt(peakMb, 0)} MB one worker; ${fmt(sizePeakMb, 0)} MB with the ${Math.max(...opts.sizes)}-resource chart; ${fmt(clusterMb, 0)} MB cluster (all processes)`);
+  print(`ratios: prefetch/floor ${fmt(vsFloor, 2)}; ${opts.workers} workers/1 worker ${fmt(out.ratios.clusterVsSingle, 2)}`);
+  print('');
+  for (const c of checks) print(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value} (${c.limit})`);
+  print('');
+  print(`written to ${opts.out}`);
+  const failed = checks.some((c) => !c.pass);
+  return failed && !opts.noFail ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+process.exit(code);
