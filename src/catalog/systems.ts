@@ -4,9 +4,22 @@ export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 export const NDC = 'http://hl7.org/fhir/sid/ndc';
 export const NUCC = 'http://nucc.org/provider-taxonomy';
 
+/**
+ * Normalised forms, memoised: a chart repeats the same few system URLs on every coding, and facts compare them
+ * against the catalog's many times per call. Bounded, because the strings come from requests.
+ */
+const NORMALISED_SYSTEMS = new Map<string, string>();
+const NORMALISED_SYSTEMS_MAX = 1024;
+
 /** Systems compare without scheme, case or trailing slash: `http://` and `https://` HCPCS are the same system. */
 export function normaliseSystem(system: string | undefined): string {
-  return (system ?? '').trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (system === undefined) return '';
+  const known = NORMALISED_SYSTEMS.get(system);
+  if (known !== undefined) return known;
+  const normalised = system.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (NORMALISED_SYSTEMS.size >= NORMALISED_SYSTEMS_MAX) NORMALISED_SYSTEMS.clear();
+  NORMALISED_SYSTEMS.set(system, normalised);
+  return normalised;
 }
 
 export function codeKey(system: string | undefined, code: string): string {

@@ -1,6 +1,6 @@
 /** Small readers over FHIR R4 shapes used by several fact modules. */
 import type { CodeableConcept, Coding, Observation, Quantity, Reference } from 'fhir/r4.js';
-import { sameSystem } from '../catalog/systems.js';
+import { normaliseSystem } from '../catalog/systems.js';
 import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
 import { normaliseText } from '../catalog/text.js';
 import { datePart } from './dates.js';
@@ -10,8 +10,36 @@ export function codings(concept: CodeableConcept | CodeableConcept[] | undefined
   return (Array.isArray(concept) ? concept : [concept]).flatMap((c) => c.coding ?? []);
 }
 
+/**
+ * Catalog code lists are loaded once per process; each gets its Set on first use (keyed by the list itself), so
+ * a look-up is a hash probe, not a scan of the list for every coding of every resource.
+ */
+const CODE_SETS = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+export function codeSet(codes: readonly string[]): ReadonlySet<string> {
+  let set = CODE_SETS.get(codes);
+  if (set === undefined) {
+    set = new Set(codes);
+    CODE_SETS.set(codes, set);
+  }
+  return set;
+}
+
+function concepts(concept: CodeableConcept | CodeableConcept[]): readonly CodeableConcept[] {
+  return Array.isArray(concept) ? concept : [concept];
+}
+
+/** Called for every Observation by every fact: no intermediate arrays, the system normalised once. */
 export function hasCode(concept: CodeableConcept | CodeableConcept[] | undefined, system: string, codes: readonly string[]): boolean {
-  return codings(concept).some((c) => sameSystem(c.system, system) && c.code !== undefined && codes.includes(c.code.trim()));
+  if (concept === undefined || codes.length === 0) return false;
+  const wantedSystem = normaliseSystem(system);
+  const wanted = codeSet(codes);
+  for (const c of concepts(concept)) {
+    for (const coding of c.coding ?? []) {
+      if (coding.code !== undefined && normaliseSystem(coding.system) === wantedSystem && wanted.has(coding.code.trim())) return true;
+    }
+  }
+  return false;
 }
 
 /** Any coding of the concept in one of the fact's LOINC or SNOMED lists. */
@@ -73,7 +101,8 @@ export function valueIs(
   codes: ObservationCodes,
 ): boolean {
   const set = codes.values[key];
-  if (codings(value.concept).some((c) => c.code !== undefined && set.codes.includes(c.code.trim()))) return true;
+  const answerCodes = codeSet(set.codes);
+  if (codings(value.concept).some((c) => c.code !== undefined && answerCodes.has(c.code.trim()))) return true;
   const texts = [...conceptTexts(value.concept), ...(value.text !== undefined ? [value.text] : [])].map((t) => normaliseText(t));
   if ((set.texts ?? []).some((word) => texts.some((t) => t.includes(` ${normaliseText(word).trim()} `)))) return true;
   return (set.textPrefixes ?? []).some((prefix) =>
