@@ -67,17 +67,32 @@ export class DataUnavailableError extends Error {
 
 type Open = Extract<FhirAccess, { ok: true }>;
 
-/** The chart under construction: resources by `Type/id`, so each arrives once whatever its route. */
+/**
+ * The chart under construction: resources by `Type/id`, so each arrives once whatever its route. Kept per type,
+ * so reading one type back does not walk (and copy) the whole chart once per type.
+ */
 class ChartStore {
-  private readonly byRef = new Map<string, FhirResource>();
+  private readonly byType = new Map<string, Map<string, FhirResource>>();
+  private size = 0;
   add(resources: readonly FhirResource[]): void {
-    for (const r of resources) this.byRef.set(`${r.resourceType}/${r.id ?? `#${this.byRef.size}`}`, r);
+    for (const r of resources) {
+      let ofType = this.byType.get(r.resourceType);
+      if (ofType === undefined) {
+        ofType = new Map();
+        this.byType.set(r.resourceType, ofType);
+      }
+      const id = r.id ?? `#${this.size}`;
+      if (!ofType.has(id)) this.size += 1;
+      ofType.set(id, r);
+    }
   }
   has(ref: string): boolean {
-    return this.byRef.has(ref);
+    const slash = ref.indexOf('/');
+    if (slash < 0) return false;
+    return this.byType.get(ref.slice(0, slash))?.has(ref.slice(slash + 1)) ?? false;
   }
   all<T extends FhirResource>(type: T['resourceType']): T[] {
-    return [...this.byRef.values()].filter((r): r is T => r.resourceType === type);
+    return [...(this.byType.get(type)?.values() ?? [])] as T[];
   }
 }
 
