@@ -44,7 +44,9 @@ let compiled: ValidateFunction<Policy> | undefined;
 export function policyValidator(): ValidateFunction<Policy> {
   if (compiled === undefined) {
     // strictRequired off: the criterion union tells its kinds apart with `if: { required: [...] }`.
-    const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+    // validateSchema off: the schema file is checked against the meta-schema by test/schemas.test.ts, not at
+    // every start-up (compiling the meta-schema is most of the cost).
+    const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true, validateSchema: false });
     addFormats.default(ajv);
     const schema: unknown = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
     compiled = ajv.compile<Policy>(schema as object);

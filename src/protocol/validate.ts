@@ -26,7 +26,9 @@ function loadSchema(file: string): object {
   return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as object;
 }
 
-const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false });
+// validateSchema off: checking our own schema files against the 2020-12 meta-schema compiles that meta-schema at
+// every start-up (a few hundred ms); test/schemas.test.ts does that check once, in the test suite, instead.
+const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, validateSchema: false });
 addFormats.default(ajv);
 const hookSchema: ValidateFunction<HookRequest> = ajv.compile<HookRequest>(loadSchema('cds-hooks-request.schema.json'));
 const feedbackSchema: ValidateFunction<FeedbackRequest> = ajv.compile<FeedbackRequest>(loadSchema('feedback.schema.json'));
