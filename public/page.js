@@ -98,7 +98,11 @@ async function loadScenarios() {
 async function chooseScenario() {
   const path = $('scenario').value;
   if (!path) return;
-  const { body } = await getJson(`/demo/scenarios/${path.split('/').map(encodeURIComponent).join('/')}`);
+  const { status, body } = await getJson(`/demo/scenarios/${path.split('/').map(encodeURIComponent).join('/')}`);
+  if (status !== 200) {
+    $('scenario-description').textContent = `Could not load the scenario (HTTP ${status}).`;
+    return;
+  }
   $('request').value = JSON.stringify(body.request, null, 2);
   $('scenario-description').textContent = body.description ?? '';
   const hook = body.request?.hook;
@@ -171,7 +175,14 @@ async function send() {
   $('status').textContent = 'Sending…';
   const started = performance.now();
   const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) };
-  const [hook, trace] = await Promise.all([getJson(`/cds-services/${encodeURIComponent(serviceId)}`, init), getJson('/analyst/trace', init)]);
+  let hook;
+  let trace;
+  try {
+    [hook, trace] = await Promise.all([getJson(`/cds-services/${encodeURIComponent(serviceId)}`, init), getJson('/analyst/trace', init)]);
+  } catch (error) {
+    $('status').textContent = `The service did not answer: ${error.message}`;
+    return;
+  }
   $('status').textContent = `HTTP ${hook.status} in ${Math.round(performance.now() - started)} ms`;
   const cards = $('cards');
   cards.innerHTML = '';
@@ -183,7 +194,9 @@ async function send() {
     for (const card of hook.body.cards) cards.append(renderCard(card));
   }
   renderSystemActions(hook.body.systemActions);
-  $('trace').textContent = trace.body.trace ?? JSON.stringify(trace.body, null, 2);
+  // The trace is a list of lines; anything else (an OperationOutcome, say) is shown as the JSON it is.
+  const lines = trace.body.trace;
+  $('trace').textContent = Array.isArray(lines) ? lines.join('\n') : JSON.stringify(trace.body, null, 2);
 }
 
 $('scenario').addEventListener('change', chooseScenario);
