@@ -1,20 +1,229 @@
 /**
- * TEMPORARY placeholder so `npm start` runs on the protocol branch: answers every hook with no cards and
- * reports no policies. Replaced at integration by the real gather → facts → policy → cards pipeline.
- * It decides nothing, so it never says "covered".
+ * The decision pipeline behind the hook endpoints: gather the chart → for each order in focus, identify the drug →
+ * build the clinical facts → pick the payer's policy in effect → evaluate it → render cards and the CRD
+ * coverage-information system actions. Everything loaded once per process (catalog, policies, compiled paths)
+ * is built in `createPipeline`; per request only the chart is read.
  */
+import type { Extension, MedicationRequest } from 'fhir/r4.js';
+import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } from './cards/render.js';
+import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
+import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
+import { buildFacts } from './facts/index.js';
+import type { ClinicalFacts } from './facts/types.js';
+import { gatherChart, type GatherOptions } from './gather/index.js';
+import type { GatheredChart } from './gather/types.js';
+import { evaluatePolicy, loadPolicies, type PolicyRegistry } from './policy/index.js';
+import { traceLines } from './policy/trace.js';
+import type { Policy, PolicyEvaluation } from './policy/types.js';
 import type { PolicySummary } from './protocol/health.js';
-import type { HookPipeline } from './protocol/pipeline.js';
+import type { AuditRecord, CardProvenance, HookPipeline, PipelineContext, PipelineResult } from './protocol/pipeline.js';
+import type { HookRequest } from './protocol/types.js';
+
+const COVERAGE_INFORMATION_URL = 'http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information';
+
+export interface DecisionDeps {
+  catalog: Catalog;
+  policies: PolicyRegistry;
+  gather: GatherOptions;
+  dtrAppUrl?: string;
+  /** payer id → where a prior-authorization request is submitted */
+  payerSubmissionUrls: Record<string, string>;
+  /** YYYY-MM-DD; injectable so fixtures with fixed dates stay stable */
+  today?: () => string;
+}
+
+/** What happened to one order in focus, for the trace and for tests. */
+export interface OrderDecision {
+  orderReference: string;
+  /** catalog drug id; null when the order names no drug the catalog knows */
+  drug: string | null;
+  /** why no policy was evaluated for this order */
+  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect';
+  facts?: ClinicalFacts;
+  policy?: Policy;
+  evaluation?: PolicyEvaluation;
+}
+
+export interface Decision {
+  result: PipelineResult;
+  orders: OrderDecision[];
+  chart: GatheredChart;
+}
+
+function orderReferenceOf(order: MedicationRequest): string {
+  return `MedicationRequest/${order.id ?? ''}`;
+}
+
+/** Decide every order in focus; pure but for the FHIR reads done by gatherChart. */
+export async function decide(request: HookRequest, context: PipelineContext, deps: DecisionDeps): Promise<Decision> {
+  const chart = await gatherChart(request, deps.gather);
+  const today = deps.today?.();
+  const focus = new Set(chart.focusOrders);
+  const orders: OrderDecision[] = [];
+  const evaluated: EvaluatedOrder[] = [];
+  const unchecked: UncheckedOrder[] = [];
+
+  for (const order of chart.draftOrders) {
+    const orderReference = orderReferenceOf(order);
+    if (!focus.has(orderReference)) continue;
+    const { drug } = identifyOrderedDrug(order, chart, deps.catalog);
+    const entry = drug === null ? undefined : deps.catalog.drugs.get(drug);
+    if (drug === null || entry?.policyDrug !== true) {
+      orders.push({ orderReference, drug, skipped: 'not-a-policy-drug' });
+      continue;
+    }
+    const facts = buildFacts(chart, order, deps.catalog, today);
+    const payerId = facts.coverage.payerId.value;
+    if (payerId === null) {
+      // Coverage missing or unreadable: no payer, so no policy can be chosen. Say so rather than stay silent.
+      orders.push({ orderReference, drug, skipped: 'payer-unknown', facts });
+      unchecked.push({ brand: entry.brands[0] ?? entry.generic, orderReference });
+      continue;
+    }
+    const policy = deps.policies.select(drug, payerId, facts.serviceDate);
+    if (!policy) {
+      orders.push({ orderReference, drug, skipped: 'no-policy-in-effect', facts });
+      continue;
+    }
+    const evaluation = evaluatePolicy(policy, facts);
+    orders.push({ orderReference, drug, facts, policy, evaluation });
+    evaluated.push({
+      evaluation,
+      order,
+      ...(facts.coverage.reference !== null && { coverageReference: facts.coverage.reference }),
+      brandName: entry.brands[0] ?? entry.generic,
+      ...(entry.rounding !== undefined && { rounding: entry.rounding }),
+      ...(policy.documentation !== undefined && { documentation: policy.documentation }),
+    });
+  }
+
+  const rendered = renderResponseWithMetadata({
+    hook: request.hook === 'order-select' ? 'order-select' : 'order-sign',
+    evaluations: evaluated,
+    configuration: cardConfiguration(context.configuration),
+    baseUrl: context.baseUrl,
+    payerLinks: payerLinksFor(evaluated[0]?.evaluation.policy.payerId, deps),
+    ...(today !== undefined && { today }),
+  });
+  const response = rendered.response;
+
+  if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
+    && response.cards.length < context.configuration.maxCards) {
+    response.cards.push(renderUncheckedCoverage(unchecked, chart.unavailable));
+  }
+
+  const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
+    const policy = deps.policies.get(meta.policyId);
+    return { uuid, policyId: meta.policyId, payerId: meta.payerId, ...(policy && { policyVersion: policy.version }) };
+  });
+  const audit = auditRecords(request, context, evaluated, response.systemActions ?? []);
+  return { result: { response, audit, provenance }, orders, chart };
+}
+
+/** The CRD configuration codes the client used, in the renderer's card types. */
+function cardConfiguration(requested: PipelineContext['configuration']): RenderInput['configuration'] {
+  return {
+    enabled: {
+      'prior-auth': requested.cards.coverage,
+      'dose-limit': requested.cards.limits,
+      'criteria-not-met': requested.cards['off-guideline'],
+      'missing-data': requested.cards['missing-data'],
+      instructions: requested.cards.instructions,
+    },
+    maxCards: requested.maxCards,
+  };
+}
+
+/** One chart has one active coverage, so one payer's links serve every card of the response. */
+function payerLinksFor(payerId: string | undefined, deps: DecisionDeps): NonNullable<RenderInput['payerLinks']> {
+  const submissionUrl = payerId === undefined ? undefined : deps.payerSubmissionUrls[payerId];
+  return {
+    ...(submissionUrl !== undefined && { submissionUrl }),
+    ...(deps.dtrAppUrl !== undefined && { dtrAppUrl: deps.dtrAppUrl }),
+  };
+}
+
+/** One audit record per decision, with the coverage-assertion-id the EHR received. No patient data. */
+function auditRecords(
+  request: HookRequest,
+  context: PipelineContext,
+  evaluated: EvaluatedOrder[],
+  actions: NonNullable<PipelineResult['response']['systemActions']>,
+): AuditRecord[] {
+  const at = new Date().toISOString();
+  return evaluated.map(({ evaluation, order }) => {
+    const updated = actions.map((a) => a.resource).find((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest' && r.id === order.id);
+    const assertionId = coverageAssertionIdOf(updated?.extension);
+    return {
+      hookInstance: request.hookInstance,
+      service: context.service,
+      policyId: evaluation.policy.id,
+      policyVersion: evaluation.policy.version,
+      coverageAssertionId: assertionId ?? 'none (no coverage on file)',
+      covered: evaluation.covered,
+      ...(evaluation.paNeeded !== undefined && { paNeeded: evaluation.paNeeded }),
+      at,
+    };
+  });
+}
+
+function coverageAssertionIdOf(extensions: Extension[] | undefined): string | undefined {
+  const info = extensions?.find((e) => e.url === COVERAGE_INFORMATION_URL);
+  return info?.extension?.find((e) => e.url === 'coverage-assertion-id')?.valueString;
+}
+
+/** The evaluation trace an analyst reads: every criterion, value and evidence, per order. */
+export function traceOf(decision: Decision): { trace: string[]; evaluations: PolicyEvaluation[] } {
+  const trace: string[] = [];
+  for (const order of decision.orders) {
+    if (order.evaluation) {
+      trace.push(...traceLines(order.evaluation), '');
+    } else {
+      trace.push(`Order ${order.orderReference} (${order.drug ?? 'drug not recognised'}): not evaluated — ${skipText(order)}`, '');
+    }
+  }
+  for (const gap of decision.chart.unavailable) trace.push(`Could not check: ${gap.what} (${gap.reason})`);
+  return { trace, evaluations: decision.orders.flatMap((o) => (o.evaluation ? [o.evaluation] : [])) };
+}
+
+function skipText(order: OrderDecision): string {
+  switch (order.skipped) {
+    case 'not-a-policy-drug': return 'no policy covers this drug';
+    case 'payer-unknown': return `payer not determined (${order.facts?.coverage.payerId.unknownReason ?? 'no coverage'})`;
+    case 'no-policy-in-effect': return `no policy for payer ${order.facts?.coverage.payerId.value ?? '?'} in effect on ${order.facts?.serviceDate ?? '?'}`;
+    default: return 'not evaluated';
+  }
+}
 
 export interface AssembledPipeline {
   pipeline: HookPipeline;
   policiesSummary: () => PolicySummary[];
+  policies: () => Policy[];
+  explain: (request: HookRequest, context: PipelineContext) => Promise<{ trace: string[]; evaluations: PolicyEvaluation[] }>;
 }
 
-export function createPipeline(_config: AppConfig): AssembledPipeline {
+/** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
+export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
+  const catalog = loadCatalog(config.catalogDir);
+  const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
+  const deps: DecisionDeps = {
+    catalog,
+    policies: registry,
+    gather: {
+      deadlineMs: config.gather.deadlineMs,
+      queryTimeoutMs: config.gather.queryTimeoutMs,
+      ...(config.fhirServerAllowlist.length > 0 && { fhirServerAllowlist: config.fhirServerAllowlist }),
+    },
+    payerSubmissionUrls: config.payerSubmissionUrls,
+    ...(config.dtrAppUrl !== undefined && { dtrAppUrl: config.dtrAppUrl }),
+    ...overrides,
+  };
+  const summary = registry.all().map((p) => ({ id: p.id, version: p.version }));
   return {
-    pipeline: { evaluate: () => Promise.resolve({ response: { cards: [] }, audit: [] }) },
-    policiesSummary: () => [],
+    pipeline: { evaluate: async (request, context) => (await decide(request, context, deps)).result },
+    policiesSummary: () => summary,
+    policies: () => registry.all(),
+    explain: async (request, context) => traceOf(await decide(request, context, deps)),
   };
 }

@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { listen, type RunningServer } from './listen.js';
 import { createLogger } from './log.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, type AssembledPipeline } from './pipeline.js';
 import { JsonlAuditLog } from './protocol/audit.js';
 import { CardIndex } from './protocol/card-index.js';
 import { JsonlFeedbackStore } from './protocol/feedback.js';
@@ -36,7 +36,16 @@ async function main(): Promise<void> {
   }
   logger.warn('no trusted issuer configured (CDS_TRUSTED_ISSUERS): running OPEN, any caller may invoke the hooks');
 
-  const { pipeline, policiesSummary } = createPipeline(config);
+  let assembled: AssembledPipeline;
+  try {
+    assembled = createPipeline(config);
+  } catch (err) {
+    // A broken policy or catalog file stops start-up, naming the file and the JSON path.
+    logger.fatal({ err: { name: (err as Error).name, message: (err as Error).message } }, 'cannot load policies or catalog');
+    process.stderr.write(`start-up error: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { pipeline, policiesSummary } = assembled;
   let ready = true;
   const app = createApp({
     config,
