@@ -45,6 +45,7 @@ export function page(title: string, body: SafeHtml, options: { canonical?: strin
 <title>${title}</title>
 ${options.canonical === undefined ? '' : html`<link rel="canonical" href="${options.canonical}">`}
 ${options.alternateJson === undefined ? '' : html`<link rel="alternate" type="application/json" href="${options.alternateJson}">`}
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/policy.css">
 </head>
 <body>
