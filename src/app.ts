@@ -63,6 +63,14 @@ export function createApp(deps: AppDeps): express.Application {
   // The service answers JSON only; CSP is left off so a later HTML page (docs, demo) is not blocked, and
   // resources may be read cross-origin because browser clients (the sandbox) live on other origins.
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  // Chrome's private/local network access preflight: a public page (the CDS Hooks sandbox) calling a service on
+  // the user's own machine or network asks first; say yes, as CORS already does for every origin.
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS' && req.get('access-control-request-private-network') === 'true') {
+      res.setHeader('Access-Control-Allow-Private-Network', 'true');
+    }
+    next();
+  });
   app.use(cors({
     origin: '*',
     methods: ['GET', 'POST', 'OPTIONS'],

@@ -140,4 +140,18 @@ describe('the try-it page at /', () => {
     const missing = await request(app).get('/nothing-here').expect(404);
     expect(missing.body.resourceType).toBe('OperationOutcome');
   });
+
+  it('answers the private-network preflight of a public page (the sandbox) calling a local service', async () => {
+    const { app } = buildApp();
+    const res = await request(app).options('/cds-services/oncology-pa-order-sign')
+      .set('Origin', 'https://sandbox.cds-hooks.org')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Private-Network', 'true')
+      .expect(204);
+    expect(res.headers['access-control-allow-private-network']).toBe('true');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const plain = await request(app).options('/cds-services/oncology-pa-order-sign')
+      .set('Origin', 'https://sandbox.cds-hooks.org').set('Access-Control-Request-Method', 'POST').expect(204);
+    expect(plain.headers['access-control-allow-private-network']).toBeUndefined();
+  });
 });
