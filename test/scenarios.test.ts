@@ -126,6 +126,14 @@ describe.each(scenarios)('scenario $group/$name', ({ file }) => {
       // A continuous infusion is fixed as a rate (ug/d); the expectation names the mass unit.
       const suggested = amount?.doseQuantity ?? amount?.rateQuantity;
       expect({ value: suggested?.value, unit: suggested?.code?.replace(/\/d$/, '') }).toEqual(expected.suggestedDose);
+
+      // The one-click fix must itself pass the limits it was built from: sign the suggested order again.
+      const fixed = structuredClone(hookRequest);
+      const entry = fixed.context.draftOrders.entry?.find((e) => e.resource?.id === (action?.resource as MedicationRequest).id);
+      if (entry) entry.resource = action?.resource as MedicationRequest;
+      const again = await request(app).post('/cds-services/oncology-pa-order-sign').send(fixed);
+      expect(again.status).toBe(200);
+      expect((again.body as HookResponse).cards.map((c) => c.source.topic?.code)).not.toContain('limits');
     }
 
     // The same pipeline, called directly, names each card's kind (the HTTP body shows only topics).
