@@ -40,6 +40,8 @@ interface OrderContext {
   orderReference: string;
   coverageAssertionId: string;
   payerLinks: NonNullable<RenderInput['payerLinks']>;
+  /** whether the client receives the instructions card (then the PA card need not repeat the policy's list) */
+  instructionsCardShown: boolean;
   /** Values every template may use. */
   values: TemplateValues;
 }
@@ -111,11 +113,13 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
 
 // ------------------------------------------------------------------ prior authorization
 
+/** What the chart lacks for the deciding indication; the policy's full list is on the instructions card, unless off. */
 function attachmentsFor(ctx: OrderContext): string[] {
   const fromCriteria = inEffectLeaves(ctx.evaluation)
     .filter((leaf) => leaf.status !== 'met')
     .map((leaf) => leaf.documentation ?? '');
-  return unique([...(ctx.entry.documentation ?? []), ...fromCriteria]);
+  const general = ctx.instructionsCardShown ? [] : (ctx.entry.documentation ?? []);
+  return unique([...general, ...fromCriteria]);
 }
 
 function priorAuthCard(ctx: OrderContext): TypedCard | undefined {
@@ -329,6 +333,7 @@ function contextFor(entry: EvaluatedOrder, input: RenderInput): OrderContext {
     orderReference: orderReferenceOf(entry.order, evaluation),
     coverageAssertionId: randomUUID(),
     payerLinks: input.payerLinks ?? {},
+    instructionsCardShown: input.configuration.enabled.instructions !== false && input.hook === 'order-sign',
     values: { brand: entry.brandName, payer: evaluation.policy.payerName, policy: evaluation.policy.title },
   };
 }
