@@ -227,9 +227,7 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation } = ctx;
   if (evaluation.covered !== 'not-covered') return undefined;
   let detail = renderTemplate(CRITERIA_NOT_MET.detail, { ...ctx.values }, 'markdown');
-  if (evaluation.reasons.length > 0) {
-    detail += renderTemplate(CRITERIA_NOT_MET.reasons, { items: trusted(bulletList(CRITERIA_NOT_MET.reasonItem, evaluation.reasons)) }, 'markdown');
-  }
+  const detailStart = detail.length;
   const exclusions = evaluation.exclusions.filter((e) => e.inEffect && e.status === 'met');
   if (exclusions.length > 0) {
     const items = exclusions
@@ -251,6 +249,10 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
     if (unmet.length === 0) continue;
     const items = unmet.map((leaf) => renderTemplate(CRITERIA_NOT_MET.criterionItem, { line: trusted(criterionLine(leaf)) }, 'markdown')).join('\n');
     detail += renderTemplate(CRITERIA_NOT_MET.indication, { indication: indication.label, items: trusted(items) }, 'markdown');
+  }
+  // The engine's reasons repeat the lists above in prose; they stand in only when no list could be drawn.
+  if (detail.length === detailStart && evaluation.reasons.length > 0) {
+    detail += renderTemplate(CRITERIA_NOT_MET.reasons, { items: trusted(bulletList(CRITERIA_NOT_MET.reasonItem, evaluation.reasons)) }, 'markdown');
   }
   const summary = renderSummary([CRITERIA_NOT_MET.summary, CRITERIA_NOT_MET.summaryShort], ctx.values);
   return card('criteria-not-met', ctx, summary, detail, linksFor(ctx, false), { overrideReasons: CRITERIA_NOT_MET.overrideReasons });

@@ -154,7 +154,10 @@ describe('criteria not met card', () => {
     expect(off!.summary).toBe('Ixempra does not meet Blue Shield of California coverage criteria');
     expect(off!.detail).toContain('- ❌ HER2-negative — not met: HER2 positive (IHC 3+), Observation 2026-10-02');
     expect(off!.detail).toContain('- ❌ Adjuvant use (investigational): Stage II breast cancer, Condition 2026-09-01');
-    expect(off!.detail).toContain('- HER2-positive disease is not covered');
+    // the engine's prose reasons repeat the lists; they stand in only when no list can be drawn
+    expect(off!.detail).not.toContain('- HER2-positive disease is not covered');
+    const bare = renderResponse(input([{ covered: 'not-covered', paNeeded: 'auth-needed', indications: [], reasons: ['No covered indication is met'] }]));
+    expect(bare.cards[0]?.detail).toContain('- No covered indication is met');
     const info = coverageInfo(body.systemActions![0]!.resource);
     expect(sub(info, 'covered')[0]?.valueCode).toBe('not-covered');
     expect(sub(info, 'pa-needed')).toEqual([]);
