@@ -98,7 +98,11 @@ async function loadScenarios() {
 async function chooseScenario() {
   const path = $('scenario').value;
   if (!path) return;
-  const { body } = await getJson(`/demo/scenarios/${path.split('/').map(encodeURIComponent).join('/')}`);
+  const { status, body } = await getJson(`/demo/scenarios/${path.split('/').map(encodeURIComponent).join('/')}`);
+  if (status !== 200) {
+    $('scenario-description').textContent = `Could not load the scenario (HTTP ${status}).`;
+    return;
+  }
   $('request').value = JSON.stringify(body.request, null, 2);
   $('scenario-description').textContent = body.description ?? '';
   const hook = body.request?.hook;
@@ -133,9 +137,38 @@ function showSuggestion(suggestion) {
   const entries = lastRequest?.context?.draftOrders?.entry ?? [];
   const before = entries.map((e) => e.resource).find((r) => r && after && r.resourceType === after.resourceType && r.id === after.id);
   $('suggestion-title').textContent = suggestion.label;
-  $('order-before').textContent = JSON.stringify(before ?? {}, null, 2);
-  $('order-after').textContent = JSON.stringify(after ?? {}, null, 2);
+  const beforeLines = JSON.stringify(before ?? {}, null, 2).split('\n');
+  const afterLines = JSON.stringify(after ?? {}, null, 2).split('\n');
+  const [keptBefore, keptAfter] = commonLines(beforeLines, afterLines);
+  showLines($('order-before'), beforeLines, keptBefore, 'removed');
+  showLines($('order-after'), afterLines, keptAfter, 'added');
   $('suggestion-dialog').showModal();
+  for (const id of ['order-before', 'order-after']) $(id).querySelector('mark')?.scrollIntoView({ block: 'center' });
+}
+
+/** Which lines of a and b belong to their longest common subsequence (a line diff; orders are short). */
+function commonLines(a, b) {
+  const table = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    }
+  }
+  const keptA = new Set();
+  const keptB = new Set();
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) { keptA.add(i++); keptB.add(j++); }
+    else if (table[i + 1][j] >= table[i][j + 1]) i++;
+    else j++;
+  }
+  return [keptA, keptB];
+}
+
+/** The order as JSON, its changed lines marked. */
+function showLines(element, lines, kept, kind) {
+  element.innerHTML = lines
+    .map((line, i) => (kept.has(i) ? escapeHtml(line) : `<mark class="${kind}">${escapeHtml(line)}</mark>`))
+    .join('\n');
 }
 
 function renderSystemActions(actions) {
@@ -171,7 +204,14 @@ async function send() {
   $('status').textContent = 'Sending…';
   const started = performance.now();
   const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) };
-  const [hook, trace] = await Promise.all([getJson(`/cds-services/${encodeURIComponent(serviceId)}`, init), getJson('/analyst/trace', init)]);
+  let hook;
+  let trace;
+  try {
+    [hook, trace] = await Promise.all([getJson(`/cds-services/${encodeURIComponent(serviceId)}`, init), getJson('/analyst/trace', init)]);
+  } catch (error) {
+    $('status').textContent = `The service did not answer: ${error.message}`;
+    return;
+  }
   $('status').textContent = `HTTP ${hook.status} in ${Math.round(performance.now() - started)} ms`;
   const cards = $('cards');
   cards.innerHTML = '';
@@ -183,7 +223,9 @@ async function send() {
     for (const card of hook.body.cards) cards.append(renderCard(card));
   }
   renderSystemActions(hook.body.systemActions);
-  $('trace').textContent = trace.body.trace ?? JSON.stringify(trace.body, null, 2);
+  // The trace is a list of lines; anything else (an OperationOutcome, say) is shown as the JSON it is.
+  const lines = trace.body.trace;
+  $('trace').textContent = Array.isArray(lines) ? lines.join('\n') : JSON.stringify(trace.body, null, 2);
 }
 
 $('scenario').addEventListener('change', chooseScenario);

@@ -3,6 +3,8 @@
  * parser, the CDS Hooks routes, health, and the error middleware. Everything it needs is injected, so tests
  * build it with fakes and the server builds it with the real pipeline.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -17,6 +19,14 @@ import { healthHandler, readyHandler, type AuthMode, type PolicySummary } from '
 import { hookHandler } from './protocol/hook-handler.js';
 import { jsonGuard } from './protocol/json-guard.js';
 import type { HookPipeline } from './protocol/pipeline.js';
+import type { Policy } from './policy/types.js';
+import { pageCsp, setPageCsp } from './web/csp.js';
+import { policyHandler, policyNotFound } from './web/policy-pages.js';
+import { scenarioRoutes } from './web/scenarios.js';
+import { traceHandler, type Explain } from './web/trace.js';
+
+/** The service's own static files (the try-it page), wherever the process is started from. */
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
 export interface AppDeps {
   config: AppConfig;
@@ -32,6 +42,14 @@ export interface AppDeps {
   authenticate?: RequestHandler;
   /** false while shutting down, so /ready tells load balancers to stop sending */
   isReady?: () => boolean;
+  /** the evaluation behind a hook call, for `POST /analyst/trace`; omitted = 501 */
+  explain?: Explain;
+  /** the policies served at `/policies/{id}`; omitted = none */
+  policies?: () => Policy[];
+  /** the payers' documents, by `document.file` (default `<policiesDir>/documents`) */
+  documentsDir?: string;
+  /** the CDS Hooks request fixtures offered by the try-it page (default `fhir-resources/scenarios`) */
+  scenariosDir?: string;
 }
 
 export function createApp(deps: AppDeps): express.Application {
@@ -45,6 +63,14 @@ export function createApp(deps: AppDeps): express.Application {
   // The service answers JSON only; CSP is left off so a later HTML page (docs, demo) is not blocked, and
   // resources may be read cross-origin because browser clients (the sandbox) live on other origins.
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  // Chrome's private/local network access preflight: a public page (the CDS Hooks sandbox) calling a service on
+  // the user's own machine or network asks first; say yes, as CORS already does for every origin.
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS' && req.get('access-control-request-private-network') === 'true') {
+      res.setHeader('Access-Control-Allow-Private-Network', 'true');
+    }
+    next();
+  });
   app.use(cors({
     origin: '*',
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -65,6 +91,21 @@ export function createApp(deps: AppDeps): express.Application {
   // Authentication comes before parsing, so an unauthenticated caller cannot make us read a large body.
   app.post('/cds-services/:id/feedback', authenticate, ...parseJson, feedbackHandler(deps));
   app.post('/cds-services/:id', authenticate, ...parseJson, hookHandler(deps));
+
+  // The try-it page and what it reads, and the policies the cards link to. Pages get a strict CSP.
+  const scenarios = scenarioRoutes(deps.scenariosDir ?? 'fhir-resources/scenarios');
+  app.get('/demo/scenarios', scenarios.list);
+  app.get('/demo/scenarios/:group/:name', scenarios.get);
+  app.post('/analyst/trace', authenticate, ...parseJson, traceHandler({
+    ...(deps.explain !== undefined && { explain: deps.explain }),
+    ...(deps.config.publicBaseUrl !== undefined && { publicBaseUrl: deps.config.publicBaseUrl }),
+  }));
+  app.get('/policies/:id', pageCsp, policyHandler({
+    policies: deps.policies ?? (() => []),
+    documentsDir: deps.documentsDir ?? join(deps.config.policiesDir, 'documents'),
+    ...(deps.config.publicBaseUrl !== undefined && { publicBaseUrl: deps.config.publicBaseUrl }),
+  }), policyNotFound);
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', setHeaders: setPageCsp }));
 
   app.use((req, res) => {
     res.status(404).json(operationOutcome('error', 'not-found', `no route for ${req.method} ${req.path}`));

@@ -108,15 +108,17 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   });
   const response = rendered.response;
 
-  if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
-    && response.cards.length < context.configuration.maxCards) {
-    response.cards.push(renderUncheckedCoverage(unchecked, chart.unavailable));
-  }
-
   const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
     const policy = deps.policies.get(meta.policyId);
-    return { uuid, policyId: meta.policyId, payerId: meta.payerId, ...(policy && { policyVersion: policy.version }) };
+    return { uuid, cardType: meta.cardType, policyId: meta.policyId, payerId: meta.payerId, ...(policy && { policyVersion: policy.version }) };
   });
+  if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
+    && response.cards.length < context.configuration.maxCards) {
+    const card = renderUncheckedCoverage(unchecked, chart.unavailable);
+    response.cards.push(card);
+    provenance.push({ uuid: card.uuid, cardType: 'missing-data' });
+  }
+
   const audit = auditRecords(request, context, evaluated, response.systemActions ?? []);
   return { result: { response, audit, provenance }, orders, chart };
 }

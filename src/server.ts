@@ -55,13 +55,15 @@ export async function startServer(): Promise<StartedServer> {
     process.stderr.write(`start-up error: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const { pipeline, policiesSummary } = assembled;
+  const { pipeline, policiesSummary, policies, explain } = assembled;
   let ready = true;
   const app = createApp({
     config,
     pipeline,
     logger,
     policiesSummary,
+    policies,
+    explain,
     authMode: 'open',
     cardIndex: new CardIndex(),
     feedbackStore: new JsonlFeedbackStore(config.feedbackFile),

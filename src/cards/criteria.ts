@@ -30,11 +30,22 @@ function inEffectChildren(node: CriterionResult): CriterionResult[] {
   return (node.children ?? []).filter((child) => child.inEffect);
 }
 
-/** Leaves of a criterion tree that are in effect, depth first. */
+/**
+ * The children worth a clinician's second: in a met "one of", the alternatives that are met; in a not-documented
+ * "one of", the ones that could still be met. Alternatives that failed do not matter once another one holds.
+ */
+export function relevantChildren(node: CriterionResult): CriterionResult[] {
+  const children = inEffectChildren(node);
+  if (node.kind !== 'any') return children;
+  const decisive = children.filter((child) => child.status === node.status);
+  return decisive.length > 0 ? decisive : children;
+}
+
+/** Leaves of a criterion tree that are in effect and bear on its status, depth first. */
 export function leaves(node: CriterionResult): CriterionResult[] {
   if (!node.inEffect) return [];
   if (node.kind === 'leaf') return [node];
-  return inEffectChildren(node).flatMap(leaves);
+  return relevantChildren(node).flatMap(leaves);
 }
 
 function labelOf(node: CriterionResult): string {
@@ -69,7 +80,7 @@ export function criteriaChecklist(root: CriterionResult, depth = 0): string[] {
   if (!root.inEffect) return [];
   const indent = '  '.repeat(depth);
   if (root.kind === 'leaf') return [`${indent}- ${criterionLine(root)}`];
-  const children = inEffectChildren(root);
+  const children = relevantChildren(root);
   if (!root.label && (depth === 0 || children.length === 1)) {
     // The root "all" of an indication is the indication itself: list its parts directly.
     if (root.kind === 'all' || children.length === 1) return children.flatMap((c) => criteriaChecklist(c, depth));

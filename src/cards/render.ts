@@ -40,6 +40,8 @@ interface OrderContext {
   orderReference: string;
   coverageAssertionId: string;
   payerLinks: NonNullable<RenderInput['payerLinks']>;
+  /** whether the client receives the instructions card (then the PA card need not repeat the policy's list) */
+  instructionsCardShown: boolean;
   /** Values every template may use. */
   values: TemplateValues;
 }
@@ -111,11 +113,13 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
 
 // ------------------------------------------------------------------ prior authorization
 
+/** What the chart lacks for the deciding indication; the policy's full list is on the instructions card, unless off. */
 function attachmentsFor(ctx: OrderContext): string[] {
   const fromCriteria = inEffectLeaves(ctx.evaluation)
     .filter((leaf) => leaf.status !== 'met')
     .map((leaf) => leaf.documentation ?? '');
-  return unique([...(ctx.entry.documentation ?? []), ...fromCriteria]);
+  const general = ctx.instructionsCardShown ? [] : (ctx.entry.documentation ?? []);
+  return unique([...general, ...fromCriteria]);
 }
 
 function priorAuthCard(ctx: OrderContext): TypedCard | undefined {
@@ -223,9 +227,7 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation } = ctx;
   if (evaluation.covered !== 'not-covered') return undefined;
   let detail = renderTemplate(CRITERIA_NOT_MET.detail, { ...ctx.values }, 'markdown');
-  if (evaluation.reasons.length > 0) {
-    detail += renderTemplate(CRITERIA_NOT_MET.reasons, { items: trusted(bulletList(CRITERIA_NOT_MET.reasonItem, evaluation.reasons)) }, 'markdown');
-  }
+  const detailStart = detail.length;
   const exclusions = evaluation.exclusions.filter((e) => e.inEffect && e.status === 'met');
   if (exclusions.length > 0) {
     const items = exclusions
@@ -247,6 +249,10 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
     if (unmet.length === 0) continue;
     const items = unmet.map((leaf) => renderTemplate(CRITERIA_NOT_MET.criterionItem, { line: trusted(criterionLine(leaf)) }, 'markdown')).join('\n');
     detail += renderTemplate(CRITERIA_NOT_MET.indication, { indication: indication.label, items: trusted(items) }, 'markdown');
+  }
+  // The engine's reasons repeat the lists above in prose; they stand in only when no list could be drawn.
+  if (detail.length === detailStart && evaluation.reasons.length > 0) {
+    detail += renderTemplate(CRITERIA_NOT_MET.reasons, { items: trusted(bulletList(CRITERIA_NOT_MET.reasonItem, evaluation.reasons)) }, 'markdown');
   }
   const summary = renderSummary([CRITERIA_NOT_MET.summary, CRITERIA_NOT_MET.summaryShort], ctx.values);
   return card('criteria-not-met', ctx, summary, detail, linksFor(ctx, false), { overrideReasons: CRITERIA_NOT_MET.overrideReasons });
@@ -329,6 +335,7 @@ function contextFor(entry: EvaluatedOrder, input: RenderInput): OrderContext {
     orderReference: orderReferenceOf(entry.order, evaluation),
     coverageAssertionId: randomUUID(),
     payerLinks: input.payerLinks ?? {},
+    instructionsCardShown: input.configuration.enabled.instructions !== false && input.hook === 'order-sign',
     values: { brand: entry.brandName, payer: evaluation.policy.payerName, policy: evaluation.policy.title },
   };
 }

@@ -148,19 +148,33 @@ function componentValue(components: ObservationComponent[] | undefined, list: Co
 }
 
 /** Genetic variant assessment (69548-6) for BRCA1/2 from a germline source: present / absent. */
-function variantAssessment(observation: Observation, catalog: Catalog): 'present' | 'absent' | null {
+function variantAssessment(observation: Observation, catalog: Catalog): { gene: 'brca1' | 'brca2'; value: 'present' | 'absent' } | null {
   const codes = catalog.observations;
   const gene = componentValue(observation.component, codes.facts.geneStudied, catalog);
   const source = componentValue(observation.component, codes.facts.genomicSourceClass, catalog);
   const geneValue = gene === undefined ? {} : valueOf(gene);
-  const isBrca = gene !== undefined && (valueIs(geneValue, 'brca1', codes) || valueIs(geneValue, 'brca2', codes));
+  const brca = gene === undefined ? undefined : valueIs(geneValue, 'brca1', codes) ? 'brca1' : valueIs(geneValue, 'brca2', codes) ? 'brca2' : undefined;
   const isGermline = source !== undefined && valueIs(valueOf(source), 'germline', codes);
-  if (!isBrca || !isGermline) return null;
+  if (brca === undefined || !isGermline) return null;
   const own = componentValue(observation.component, codes.facts.geneticVariantAssessment, catalog);
   const value = observation.valueCodeableConcept !== undefined || observation.valueString !== undefined ? valueOf(observation) : own !== undefined ? valueOf(own) : {};
-  if (valueIs(value, 'variantAbsent', codes)) return 'absent';
-  if (valueIs(value, 'variantPresent', codes)) return 'present';
+  if (valueIs(value, 'variantAbsent', codes)) return { gene: brca, value: 'absent' };
+  if (valueIs(value, 'variantPresent', codes)) return { gene: brca, value: 'present' };
   return null;
+}
+
+/** The latest assessment of each gene: BRCA1 absent and BRCA2 present on one day are two results, not one. */
+function latestAssessmentPerGene(chart: GatheredChart, catalog: Catalog, label: (v: 'present' | 'absent') => string): Array<Finding<'present' | 'absent'>> {
+  const byGene = new Map<string, Finding<'present' | 'absent'>>();
+  for (const observation of observationsFor(chart, catalog.observations.facts.geneticVariantAssessment, catalog)) {
+    const assessed = variantAssessment(observation, catalog);
+    if (assessed === null || byGene.has(assessed.gene)) continue;
+    byGene.set(assessed.gene, {
+      value: assessed.value,
+      cite: evidence(relativeReference(observation), observationDate(observation), label(assessed.value), [assessed.value]),
+    });
+  }
+  return [...byGene.values()];
 }
 
 function germlineBrcaFact(chart: GatheredChart, catalog: Catalog): Fact<'present' | 'absent'> {
@@ -169,7 +183,7 @@ function germlineBrcaFact(chart: GatheredChart, catalog: Catalog): Fact<'present
     const p = positivityOf(o, catalog);
     return p === 'positive' ? 'present' : p === 'negative' ? 'absent' : null;
   };
-  const assessed = latestFinding(chart, catalog.observations.facts.geneticVariantAssessment, catalog, (o) => variantAssessment(o, catalog), label);
+  const assessed = latestAssessmentPerGene(chart, catalog, label);
   const tested = latestFinding(chart, catalog.observations.facts.brcaTest, catalog, fromPositivity, label);
   const byCondition = conditionFinding(
     chart,
@@ -180,7 +194,7 @@ function germlineBrcaFact(chart: GatheredChart, catalog: Catalog): Fact<'present
     ],
     label,
   );
-  const findings = [assessed, tested, byCondition].filter((f): f is Finding<'present' | 'absent'> => f !== undefined);
+  const findings = [...assessed, tested, byCondition].filter((f): f is Finding<'present' | 'absent'> => f !== undefined);
   // a pathogenic variant found anywhere outweighs a negative panel elsewhere
   const present = findings.find((f) => f.value === 'present');
   if (present !== undefined) return known('present', [present.cite]);

@@ -8,8 +8,13 @@ import { datePart } from './dates.js';
 import { evidence, known, notFound, unique } from './fact.js';
 import { codings, referenceId, relativeReference } from './fhir.js';
 
-/** Conventions: a diagnosis counts while active, recurrent or relapsed; not once refuted or entered in error. */
-const CURRENT_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse']);
+/**
+ * Conventions: a diagnosis counts while active, recurrent or relapsed; not once refuted or entered in error.
+ * Also `remission`, beyond the conventions' list: a leukaemia in remission is the disease being consolidated or
+ * maintained (ICD-10-CM C91.01 "in remission" is itself on 004's list), so excluding it would call the commonest
+ * consolidation patient "diagnosis not documented". `inactive` and `resolved` still exclude.
+ */
+const CURRENT_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse', 'remission']);
 const EXCLUDED_VERIFICATION = new Set(['refuted', 'entered-in-error']);
 
 export function isCurrentCondition(condition: Condition): boolean {

@@ -31,6 +31,8 @@ export interface AuditRecord {
 /** Where a card came from, so feedback on it can be stored with its policy and payer. */
 export interface CardProvenance {
   uuid: string;
+  /** which kind of card (prior-auth, dose-limit, criteria-not-met, missing-data, instructions) */
+  cardType?: string;
   policyId?: string;
   policyVersion?: string;
   payerId?: string;

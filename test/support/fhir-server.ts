@@ -64,6 +64,8 @@ const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'Authorization, Content-Type, Accept',
+  // Chrome's private/local network access: a public page (the CDS Hooks sandbox) calling this loopback server.
+  'access-control-allow-private-network': 'true',
 };
 
 function capabilityStatement(): FhirResource {

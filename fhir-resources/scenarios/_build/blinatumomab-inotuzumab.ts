@@ -544,14 +544,14 @@ const scenarios: Scenario[] = [
   blin('not-documented-weight-missing', { ...adultBlin(), weight: undefined }, {
     description:
       '004 dose: consolidation single agent 28 ug/d, criteria met, but no body weight: the 45 kg dose band cannot be chosen (dose check not documented)',
-    covered: 'covered',
+    covered: 'conditional',
     paNeeded: 'auth-needed',
     cards: ['coverage-info', 'missing-data'],
     criteria: { 'bsc-blin-1a-all': 'met' },
   }),
   blin('not-documented-bsa-missing-child', { ...childBlin(), heightCm: undefined }, {
     description: '004 dose: child 30 kg (<45 kg band) ordered 15 ug/m2/d, no height or BSA: the mcg/m2 cap cannot be checked',
-    covered: 'covered',
+    covered: 'conditional',
     paNeeded: 'auth-needed',
     cards: ['coverage-info', 'missing-data'],
     criteria: { 'bsc-blin-1a-all': 'met' },

@@ -767,9 +767,9 @@ const umScenarios: Scenario[] = [
     suggestedDose: { value: 28.8, unit: 'mg' },
   }),
   um('dose-40-mg-m2-every-14-days-over', withOrder(base(), { dose: { value: 40, unit: 'mg/m2' }, frequency: { count: 1, periodDays: 14 } }), {
-    description: '001 Dosing A: 40 mg/m2 every 14 days exceeds once per 21 days; covered maximum 72 mg once per 21 days',
+    description: '001 Dosing A: 40 mg/m2 every 14 days exceeds once per 21 days; the fix keeps 40 mg/m2 and sets once per 21 days',
     ...OVER,
-    suggestedDose: { value: 72, unit: 'mg' },
+    suggestedDose: { value: 40, unit: 'mg/m2' },
   }),
   um('dose-90-mg-over', withOrder(base(), { dose: { value: 90, unit: 'mg' } }), {
     description: '001 Dosing A: 90 mg at BSA 1.80 = 50 mg/m2 > 40 mg/m2; covered maximum 72 mg',
