@@ -5,7 +5,8 @@
  *   floor            bare node:http: parse the same body, answer JSON of the same size as the service's answer
  *   prefetch ×1      order-sign, full prefetch, realistic chart (--chart history resources), WEB_CONCURRENCY=1
  *   prefetch @70%    the same at 70 % of the measured maximum (autocannon overallRate): latency under normal load
- *   no prefetch …    the same request without prefetch; the service reads a stub FHIR server answering in 20 / 50 ms
+ *   no prefetch …    the same request without prefetch, one connection; the service reads a stub FHIR server
+ *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
  *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
  * plus start-up time (spawn → first 200 on /cds-services) and RSS under load (/proc/<pid>/status VmRSS).
@@ -20,7 +21,7 @@ import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { syntheticChart } from './lib/synthetic-chart.js';
@@ -291,6 +292,8 @@ function log(message: string): void {
 // ---------------------------------------------------------------- the run
 
 async function main(): Promise<number> {
+  // Other work on the machine skews every number; the load average says how busy it was.
+  const loadBefore = loadavg()[0] ?? NaN;
   rmSync(SCRATCH, { recursive: true, force: true });
   mkdirSync(SCRATCH, { recursive: true });
   const serviceEnv = (workers: number): Record<string, string> => ({
@@ -347,7 +350,8 @@ async function main(): Promise<number> {
     log(`no prefetch, ${label}`);
     const body = JSON.stringify(syntheticChart(opts.chart, { prefetch: false, fhirServer: fhir }).request);
     await answerOf(hookUrl(single.port), body);
-    const result = await load(hookUrl(single.port), body, { seconds: opts.short, connections });
+    // One connection: the latency of one signing while the FHIR server takes its time, not a queue.
+    const result = await load(hookUrl(single.port), body, { seconds: opts.short, connections: 1 });
     noPrefetch[label] = result;
     const budget = BUDGET.noPrefetchMs(delay);
     rows.push({ name: `no prefetch, ${label}`, ...result, note: `p50 = ${fmt(result.p50 / budget, 2)} × (2 × ${delay} + 15 ms)` });
@@ -370,11 +374,8 @@ async function main(): Promise<number> {
     if (!s) continue;
     const prev = sizes[i - 1];
     const slope = prev ? ((s.mean - prev.mean) / (s.size - prev.size)) * 1000 : NaN;
-    rows.push({
-      name: `chart ${s.size} resources`,
-      ...s,
-      note: `${fmt(s.requestBytes / 1024, 0)} KB; ${prev ? `+${fmt(slope, 2)} ms per 1,000 resources (mean)` : 'one connection'}`,
-    });
+    const growth = prev ? `${slope >= 0 ? '+' : ''}${fmt(slope, 2)} ms per 1,000 more resources (mean)` : 'one connection';
+    rows.push({ name: `chart ${s.size} resources`, ...s, note: `${fmt(s.requestBytes / 1024, 0)} KB; mean ${fmt(s.mean)} ms; ${growth}` });
   }
   await single.stop();
 
@@ -424,6 +425,7 @@ async function main(): Promise<number> {
   ];
 
   const machine = {
+    loadAverage: { before: loadBefore, after: loadavg()[0] ?? NaN },
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: availableParallelism(),
     memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -455,6 +457,7 @@ async function main(): Promise<number> {
   };
   print('');
   print(`${date} · ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} · chart ${opts.chart} resources, ${connections} connections`);
+  print(`load average (1 min) before ${fmt(machine.loadAverage.before, 2)}, after ${fmt(machine.loadAverage.after, 2)}`);
   print('');
   print(table(rows));
   print('');
