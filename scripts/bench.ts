@@ -9,7 +9,9 @@
  *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
  *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
+ *   compiled JS      prefetch ×1 again, the project compiled by tsc and run by plain node (no tsx loader)
  * plus start-up time (spawn → first 200 on /cds-services) and RSS under load (/proc/<pid>/status VmRSS).
+ * The budget is checked on the service as `npm start` runs it (tsx); the compiled row is for comparison.
  * Prints a table and the budget checks, writes bench-results/latest.json, and exits 1 when a budget fails
  * (unless --no-fail).
  *
@@ -19,7 +21,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -107,7 +109,8 @@ const children = new Set<ChildProcess>();
 async function spawnServer(script: string, args: string[], env: Record<string, string>, readyPath: string): Promise<Child> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args.map((a) => a.replace('{port}', String(port)))], {
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...args.map((a) => a.replace('{port}', String(port)))], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -171,6 +174,19 @@ async function spawnStub(size: number, servers: Array<{ delayMs: number; pageSiz
       children.delete(child);
     },
   };
+}
+
+/** The project compiled by tsc into `outDir` (what a build step would ship); returns the path of src/main.js. */
+async function compileProject(outDir: string): Promise<string> {
+  const tsc = spawn(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', outDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const code = await new Promise<number | null>((done) => tsc.once('exit', done));
+  if (code !== 0) throw new Error(`tsc exited with ${code}`);
+  // src/protocol/validate.ts and src/policy/load.ts read ../../schemas relative to themselves.
+  symlinkSync(join(ROOT, 'schemas'), join(outDir, 'schemas'));
+  return join(outDir, 'src', 'main.js');
 }
 
 /** VmRSS of a process and, for a cluster primary, of its children, in MB. */
@@ -399,9 +415,31 @@ async function main(): Promise<number> {
     startups.push(s.startupMs);
     await s.stop();
   }
+  const startupMs = median(startups);
+
+  // `npm start` runs TypeScript through tsx; the same code compiled by tsc shows what the loader costs.
+  log('compiled JavaScript (tsc), for comparison');
+  const mainJs = await compileProject(join(SCRATCH, 'dist'));
+  const compiled = await spawnServer(mainJs, [], serviceEnv(1), '/cds-services');
+  const compiledStartups = [compiled.startupMs];
+  await answerOf(hookUrl(compiled.port), prefetchBody);
+  await load(hookUrl(compiled.port), prefetchBody, { seconds: opts.warmup, connections });
+  const { result: compiledLoad, peakMb: compiledMb } = await peakRss(compiled.pid, false, () =>
+    load(hookUrl(compiled.port), prefetchBody, { seconds: opts.duration, connections }));
+  await compiled.stop();
+  for (let i = 1; i < opts.startups; i += 1) {
+    const s = await spawnServer(mainJs, [], serviceEnv(1), '/cds-services');
+    compiledStartups.push(s.startupMs);
+    await s.stop();
+  }
+  const compiledStartupMs = median(compiledStartups);
+  rows.push({
+    name: 'prefetch ×1, compiled JS',
+    ...compiledLoad,
+    note: `${fmt((compiledLoad.rps / floorLoad.rps) * 100, 0)} % of floor; RSS ${fmt(compiledMb, 0)} MB; start-up ${fmt(compiledStartupMs, 0)} ms`,
+  });
   await stub.stop();
   rmSync(SCRATCH, { recursive: true, force: true });
-  const startupMs = median(startups);
 
   // ---------------------------------------------------------------- checks
   const np50 = noPrefetch['FHIR 50 ms'];
@@ -444,8 +482,8 @@ async function main(): Promise<number> {
       clusterVsSingle: clusterLoad.rps / maxLoad.rps,
       noPrefetch50P50VsBudget: (np50?.p50 ?? NaN) / BUDGET.noPrefetchMs(BUDGET.fhirQueryMs),
     },
-    startupMs: { median: startupMs, runs: startups },
-    rssMb: { underLoad: peakMb, largestChart: sizePeakMb, cluster: clusterMb },
+    startupMs: { median: startupMs, runs: startups, compiledMedian: compiledStartupMs, compiledRuns: compiledStartups },
+    rssMb: { underLoad: peakMb, largestChart: sizePeakMb, cluster: clusterMb, compiled: compiledMb },
     sizes: sizes.map((s) => ({ size: s.size, requestBytes: s.requestBytes, p50: s.p50, p99: s.p99, mean: s.mean, rps: s.rps })),
     checks,
   };
@@ -463,6 +501,7 @@ async function main(): Promise<number> {
   print('');
   print(`start-up to first answer: ${fmt(startupMs, 0)} ms median (${startups.map((s) => fmt(s, 0)).join(', ')} ms)`);
   print(`RSS under load: ${fmt(peakMb, 0)} MB one worker; ${fmt(sizePeakMb, 0)} MB with the ${Math.max(...opts.sizes)}-resource chart; ${fmt(clusterMb, 0)} MB cluster (all processes)`);
+  print(`compiled JS (tsc, no tsx loader): start-up ${fmt(compiledStartupMs, 0)} ms median, RSS ${fmt(compiledMb, 0)} MB under load, ${fmt(compiledLoad.rps, 0)} req/s`);
   print(`ratios: prefetch/floor ${fmt(vsFloor, 2)}; ${opts.workers} workers/1 worker ${fmt(out.ratios.clusterVsSingle, 2)}`);
   print('');
   for (const c of checks) print(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value} (${c.limit})`);
