@@ -187,11 +187,16 @@ function effectiveOn(p: Policy, serviceDate: string): boolean {
 
 export function createRegistry(policies: Policy[]): PolicyRegistry {
   const byId = new Map(policies.map((p) => [p.id, p]));
+  // Built once: drug|payer → its policies, latest start first, so a call looks up one short list.
+  const byDrugAndPayer = new Map<string, Policy[]>();
+  for (const p of policies) {
+    const key = `${p.drug.id}|${p.payer.id}`;
+    byDrugAndPayer.set(key, [...(byDrugAndPayer.get(key) ?? []), p]);
+  }
+  for (const list of byDrugAndPayer.values()) list.sort((a, b) => (b.effective?.from ?? '').localeCompare(a.effective?.from ?? ''));
   return {
     select(drugId, payerId, serviceDate) {
-      return policies
-        .filter((p) => p.drug.id === drugId && p.payer.id === payerId && effectiveOn(p, serviceDate))
-        .sort((a, b) => (b.effective?.from ?? '').localeCompare(a.effective?.from ?? ''))[0];
+      return byDrugAndPayer.get(`${drugId}|${payerId}`)?.find((p) => effectiveOn(p, serviceDate));
     },
     all: () => [...policies],
     get: (id) => byId.get(id),
