@@ -12,27 +12,34 @@ function safeUrl(url) {
 
 /** Inline markdown: bold, italic, code, links. Input is escaped first, so card text cannot inject HTML. */
 function inline(text) {
-  return escapeHtml(text)
+  // Backslash escapes (\< \* \_ …) are shown as the character itself, as CommonMark does.
+  const escapes = [];
+  const held = String(text).replace(/\\([\\`*_{}\[\]()#+\-.!<>|~])/g, (_m, c) => `\u0000${escapes.push(c) - 1}\u0000`);
+  return escapeHtml(held)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|[^*])\*([^*]+)\*/g, '$1<em>$2</em>')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label, url) => `<a href="${safeUrl(url)}" target="_blank" rel="noopener">${label}</a>`);
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label, url) => `<a href="${safeUrl(url)}" target="_blank" rel="noopener">${label}</a>`)
+    .replace(/\u0000(\d+)\u0000/g, (_m, i) => escapeHtml(escapes[Number(i)]));
 }
 
 /** The subset of CommonMark the cards use: paragraphs, headings, lists, tables, line breaks. */
 export function renderMarkdown(markdown) {
   const lines = String(markdown ?? '').split('\n');
   const html = [];
-  let list = null;
+  const lists = []; // open lists, innermost last: { kind, indent }
   let table = null;
+  const closeLists = (toIndent = -1) => {
+    while (lists.length > 0 && lists[lists.length - 1].indent > toIndent) html.push(`</li></${lists.pop().kind}>`);
+  };
   const closeBlocks = () => {
-    if (list) { html.push(`</${list}>`); list = null; }
+    closeLists();
     if (table) { html.push('</tbody></table>'); table = null; }
   };
   for (const raw of lines) {
     const line = raw.trimEnd();
-    const bullet = /^\s*[-*+]\s+(.*)$/.exec(line);
-    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    const bullet = /^(\s*)[-*+]\s+(.*)$/.exec(line);
+    const numbered = /^(\s*)\d+[.)]\s+(.*)$/.exec(line);
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (/^\|.*\|$/.test(line)) {
       if (/^\|[\s:|-]+\|$/.test(line)) continue; // header separator row
@@ -40,10 +47,20 @@ export function renderMarkdown(markdown) {
       if (!table) { closeBlocks(); html.push('<table><tbody>'); table = true; }
       html.push(`<tr>${cells}</tr>`);
     } else if (bullet || numbered) {
+      const [, lead, content] = bullet ?? numbered;
       const kind = bullet ? 'ul' : 'ol';
+      const indent = lead.length;
       if (table) { html.push('</tbody></table>'); table = null; }
-      if (list !== kind) { if (list) html.push(`</${list}>`); html.push(`<${kind}>`); list = kind; }
-      html.push(`<li>${inline((bullet ?? numbered)[1])}</li>`);
+      closeLists(indent);
+      const top = lists[lists.length - 1];
+      if (top && top.indent === indent && top.kind === kind) {
+        html.push('</li>');
+      } else {
+        if (top && top.indent === indent) html.push(`</li></${lists.pop().kind}>`);
+        html.push(`<${kind}>`);
+        lists.push({ kind, indent });
+      }
+      html.push(`<li>${inline(content)}`);
     } else if (heading) {
       closeBlocks();
       const level = Math.min(6, heading[1].length + 3);

@@ -12,6 +12,7 @@ import type { AppConfig } from './config.js';
 import { buildFacts } from './facts/index.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, type GatherOptions } from './gather/index.js';
+import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
 import type { GatheredChart } from './gather/types.js';
 import { evaluatePolicy, loadPolicies, type PolicyRegistry } from './policy/index.js';
 import { traceLines } from './policy/trace.js';
@@ -107,6 +108,10 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     ...(today !== undefined && { today }),
   });
   const response = rendered.response;
+  // An order the EHR sent without an id cannot be matched by the EHR: cards yes, coverage-information update no.
+  const matchable = (response.systemActions ?? []).filter((a) => !a.resource?.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX));
+  if (matchable.length > 0) response.systemActions = matchable;
+  else delete response.systemActions;
 
   const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
     const policy = deps.policies.get(meta.policyId);

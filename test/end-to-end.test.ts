@@ -127,6 +127,18 @@ describe('order-sign on the prefetch path', () => {
   });
 });
 
+describe('draft orders sent without an id (as the CDS Hooks sandbox does)', () => {
+  it('are still evaluated and carded, but get no coverage-information update the EHR could not match', async () => {
+    const s = scenario('bsc-ixabepilone/dose-90-mg-over');
+    delete (s.context.draftOrders.entry?.[0]?.resource as MedicationRequest).id;
+    const res = await request(appWith()).post(SIGN).send(s);
+    expect(res.status).toBe(200);
+    const body = res.body as HookResponse;
+    expect(body.cards.map((c) => c.source.topic?.code)).toEqual(expect.arrayContaining(['limits', 'coverage-info']));
+    expect(body.systemActions).toBeUndefined();
+  });
+});
+
 describe('order-select', () => {
   it('evaluates only the selected order, at info level, with no documentation asked for', async () => {
     const s = scenario('bsc-ixabepilone/dose-90-mg-over');

@@ -86,6 +86,33 @@ function setSchedule(dosage: Dosage, schedule: { administrations: number; period
   dosage.timing = timing;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const UNIT_WORDS: Record<'mg' | 'ug', string> = { mg: 'mg', ug: 'mcg' };
+
+/**
+ * The free-text sig must not contradict the structured dose the fix sets ("Ixabepilone 90 mg …" on a 72 mg order).
+ * The old amount is replaced where the text states it exactly once; otherwise, or when the schedule changes (the
+ * text would still state the old one), the text is dropped and the structured fields speak alone.
+ */
+function correctText(dosage: Dosage, before: Quantity | undefined, amount: CoveredDose | undefined, scheduleChanged: boolean): void {
+  if (dosage.text === undefined) return;
+  if (scheduleChanged || !amount || before?.value === undefined) {
+    if (scheduleChanged || amount) delete dosage.text;
+    return;
+  }
+  const units = [before.unit, before.code, UNIT_WORDS[amount.unit], amount.unit].filter((u): u is string => !!u).map(escapeRegExp);
+  const pattern = new RegExp(`(^|[^\\d.])${escapeRegExp(String(before.value))}\\s*(?:${units.join('|')})(?![A-Za-z])`, 'g');
+  const matches = dosage.text.match(pattern) ?? [];
+  if (matches.length !== 1) {
+    delete dosage.text;
+    return;
+  }
+  dosage.text = dosage.text.replace(pattern, (_m, lead: string) => `${lead}${amount.value} ${UNIT_WORDS[amount.unit]}`);
+}
+
 /**
  * The order changed to the covered dose (and schedule, when the schedule exceeds), as a deep copy.
  * A dose within the limit is left alone when only the schedule exceeds: the fix never raises a dose.
@@ -106,8 +133,10 @@ export function applyCoveredDose(order: MedicationRequest, dose: DoseCheck, roun
   const dosages = copy.dosageInstruction && copy.dosageInstruction.length > 0 ? copy.dosageInstruction : [{}];
   const dosage = dosages[0] ?? {};
   const amount: CoveredDose | undefined = rounded ? { ...rounded, per: covered.amount.per } : undefined;
+  const before = dosage.doseAndRate?.[0]?.doseQuantity ?? dosage.doseAndRate?.[0]?.rateQuantity;
   if (amount) setAmount(dosage, amount);
   if (schedule) setSchedule(dosage, schedule);
+  correctText(dosage, before, amount, schedule !== undefined);
   dosages[0] = dosage;
   copy.dosageInstruction = dosages;
   return { order: copy, ...(amount ? { dose: amount } : {}), ...(schedule ? { schedule } : {}) };

@@ -132,13 +132,21 @@ export function readPrefetchValue(key: PrefetchKey, raw: unknown, present: boole
   return readKeyContent(key, resource, subject);
 }
 
+/**
+ * Draft orders sent without an id (some clients do, the CDS Hooks sandbox among them) get a local one so they can be
+ * evaluated and carded; no system action is returned for them, since the EHR could not match it to its order.
+ */
+export const UNIDENTIFIED_DRAFT_PREFIX = 'unidentified-draft-';
+
 /** The MedicationRequests of context.draftOrders (trusted: they are the orders being signed) and what came with them. */
 export function readDraftOrders(draftOrders: unknown): Pick<PrefetchReading, 'draftOrders' | 'draftCompanions'> {
   const bundle = asFhirResource(draftOrders);
   const entries = bundle?.resourceType === 'Bundle' ? (bundle.entry ?? []) : [];
   const resources = entries.map((e) => asFhirResource(e.resource)).filter((r): r is FhirResource => r !== undefined);
   return {
-    draftOrders: resources.filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest'),
+    draftOrders: resources
+      .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
+      .map((order, index) => (order.id ? order : { ...order, id: `${UNIDENTIFIED_DRAFT_PREFIX}${index + 1}` })),
     draftCompanions: resources.filter((r) => r.resourceType !== 'MedicationRequest'),
   };
 }

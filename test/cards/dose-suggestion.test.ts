@@ -53,7 +53,23 @@ describe('applyCoveredDose', () => {
     expect(order).toEqual(before); // input untouched
     const expected = structuredClone(before);
     expected.dosageInstruction![0]!.doseAndRate![0]!.doseQuantity = applied!.order.dosageInstruction![0]!.doseAndRate![0]!.doseQuantity!;
+    // the sig text follows the new dose: the one stated amount is replaced
+    expected.dosageInstruction![0]!.text = before.dosageInstruction![0]!.text!.replace('90 mg', '72.4 mg');
     expect(applied?.order).toEqual(expected);
+  });
+
+  it('never leaves a sig text that contradicts the fixed dose or schedule', () => {
+    const withText = (text: string) => {
+      const order = medicationRequest();
+      order.dosageInstruction![0]!.text = text;
+      return order;
+    };
+    const fixed = (text: string) => applyCoveredDose(withText(text), doseOver(), IV)?.order.dosageInstruction?.[0]?.text;
+    expect(fixed('Ixabepilone 90 mg IV over 3 hours every 21 days')).toBe('Ixabepilone 72.4 mg IV over 3 hours every 21 days');
+    expect(fixed('90 mg today, then 90 mg on day 22')).toBeUndefined(); // ambiguous: dropped
+    expect(fixed('Ixabepilone 190 mg')).toBeUndefined(); // not the ordered amount: dropped, not mangled
+    const schedule = doseOver({ exceeds: ['schedule'], covered: { amount: { value: 72, unit: 'mg', per: 'administration' }, schedule: { administrations: 1, periodDays: 21 } } });
+    expect(applyCoveredDose(withText('Ixabepilone 72 mg every 14 days'), schedule, IV)?.order.dosageInstruction?.[0]?.text).toBeUndefined();
   });
 
   it('ixazomib: covered 4 mg, ordered 6 mg → 4 mg; covered 3.5 mg → 3 mg capsule', () => {

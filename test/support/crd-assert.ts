@@ -60,6 +60,7 @@ function withoutCoverageInformation(resource: unknown): unknown {
 
 type DoseFields = {
   dosageInstruction?: Array<{
+    text?: string;
     doseAndRate?: Array<{ doseQuantity?: unknown; rateQuantity?: unknown }>;
     timing?: { repeat?: { frequency?: unknown; period?: unknown; periodUnit?: unknown } };
   }>;
@@ -70,6 +71,8 @@ function withoutDoseFields(resource: unknown): unknown {
   const copy = structuredClone(resource) as DoseFields;
   const dosage = copy.dosageInstruction?.[0];
   if (!dosage) return copy;
+  // the sig text follows the dose it describes (corrected or dropped by the fix)
+  delete dosage.text;
   const rate = dosage.doseAndRate?.[0];
   if (rate) {
     delete rate.doseQuantity;
