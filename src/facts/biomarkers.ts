@@ -5,7 +5,7 @@ import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact, Positivity } from './types.js';
 import { evidence, known, notFound } from './fact.js';
 import { conditionDate, currentConditions, snomedCodes } from './diagnoses.js';
-import { conceptTexts, hasFactCode, newestFirst, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
+import { conceptTexts, hasFactCode, newestFirst, observationDate, observationsWithFactCode, relativeReference, usableObservation, valueIs } from './fhir.js';
 import { normaliseText } from '../catalog/text.js';
 
 interface Finding<T> {
@@ -36,7 +36,7 @@ export function positivityOf(carrier: ValueCarrier, catalog: Catalog): Positivit
 }
 
 function observationsFor(chart: GatheredChart, list: CodeList, catalog: Catalog): Observation[] {
-  const matching = chart.observations.filter((o) => usableObservation(o) && hasFactCode(o.code, list, catalog.observations.systems));
+  const matching = observationsWithFactCode(chart.observations, list, catalog.observations.systems).filter(usableObservation);
   return newestFirst(matching, observationDate);
 }
 

@@ -5,7 +5,7 @@ import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact } from './types.js';
 import { addDays } from './dates.js';
 import { evidence, known, notFound, unknown } from './fact.js';
-import { hasFactCode, newestFirst, observationDate, relativeReference, usableObservation } from './fhir.js';
+import { newestFirst, observationDate, observationsWithFactCode, relativeReference, usableObservation } from './fhir.js';
 
 /** Dosing uses a current measurement; older ones do not reflect today's body. */
 export const BODY_MEASUREMENT_WINDOW_DAYS = 30;
@@ -39,9 +39,9 @@ function measurements(
   convert: (value: number, unit: string) => number | undefined,
 ): Measurement[] {
   const from = addDays(serviceDate, -BODY_MEASUREMENT_WINDOW_DAYS);
-  const inWindow = chart.observations.filter((o) => {
+  const inWindow = observationsWithFactCode(chart.observations, list, catalog.observations.systems).filter((o) => {
     const date = observationDate(o);
-    return usableObservation(o) && hasFactCode(o.code, list, catalog.observations.systems) && date !== undefined && date >= from && date <= serviceDate;
+    return usableObservation(o) && date !== undefined && date >= from && date <= serviceDate;
   });
   return newestFirst(inWindow, observationDate).flatMap((observation) => {
     const raw = observation.valueQuantity?.value;

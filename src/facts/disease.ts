@@ -6,7 +6,7 @@ import type { ClinicalFacts, DiseaseResponse, Evidence, Fact } from './types.js'
 import { addDays } from './dates.js';
 import { evidence, known, notFound, unknown } from './fact.js';
 import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
-import { codings, hasFactCode, newestFirst, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
+import { codings, newestFirst, observationsWithFactCode, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
 import type { TherapyEpisode } from './therapy.js';
 
 /** Days after the end of the last therapy within which a progression still counts as "on" that therapy. */
@@ -29,7 +29,7 @@ function observationsOf(input: DiseaseInput, key: 'mCategory' | 'tCategory' | 's
   const { chart, catalog } = input;
   const list = catalog.observations.facts[key];
   return newestFirst(
-    chart.observations.filter((o) => usableObservation(o) && hasFactCode(o.code, list, catalog.observations.systems)),
+    observationsWithFactCode(chart.observations, list, catalog.observations.systems).filter(usableObservation),
     observationDate,
   );
 }

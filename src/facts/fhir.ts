@@ -47,6 +47,50 @@ export function hasFactCode(concept: CodeableConcept | undefined, list: CodeList
   return hasCode(concept, systems.loinc, list.loinc ?? []) || hasCode(concept, systems.snomed, list.snomed ?? []);
 }
 
+interface CodeIndex {
+  /** length of the list when indexed: a list that grew since is indexed again */
+  length: number;
+  /** `normalisedSystem|code` → positions in the list, ascending */
+  positions: Map<string, number[]>;
+}
+
+/** Per chart, built on first use: every fact asks for its codes, instead of scanning all Observations each time. */
+const OBSERVATION_CODE_INDEX = new WeakMap<readonly Observation[], CodeIndex>();
+
+function observationCodeIndex(observations: readonly Observation[]): CodeIndex {
+  const known = OBSERVATION_CODE_INDEX.get(observations);
+  if (known !== undefined && known.length === observations.length) return known;
+  const positions = new Map<string, number[]>();
+  observations.forEach((observation, i) => {
+    for (const coding of observation.code?.coding ?? []) {
+      if (coding.code === undefined) continue;
+      const key = `${normaliseSystem(coding.system)}|${coding.code.trim()}`;
+      const list = positions.get(key);
+      if (list === undefined) positions.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  const index = { length: observations.length, positions };
+  OBSERVATION_CODE_INDEX.set(observations, index);
+  return index;
+}
+
+/**
+ * The Observations whose code is in the fact's LOINC or SNOMED list, in chart order: the same as
+ * `observations.filter((o) => hasFactCode(o.code, list, systems))`, by look-up instead of a scan.
+ */
+export function observationsWithFactCode(observations: readonly Observation[], list: CodeList, systems: ObservationCodes['systems']): Observation[] {
+  const { positions } = observationCodeIndex(observations);
+  const found = new Set<number>();
+  const collect = (system: string, codes: readonly string[] | undefined): void => {
+    const normalised = normaliseSystem(system);
+    for (const code of codes ?? []) for (const i of positions.get(`${normalised}|${code}`) ?? []) found.add(i);
+  };
+  collect(systems.loinc, list.loinc);
+  collect(systems.snomed, list.snomed);
+  return [...found].sort((a, b) => a - b).map((i) => observations[i] as Observation);
+}
+
 /** Texts of a concept: its text and each coding's display. */
 export function conceptTexts(concept: CodeableConcept | undefined): string[] {
   if (concept === undefined) return [];
