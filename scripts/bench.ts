@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the service against its floor, on loopback, in one run (≈ 2 minutes with the defaults).
  *
- * Every server runs in its own child process; autocannon runs here. Rows:
+ * Every server runs in its own child process; autocannon runs here. The maximum-throughput rows (floor, prefetch ×1,
+ * ×N, compiled) are measured interleaved, one slice each per round, medians over the rounds. Rows:
  *   floor            bare node:http: parse the same body, answer JSON of the same size as the service's answer
  *   prefetch ×1      order-sign, full prefetch, realistic chart (--chart history resources), WEB_CONCURRENCY=1
  *   prefetch @70%    the same at 70 % of the measured maximum (autocannon overallRate): latency under normal load
@@ -15,7 +16,7 @@
  * Prints a table and the budget checks, writes bench-results/latest.json, and exits 1 when a budget fails
  * (unless --no-fail).
  *
- * Flags: --duration s (max-throughput runs, default 8)  --short s (latency runs, 4)  --warmup s (2)
+ * Flags: --duration s (max-throughput runs, default 8, split over --rounds 4)  --short s (latency runs, 4)  --warmup s (2)
  *        --connections n (10)  --chart n (500)  --sizes 10,100,1000,10000  --workers n (cores)
  *        --startups n (3)  --out file  --no-fail
  */
@@ -33,6 +34,7 @@ import { syntheticChart } from './lib/synthetic-chart.js';
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '4' },
     short: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '10' },
@@ -54,6 +56,7 @@ function positive(name: string, value: string | undefined): number {
 
 const opts = {
   duration: positive('duration', flags.duration),
+  rounds: Math.round(positive('rounds', flags.rounds)),
   short: positive('short', flags.short),
   warmup: positive('warmup', flags.warmup),
   connections: Math.round(positive('connections', flags.connections)),
@@ -329,6 +332,11 @@ async function main(): Promise<number> {
   // behind the ordering PractitionerRole) from it, here with no added delay.
   const prefetchBody = JSON.stringify(syntheticChart(opts.chart, { fhirServer: fhir0 }).request);
 
+  // Built first, while nothing is measured: `npm start` runs TypeScript through tsx; the same code compiled by tsc
+  // shows what the loader costs.
+  log('compiling with tsc (for the compiled-JS comparison row)');
+  const mainJs = await compileProject(join(SCRATCH, 'dist'));
+
   log('service, WEB_CONCURRENCY=1');
   const single = await spawnServer('src/main.ts', [], serviceEnv(1), '/cds-services');
   const hookUrl = (port: number): string => `http://127.0.0.1:${port}/cds-services/oncology-pa-order-sign`;
@@ -337,19 +345,54 @@ async function main(): Promise<number> {
   const answerFile = join(SCRATCH, 'answer.json');
   writeFileSync(answerFile, sample.text);
 
-  // Floor first, with the service idle.
-  log('floor: bare node:http');
+  log(`floor, cluster (WEB_CONCURRENCY=${opts.workers}) and compiled JS`);
   const floor = await spawnServer('scripts/lib/floor-server.ts', ['{port}', answerFile], {}, '/');
-  const floorUrl = `http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`;
-  await load(floorUrl, prefetchBody, { seconds: opts.warmup, connections });
-  const floorLoad = await load(floorUrl, prefetchBody, { seconds: opts.duration, connections });
-  await floor.stop();
-  rows.push({ name: 'floor (bare node:http)', ...floorLoad, note: `answer ${sample.text.length} B` });
+  const cluster = await spawnServer('src/main.ts', [], serviceEnv(opts.workers), '/cds-services');
+  const compiled = await spawnServer(mainJs, [], serviceEnv(1), '/cds-services');
+  await answerOf(hookUrl(cluster.port), prefetchBody);
+  await answerOf(hookUrl(compiled.port), prefetchBody);
 
-  log('prefetch, maximum throughput');
-  await load(hookUrl(single.port), prefetchBody, { seconds: opts.warmup, connections });
-  const { result: maxLoad, peakMb } = await peakRss(single.pid, false, () => load(hookUrl(single.port), prefetchBody, { seconds: opts.duration, connections }));
+  // Maximum throughput, interleaved: every target gets one slice per round, so a change in what else runs on the
+  // machine hits all of them alike and the ratios stay fair. Medians over the rounds.
+  const targets = [
+    { key: 'floor', url: `http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`, pid: floor.pid, children: false },
+    { key: 'single', url: hookUrl(single.port), pid: single.pid, children: false },
+    { key: 'cluster', url: hookUrl(cluster.port), pid: cluster.pid, children: true },
+    { key: 'compiled', url: hookUrl(compiled.port), pid: compiled.pid, children: false },
+  ] as const;
+  type TargetKey = (typeof targets)[number]['key'];
+  for (const t of targets) await load(t.url, prefetchBody, { seconds: opts.warmup, connections });
+  const slices: Record<TargetKey, Load[]> = { floor: [], single: [], cluster: [], compiled: [] };
+  const peaks: Record<TargetKey, number> = { floor: 0, single: 0, cluster: 0, compiled: 0 };
+  for (let round = 1; round <= opts.rounds; round += 1) {
+    log(`maximum throughput, round ${round} of ${opts.rounds}`);
+    for (const t of targets) {
+      const { result, peakMb: p } = await peakRss(t.pid, t.children, () =>
+        load(t.url, prefetchBody, { seconds: opts.duration / opts.rounds, connections }));
+      slices[t.key].push(result);
+      peaks[t.key] = Math.max(peaks[t.key], p);
+    }
+  }
+  const combined = (list: Load[]): Load => ({
+    rps: median(list.map((l) => l.rps)),
+    p50: median(list.map((l) => l.p50)),
+    p99: median(list.map((l) => l.p99)),
+    mean: median(list.map((l) => l.mean)),
+    errors: list.reduce((n, l) => n + l.errors, 0),
+    requests: list.reduce((n, l) => n + l.requests, 0),
+  });
+  const floorLoad = combined(slices.floor);
+  const maxLoad = combined(slices.single);
+  const clusterLoad = combined(slices.cluster);
+  const compiledLoad = combined(slices.compiled);
+  const peakMb = peaks.single;
+  const clusterMb = peaks.cluster;
+  const compiledMb = peaks.compiled;
+  await floor.stop();
+  await cluster.stop();
+  await compiled.stop();
   const vsFloor = maxLoad.rps / floorLoad.rps;
+  rows.push({ name: 'floor (bare node:http)', ...floorLoad, note: `answer ${sample.text.length} B` });
   rows.push({ name: 'prefetch ×1 worker', ...maxLoad, note: `${fmt(vsFloor * 100, 0)} % of floor; RSS ${fmt(peakMb, 0)} MB` });
 
   log('prefetch at 70 % of maximum');
@@ -395,13 +438,6 @@ async function main(): Promise<number> {
   }
   await single.stop();
 
-  log(`cluster, WEB_CONCURRENCY=${opts.workers}`);
-  const cluster = await spawnServer('src/main.ts', [], serviceEnv(opts.workers), '/cds-services');
-  await answerOf(hookUrl(cluster.port), prefetchBody);
-  await load(hookUrl(cluster.port), prefetchBody, { seconds: opts.warmup, connections });
-  const { result: clusterLoad, peakMb: clusterMb } = await peakRss(cluster.pid, true, () =>
-    load(hookUrl(cluster.port), prefetchBody, { seconds: opts.duration, connections }));
-  await cluster.stop();
   rows.push({
     name: `prefetch ×${opts.workers} workers`,
     ...clusterLoad,
@@ -417,16 +453,7 @@ async function main(): Promise<number> {
   }
   const startupMs = median(startups);
 
-  // `npm start` runs TypeScript through tsx; the same code compiled by tsc shows what the loader costs.
-  log('compiled JavaScript (tsc), for comparison');
-  const mainJs = await compileProject(join(SCRATCH, 'dist'));
-  const compiled = await spawnServer(mainJs, [], serviceEnv(1), '/cds-services');
   const compiledStartups = [compiled.startupMs];
-  await answerOf(hookUrl(compiled.port), prefetchBody);
-  await load(hookUrl(compiled.port), prefetchBody, { seconds: opts.warmup, connections });
-  const { result: compiledLoad, peakMb: compiledMb } = await peakRss(compiled.pid, false, () =>
-    load(hookUrl(compiled.port), prefetchBody, { seconds: opts.duration, connections }));
-  await compiled.stop();
   for (let i = 1; i < opts.startups; i += 1) {
     const s = await spawnServer(mainJs, [], serviceEnv(1), '/cds-services');
     compiledStartups.push(s.startupMs);
