@@ -133,7 +133,7 @@ interface Expect {
   paNeeded?: 'auth-needed' | 'satisfied' | 'no-auth';
   cards?: Card[];
   criteria?: Record<string, 'met' | 'not-met' | 'not-documented'>;
-  suggestedDose?: { value: number; unit: 'mg' | 'ug' };
+  suggestedDose?: { value: number; unit: 'mg' | 'ug' | 'mg/m2' };
 }
 
 interface Scenario {
@@ -555,6 +555,15 @@ const bscScenarios: Scenario[] = [
     description: '000 §2 Covered Doses: no BSA observation; Mosteller from 72 kg and 162 cm = 1.80 m2; 72 mg at the limit',
     ...COVERED,
   }),
+  bsc('schedule-every-28-days-under', withOrder(base(), { frequency: { count: 1, periodDays: 28 } }), {
+    description: '000 §2 Covered Doses: 72 mg (40 mg/m2) once every 28 days, less often than once every 3 weeks (under the schedule limit)',
+    ...COVERED,
+  }),
+  bsc('dx-not-documented', { ...base(), dx: [] }, {
+    description: '000 §2 ICD-10 list: no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-dx': 'not-documented', 'bsc-ixa-all': 'not-documented' },
+  }),
   // ---------------------------------------------------------------- drug coding variants
   bsc('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
     description: 'Drug identified by RxNorm ingredient 337523 (no display text)',
@@ -789,6 +798,41 @@ const umScenarios: Scenario[] = [
     description: 'HCPCS J9207, 72 billing units (= 72 mg = 40 mg/m2)',
     ...COVERED,
   }),
+  um('regimen-b-12-mg-m2-3-per-28-under', withOrder(base(), { dose: { value: 12, unit: 'mg/m2' }, frequency: { count: 3, periodDays: 28 } }), {
+    description: '001 Dosing B: 12 mg/m2 three times per 28-day cycle (under 16 mg/m2)',
+    ...COVERED,
+  }),
+  um('regimen-b-16-mg-m2-4-per-28-over', withOrder(base(), { dose: { value: 16, unit: 'mg/m2' }, frequency: { count: 4, periodDays: 28 } }), {
+    description: '001 Dosing B: 16 mg/m2 four times per 28 days exceeds "up to three times in each 28-day cycle" (and A\'s once per 21 days); dose itself at the B limit: the fix keeps 16 mg/m2 (the order\'s unit) and sets 3 per 28 days',
+    ...OVER,
+    suggestedDose: { value: 16, unit: 'mg/m2' },
+  }),
+  um('dose-60-mg-under', withOrder(base(), { dose: { value: 60, unit: 'mg' } }), {
+    description: '001 Dosing A: 60 mg at BSA 1.80 = 33.3 mg/m2 once per 21 days (under 40 mg/m2)',
+    ...COVERED,
+  }),
+  um('bsa-computed-kg-cm', { ...base(), bsa: undefined }, {
+    description: '001 Dosing A: no BSA observation; Mosteller from 72 kg and 162 cm = 1.80 m2; 72 mg = 40 mg/m2 (at the limit)',
+    ...COVERED,
+  }),
+  um('dx-not-documented', { ...base(), dx: [] }, {
+    description: '001 1 "Breast Cancer": no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-dx-icd10': 'not-documented', 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
+  }),
+  um('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
+    description: '001 1.B: breast cancer with no stage, M category, metastasis code, recurrence or response on file: none of i, ii, iii documented',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-b-i-recurrent': 'not-documented', 'um-ixa-b-ii-metastatic': 'not-documented', 'um-ixa-b': 'not-documented' },
+  }),
+  um('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
+    description: 'Drug identified by RxNorm ingredient 337523 (no display text): recognised, covered',
+    ...COVERED,
+  }),
+  um('drug-ndc-70020-1910-1', withOrder(base(), { coding: 'ndc' }), {
+    description: 'Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text): recognised, covered',
+    ...COVERED,
+  }),
   um('drug-contained-medication-reference', withOrder(base(), { coding: 'contained' }), {
     description: 'medicationReference to a contained Medication coded RxNorm 1726271',
     ...COVERED,
@@ -802,6 +846,10 @@ const umScenarios: Scenario[] = [
   }),
   um('pa-expired', { ...base(), pa: PA_EXPIRED }, {
     description: 'PA on file expired before the service date: auth needed',
+    ...COVERED,
+  }),
+  um('pa-for-another-drug', { ...base(), pa: PA_OTHER_DRUG }, {
+    description: 'PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
     ...COVERED,
   }),
 ];

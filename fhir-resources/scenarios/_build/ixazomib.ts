@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClaimResponse, Condition, Coverage, MedicationRequest, Observation, Patient, PractitionerRole } from 'fhir/r4.js';
+import type { ClaimResponse, Condition, Coverage, Medication, MedicationRequest, Observation, Patient, PractitionerRole } from 'fhir/r4.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'centene-ixazomib');
 
@@ -72,7 +72,9 @@ interface HistoryEntry {
 }
 
 interface OrderSpec {
-  coding: 'scd' | 'ndc' | 'ingredient';
+  /** RxNorm SCD (with brand text), NDC, RxNorm ingredient, or medicationReference to a contained Medication coded by
+   * the RxNorm SBD. Ixazomib is oral: the catalog holds no HCPCS code for it, so there is no HCPCS variant. */
+  coding: 'scd' | 'ndc' | 'ingredient' | 'contained';
   doseMg: number;
   frequency: { count: number; period: number; unit: 'd' | 'wk' };
   note?: string;
@@ -258,10 +260,14 @@ const scenarios: Scenario[] = [
   { name: 'dose-4mg-weekly-schedule-over', chart: withOrder(base(), { frequency: { count: 1, period: 7, unit: 'd' } }), expect: { description: '4 mg once every 7 days (4 per 28 days): schedule over the limit; suggestion keeps 4 mg and sets 3 per 28 days', ...OVER, suggestedDose: { value: 4, unit: 'mg' } } },
   { name: 'dose-8mg-over', chart: withOrder(base(), { doseMg: 8 }), expect: { description: '8 mg (two 4 mg capsules) per dose: dose over the limit; suggestion 4 mg', ...OVER, suggestedDose: { value: 4, unit: 'mg' } } },
   { name: 'dose-6mg-over', chart: withOrder(base(), { doseMg: 6 }), expect: { description: '6 mg per dose: over the limit; suggestion 4 mg (a capsule strength)', ...OVER, suggestedDose: { value: 4, unit: 'mg' } } },
+  { name: 'dose-4mg-2-per-28-under-schedule', chart: withOrder(base(), { frequency: { count: 2, period: 28, unit: 'd' } }), expect: { description: 'I.A.6.a: 4 mg twice per 28 days (fewer than 3 weeks of the cycle): under the schedule limit', ...COVERED } },
+  { name: 'al-dose-8mg-over', chart: withOrder(amyloidosis(), { doseMg: 8 }), expect: { description: 'I.B.5 (FDA maximum read as 4 mg, 3 per 28 days): relapsed AL amyloidosis with 8 mg per dose: over; suggestion 4 mg', ...OVER, suggestedDose: { value: 4, unit: 'mg' }, criteria: { ib: 'met' } } },
+  { name: 'wm-weekly-schedule-over', chart: withOrder(waldenstrom(WM), { frequency: { count: 1, period: 1, unit: 'wk' } }), expect: { description: 'I.C.5: Waldenström with rituximab + dexamethasone, 4 mg weekly (4 per 28 days): schedule over; suggestion keeps 4 mg and sets 3 per 28 days', ...OVER, suggestedDose: { value: 4, unit: 'mg' }, criteria: { ic: 'met' } } },
 
   // ---- how the drug is coded
   { name: 'ordered-by-ndc', chart: withOrder(base(), { coding: 'ndc' }), expect: { description: 'Order coded only by NDC 63020-080-01 (Ninlaro 4 mg): recognised, covered', ...COVERED } },
   { name: 'ordered-by-ingredient', chart: withOrder(base(), { coding: 'ingredient' }), expect: { description: 'Order coded only by RxNorm ingredient 1723735: recognised, covered', ...COVERED } },
+  { name: 'ordered-by-medication-reference', chart: withOrder(base(), { coding: 'contained' }), expect: { description: 'Order gives the drug by medicationReference to a contained Medication coded RxNorm SBD 1723772 (Ninlaro 4 mg): recognised, covered', ...COVERED } },
 
   // ---- prior authorization on file
   { name: 'pa-satisfied', chart: { ...base(), pa: { start: '2026-11-20', end: '2027-05-19', drug: 'ixazomib' } }, expect: { description: 'Approved Centene authorization for ixazomib covering the service date: satisfied', covered: 'covered', paNeeded: 'satisfied', cards: [] } },
@@ -271,6 +277,9 @@ const scenarios: Scenario[] = [
   // ---- other diagnoses (I.D, II.B, III)
   { name: 'other-dx-breast-cancer-medicaid', chart: { ...base(), dx: [{ id: 'dx-breast', code: 'C50.911', display: 'Malignant neoplasm of unspecified site of right female breast', clinicalStatus: 'active' }], diseaseStatus: undefined }, expect: { description: 'Breast cancer (C50.911), Medicaid: not addressed by CP.PHAR.302, not covered; refer to CP.PMN.53 (off-label use)', ...NOT_COVERED, criteria: { 'ia-1-diagnosis': 'not-met', 'ib-1-al-amyloidosis': 'not-met', 'ic-1-diagnosis': 'not-met' } } },
   { name: 'other-dx-breast-cancer-commercial', chart: { ...base(), lob: 'commercial', dx: [{ id: 'dx-breast', code: 'C50.911', display: 'Malignant neoplasm of unspecified site of right female breast', clinicalStatus: 'active' }], diseaseStatus: undefined }, expect: { description: 'Breast cancer (C50.911), commercial: not covered; refer to CP.CPA.09 (off-label use)', ...NOT_COVERED, criteria: { 'ia-1-diagnosis': 'not-met' } } },
+  { name: 'other-dx-breast-cancer-marketplace', chart: { ...base(), lob: 'marketplace', dx: [{ id: 'dx-breast', code: 'C50.911', display: 'Malignant neoplasm of unspecified site of right female breast', clinicalStatus: 'active' }], diseaseStatus: undefined }, expect: { description: 'I.D.2 / III: breast cancer (C50.911), Health Insurance Marketplace: not covered; refer to HIM.PA.154 (off-label use)', ...NOT_COVERED, criteria: { 'ia-1-diagnosis': 'not-met', 'x-other-dx-marketplace-all': 'met' } } },
+  { name: 'mm-dx-not-documented', chart: { ...base(), dx: [] }, expect: { description: 'I.A.1: no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented, neither covered nor excluded', ...CONDITIONAL, criteria: { 'ia-1-diagnosis': 'not-documented' } } },
+  { name: 'continued-disease-status-not-documented', chart: { ...continued('improved'), diseaseStatus: undefined }, expect: { description: 'II.A.2: on ixazomib since 2026-06-01 with no disease-status observation: responding positively not documented', ...CONDITIONAL, criteria: { 'iia-1-currently-receiving': 'met', 'iia-2-responding': 'not-documented' } } },
 ];
 
 // ------------------------------------------------------------------ FHIR builders
@@ -329,7 +338,20 @@ function partnerDraft(id: string, drug: DrugRef): MedicationRequest {
   };
 }
 
-function orderCode(coding: OrderSpec['coding']): MedicationRequest['medicationCodeableConcept'] {
+function orderCode(coding: OrderSpec['coding']): Pick<MedicationRequest, 'medicationCodeableConcept' | 'medicationReference' | 'contained'> {
+  if (coding === 'contained') {
+    const med: Medication = {
+      resourceType: 'Medication',
+      id: 'med-ixazomib',
+      code: { coding: [{ system: RXNORM, code: '1723772', display: 'ixazomib 4 MG Oral Capsule [Ninlaro]' }] },
+      form: { coding: [{ system: SNOMED, code: '385049006', display: 'Capsule' }] },
+    };
+    return { contained: [med], medicationReference: { reference: '#med-ixazomib' } };
+  }
+  return { medicationCodeableConcept: codeableConcept(coding) };
+}
+
+function codeableConcept(coding: Exclude<OrderSpec['coding'], 'contained'>): MedicationRequest['medicationCodeableConcept'] {
   switch (coding) {
     case 'scd':
       return { coding: [{ system: RXNORM, code: D.ixazomib4.code, display: D.ixazomib4.display }], text: 'Ninlaro (ixazomib) 4 mg capsule' };
@@ -351,7 +373,7 @@ function ixazomibOrder(c: Chart, name: string): MedicationRequest {
     identifier: [{ system: 'urn:oncology-pa:scenario-order', value: name }],
     status: 'draft',
     intent: 'order',
-    medicationCodeableConcept: orderCode(o.coding),
+    ...orderCode(o.coding),
     subject: { reference: `Patient/${PATIENT_ID}` },
     authoredOn: '2026-11-30',
     requester: { reference: `PractitionerRole/${ROLE_ID}` },
