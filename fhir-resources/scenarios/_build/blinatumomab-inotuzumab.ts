@@ -473,7 +473,14 @@ const scenarios: Scenario[] = [
       description: '004 not met: AML (C92.00) is outside C91.00-C91.02',
       covered: 'not-covered',
       cards: ['off-guideline'],
-      criteria: { 'bsc-blin-1a-dx': 'not-met', 'bsc-blin-1a-phase': 'met', 'bsc-blin-1a-all': 'not-met' },
+      criteria: {
+        'bsc-blin-1a-dx': 'not-met',
+        'bsc-blin-1b-dx': 'not-met',
+        'bsc-blin-1c-dx': 'not-met',
+        'bsc-blin-1d-dx': 'not-met',
+        'bsc-blin-1a-phase': 'met',
+        'bsc-blin-1a-all': 'not-met',
+      },
     },
   ),
   blin(
@@ -912,7 +919,29 @@ const scenarios: Scenario[] = [
     covered: 'conditional',
     paNeeded: 'auth-needed',
     cards: ['coverage-info', 'missing-data'],
-    criteria: { 'bsc-blin-1a-dx': 'not-documented', 'bsc-blin-1a-i': 'met', 'bsc-blin-1a-all': 'not-documented' },
+    criteria: {
+      'bsc-blin-1a-dx': 'not-documented',
+      'bsc-blin-1b-dx': 'not-documented',
+      'bsc-blin-1c-dx': 'not-documented',
+      'bsc-blin-1d-dx': 'not-documented',
+      'bsc-blin-1a-i': 'met',
+      'bsc-blin-1a-all': 'not-documented',
+    },
+  }),
+  blin('not-documented-maintenance-cycle-not-stated', { ...maintenanceBlin(), order: { ...maintenanceBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description: '004 1.b "given on cycles 4, 8 and 12": Ph- maintenance with POMP active, 28 ug/d, no cycle number on the order: maintenance cycle not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1b-pomp': 'met', 'bsc-blin-1b-cycles': 'not-documented', 'bsc-blin-1b-all': 'not-documented' },
+  }),
+  blin('not-documented-rr-cycle-not-stated', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description:
+      '004 R/R "up to 9 total treatment cycles" and the cycle-1 step dose: relapsed B-ALL single agent at 9 ug/d with no cycle number: cycle count not documented, and the dose band (cycle 1 days 1-7 or later) cannot be chosen',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1c-i': 'met', 'bsc-blin-1c-cycles': 'not-documented', 'bsc-blin-1c-all': 'not-documented' },
   }),
   blin('not-documented-consolidation-cycle-not-stated', { ...adultBlin(), order: { ...adultBlin().order, cycle: undefined, cycleDay: undefined } }, {
     description: '004 coverage period "up to 4 treatment cycles": consolidation single agent 28 ug/d with no cycle number on the order: cycle count not documented',
@@ -1171,7 +1200,10 @@ const scenarios: Scenario[] = [
     cards: ['missing-data'],
     criteria: {
       'bcbsnc-ino-1-dx': 'not-documented',
+      'bcbsnc-ino-1-all': 'not-documented',
       'bcbsnc-ino-2-cancer-dx': 'not-documented',
+      'bcbsnc-ino-excl-dx-known': 'not-documented',
+      'bcbsnc-ino-excl-malignancy-code': 'not-documented',
       'bcbsnc-ino-excl-non-cancer-all': 'not-documented',
     },
   }),

@@ -296,7 +296,11 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2a-1st-line': 'met',
       'bsc-ixa-2a-1st-gbrca': 'met',
       'bsc-ixa-2a': 'met',
+      'bsc-ixa-2a-2nd-line': 'not-met',
+      'bsc-ixa-2a-3rd-plus': 'not-met',
+      'bsc-ixa-2b-her2-pos': 'not-met',
       'bsc-ixa-2b': 'not-met',
+      'bsc-ixa-2c-tnbc': 'not-met',
       'bsc-ixa-2c': 'not-met',
       'bsc-ixa-all': 'met',
     },
@@ -349,6 +353,7 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2b-trastuzumab': 'met',
       'bsc-ixa-2b-4th-plus-from-20231030': 'met',
       'bsc-ixa-2b': 'met',
+      'bsc-ixa-2a-her2-neg': 'not-met',
       'bsc-ixa-2a': 'not-met',
     },
   }),
@@ -386,9 +391,24 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2c-single-agent': 'met',
       'bsc-ixa-2c-1st-cps': 'met',
       'bsc-ixa-2c-1st-gbrca': 'met',
+      'bsc-ixa-2c-1st-line': 'met',
+      'bsc-ixa-2c-1st': 'met',
+      'bsc-ixa-2c-2nd-plus': 'not-met',
+      'bsc-ixa-2c-line': 'met',
       'bsc-ixa-2c': 'met',
+      'bsc-ixa-2a-hr-pos': 'not-met',
       'bsc-ixa-2a': 'not-met',
     },
+  }),
+  bsc('tnbc-1st-line-gbrca-mutation', { ...tnbc(), gbrca: 'present' }, {
+    description: '000 §2 2 triple negative: 1st line, PD-L1 CPS 5, with a germline BRCA2 pathogenic variant: first-line alternative not met, no other line fits',
+    ...NOT_COVERED,
+    criteria: { 'bsc-ixa-2c-1st-cps': 'met', 'bsc-ixa-2c-1st-gbrca': 'not-met', 'bsc-ixa-2c-1st': 'not-met', 'bsc-ixa-2c': 'not-met' },
+  }),
+  bsc('tnbc-1st-line-gbrca-not-tested', { ...tnbc(), gbrca: undefined }, {
+    description: '000 §2 2 triple negative: 1st line, PD-L1 CPS 5, no germline BRCA result on file: not documented',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-2c-1st-gbrca': 'not-documented', 'bsc-ixa-2c-1st': 'not-documented', 'bsc-ixa-2c': 'not-documented' },
   }),
   bsc('tnbc-1st-line-cps-15', { ...tnbc(), pdl1Cps: 15 }, {
     description: '000 §2 2 triple negative: 1st line with PD-L1 CPS 15 (not < 10)',
@@ -558,6 +578,17 @@ const bscScenarios: Scenario[] = [
   bsc('schedule-every-28-days-under', withOrder(base(), { frequency: { count: 1, periodDays: 28 } }), {
     description: '000 §2 Covered Doses: 72 mg (40 mg/m2) once every 28 days, less often than once every 3 weeks (under the schedule limit)',
     ...COVERED,
+  }),
+  bsc('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
+    description: '000 §2 1: breast cancer with no stage, M category, metastasis code, recurrence or inflammatory diagnosis on file: criterion 1 not documented',
+    ...CONDITIONAL,
+    criteria: {
+      'bsc-ixa-1-locally-advanced': 'not-documented',
+      'bsc-ixa-1-metastatic': 'not-documented',
+      'bsc-ixa-1-advanced': 'not-documented',
+      'bsc-ixa-1': 'not-documented',
+      'bsc-ixa-2a': 'met',
+    },
   }),
   bsc('dx-not-documented', { ...base(), dx: [] }, {
     description: '000 §2 ICD-10 list: no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
@@ -818,7 +849,13 @@ const umScenarios: Scenario[] = [
   um('dx-not-documented', { ...base(), dx: [] }, {
     description: '001 1 "Breast Cancer": no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
     ...CONDITIONAL,
-    criteria: { 'um-ixa-dx-icd10': 'not-documented', 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
+    criteria: { 'um-ixa-dx-icd10': 'not-documented', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
+  }),
+  um('dx-icd-only-lung', { ...base(), dx: [{ ...LUNG, snomed: undefined }, BONE_METS] }, {
+    description:
+      '001 1 "Breast Cancer" (reading 2): lung cancer coded only in ICD-10-CM (C34.90): the ICD-10 alternative is not met, but with no SNOMED-coded diagnosis the SNOMED alternative stays unknown: conditional, not "not covered"',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented' },
   }),
   um('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
     description: '001 1.B: breast cancer with no stage, M category, metastasis code, recurrence or response on file: none of i, ii, iii documented',
