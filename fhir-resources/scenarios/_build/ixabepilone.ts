@@ -597,43 +597,43 @@ const bscScenarios: Scenario[] = [
   }),
   // ---------------------------------------------------------------- drug coding variants
   bsc('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
-    description: 'Drug identified by RxNorm ingredient 337523 (no display text)',
+    description: '000 drug codes (conventions): Drug identified by RxNorm ingredient 337523 (no display text)',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-dose-mg', withOrder(base(), { coding: 'hcpcs' }), {
-    description: 'Drug identified by HCPCS J9207 (no display text), dose 72 mg',
+    description: '000 header "HCPCS: J9207 per 1 mg": Drug identified by HCPCS J9207 (no display text), dose 72 mg',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-billing-units', withOrder(base(), { coding: 'hcpcs-units' }), {
-    description: 'Drug identified by HCPCS J9207, dose stated as 72 billing units (1 unit = 1 mg → 72 mg = 40 mg/m2)',
+    description: '000 header "HCPCS: J9207 per 1 mg": Drug identified by HCPCS J9207, dose stated as 72 billing units (1 unit = 1 mg → 72 mg = 40 mg/m2)',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-billing-units-over', withOrder(base(), { coding: 'hcpcs-units', dose: { value: 90, unit: 'mg' } }), {
-    description: 'HCPCS J9207, 90 billing units (= 90 mg = 50 mg/m2 at BSA 1.80): over, covered maximum 72 mg',
+    description: '000 header "HCPCS: J9207 per 1 mg" and Covered Doses: HCPCS J9207, 90 billing units (= 90 mg = 50 mg/m2 at BSA 1.80): over, covered maximum 72 mg',
     ...OVER,
     suggestedDose: { value: 72, unit: 'mg' },
   }),
   bsc('drug-ndc-70020-1910-1', withOrder(base(), { coding: 'ndc' }), {
-    description: 'Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text)',
+    description: '000 drug codes (conventions): Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text)',
     ...COVERED,
   }),
   bsc('drug-contained-medication-reference', withOrder(base(), { coding: 'contained' }), {
-    description: 'Drug given by medicationReference to a contained Medication coded RxNorm 1726271',
+    description: '000 drug codes (conventions): Drug given by medicationReference to a contained Medication coded RxNorm 1726271',
     ...COVERED,
   }),
   // ---------------------------------------------------------------- prior authorization on file
   bsc('pa-on-file', { ...base(), pa: PA_ON_FILE }, {
-    description: 'Approved PA on file (ClaimResponse preauthorization, complete, J9207, period contains the service date): satisfied, no card',
+    description: '000 §2 (authorization required for all requests): Approved PA on file (ClaimResponse preauthorization, complete, J9207, period contains the service date): satisfied, no card',
     covered: 'covered',
     paNeeded: 'satisfied',
     cards: [],
   }),
   bsc('pa-expired', { ...base(), pa: PA_EXPIRED }, {
-    description: 'PA on file expired 20 days before the service date: auth needed',
+    description: '000 §2 (authorization required for all requests): PA on file expired 20 days before the service date: auth needed',
     ...COVERED,
   }),
   bsc('pa-for-another-drug', { ...base(), pa: PA_OTHER_DRUG }, {
-    description: 'PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
+    description: '000 §2 (authorization required for all requests): PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
     ...COVERED,
   }),
 ];
@@ -655,7 +655,7 @@ const pairs: Pair[] = [
       criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'not-met', 'bsc-ixa-2': 'not-met' },
     },
     um: {
-      description: 'Same patient under UM (001): metastatic, adult, medical oncologist: covered (001 sets no HER2 or line rule)',
+      description: '001 1.A-C, same patient under UM: HER2+ 2nd line with trastuzumab, metastatic, adult, medical oncologist: covered (001 sets no HER2 or line rule)',
       ...COVERED,
       criteria: { 'um-ixa-a-age': 'met', 'um-ixa-b-ii-metastatic': 'met', 'um-ixa-c-specialty': 'met', 'um-ixa-all': 'met' },
     },
@@ -669,7 +669,7 @@ const pairs: Pair[] = [
       criteria: { 'bsc-ixa-2a': 'met' },
     },
     um: {
-      description: 'Same patient under UM (001): 17 years old: age >= 18 not met',
+      description: '001 1.A, same patient under UM: 17 years old: age >= 18 not met, not covered',
       ...NOT_COVERED,
       criteria: { 'um-ixa-a-age': 'not-met', 'um-ixa-all': 'not-met' },
     },
@@ -678,7 +678,7 @@ const pairs: Pair[] = [
     name: 'cross-payer-locally-advanced-not-recurrent',
     chart: locallyAdvanced(),
     bsc: {
-      description: 'Same patient under BSC (000): locally advanced (stage IIIA), HER2-/HR+ 1st line: covered',
+      description: '000 §2 1 "locally advanced", same patient under BSC: stage IIIA, HER2-/HR+ 1st line: covered',
       ...COVERED,
       criteria: { 'bsc-ixa-1-locally-advanced': 'met' },
     },
@@ -692,12 +692,12 @@ const pairs: Pair[] = [
     name: 'cross-payer-her2neg-with-capecitabine',
     chart: { ...base(), prior: TWO_PRIOR, draftPartners: [DRUGS.capecitabine] },
     bsc: {
-      description: 'Same patient under BSC (000): HER2-/HR+ with capecitabine in 2026: single agent required: not covered',
+      description: '000 §2 2 HER2-/HR+ (single agent from 10/30/2023), same patient under BSC: with capecitabine in 2026: not covered',
       ...NOT_COVERED,
       criteria: { 'bsc-ixa-2a-single-agent': 'not-met' },
     },
     um: {
-      description: 'Same patient under UM (001): no regimen rule: covered',
+      description: '001 1 (no regimen, HER2 or line rule), same patient under UM: with capecitabine, metastatic, adult, oncologist: covered',
       ...COVERED,
       criteria: { 'um-ixa-all': 'met' },
     },
@@ -826,7 +826,7 @@ const umScenarios: Scenario[] = [
     ...COVERED,
   }),
   um('drug-hcpcs-j9207-billing-units', withOrder(base(), { coding: 'hcpcs-units' }), {
-    description: 'HCPCS J9207, 72 billing units (= 72 mg = 40 mg/m2)',
+    description: '001 drug codes (conventions) and Dosing A: HCPCS J9207, 72 billing units (= 72 mg = 40 mg/m2)',
     ...COVERED,
   }),
   um('regimen-b-12-mg-m2-3-per-28-under', withOrder(base(), { dose: { value: 12, unit: 'mg/m2' }, frequency: { count: 3, periodDays: 28 } }), {
@@ -863,30 +863,30 @@ const umScenarios: Scenario[] = [
     criteria: { 'um-ixa-b-i-recurrent': 'not-documented', 'um-ixa-b-ii-metastatic': 'not-documented', 'um-ixa-b': 'not-documented' },
   }),
   um('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
-    description: 'Drug identified by RxNorm ingredient 337523 (no display text): recognised, covered',
+    description: '001 drug codes (conventions): Drug identified by RxNorm ingredient 337523 (no display text): recognised, covered',
     ...COVERED,
   }),
   um('drug-ndc-70020-1910-1', withOrder(base(), { coding: 'ndc' }), {
-    description: 'Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text): recognised, covered',
+    description: '001 drug codes (conventions): Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text): recognised, covered',
     ...COVERED,
   }),
   um('drug-contained-medication-reference', withOrder(base(), { coding: 'contained' }), {
-    description: 'medicationReference to a contained Medication coded RxNorm 1726271',
+    description: '001 drug codes (conventions): medicationReference to a contained Medication coded RxNorm 1726271',
     ...COVERED,
   }),
   // ---------------------------------------------------------------- PA on file
   um('pa-on-file', { ...base(), pa: PA_ON_FILE }, {
-    description: 'Approved PA on file for J9207: satisfied, no card',
+    description: '001 Policy Statement (PA recommended, read as required): Approved PA on file for J9207: satisfied, no card',
     covered: 'covered',
     paNeeded: 'satisfied',
     cards: [],
   }),
   um('pa-expired', { ...base(), pa: PA_EXPIRED }, {
-    description: 'PA on file expired before the service date: auth needed',
+    description: '001 Policy Statement (PA recommended, read as required): PA on file expired before the service date: auth needed',
     ...COVERED,
   }),
   um('pa-for-another-drug', { ...base(), pa: PA_OTHER_DRUG }, {
-    description: 'PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
+    description: '001 Policy Statement (PA recommended, read as required): PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
     ...COVERED,
   }),
 ];
