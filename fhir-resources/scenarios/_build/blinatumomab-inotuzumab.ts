@@ -91,8 +91,8 @@ interface OrderSpec {
   drug: 'blinatumomab' | 'inotuzumab';
   /** how the drug is coded on the order: RxNorm SCD (with brand text), HCPCS, RxNorm ingredient, NDC (10-digit
    * hyphenated) or medicationReference to a contained Medication coded by the RxNorm SBD; all but the SCD carry the
-   * code alone */
-  coding: 'rxnorm' | 'hcpcs' | 'ingredient' | 'ndc' | 'contained';
+   * code alone; `ndc11` = the 11-digit NDC, `hcpcs-https` = HCPCS under the https system URL (conventions: accept both) */
+  coding: 'rxnorm' | 'hcpcs' | 'ingredient' | 'ndc' | 'contained' | 'ndc11' | 'hcpcs-https';
   /** continuous-infusion rate per day, or a dose per administration */
   rate?: { value: number; unit: 'ug/d' | 'ug/m2/d' };
   dose?: { value: number; unit: 'ug' | 'mg' | 'mg/m2' };
@@ -115,10 +115,12 @@ interface Chart {
   payer: Payer;
   specialty: { code: string; display: string };
   dx: Dx[] | null;
-  weight?: { value: number; unit: 'kg' | '[lb_av]' };
+  weight?: { value: number; unit: 'kg' | '[lb_av]' | 'g' };
   heightCm?: number;
   /** height in [in_i] instead of cm */
   heightIn?: number;
+  /** height in m instead of cm */
+  heightM?: number;
   bsa?: number;
   ph?: 'positive' | 'negative';
   prior: DrugRef[];
@@ -750,6 +752,36 @@ const scenarios: Scenario[] = [
     cards: ['coverage-info'],
     criteria: { 'bsc-blin-1a-all': 'met' },
   }),
+  blin('drug-ndc-11-digit-55513016001', { ...adultBlin(), order: { ...adultBlin().order, coding: 'ndc11' } }, {
+    description: '004: order coded only by the 11-digit NDC 55513016001 (no hyphens, no text), consolidation cycle 1 single agent 28 ug/d: recognised, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin(
+    'hcpcs-j9039-https-system',
+    { ...adultBlin(), order: { ...adultBlin().order, coding: 'hcpcs-https', rate: undefined, dose: { value: 28, unit: 'ug' } } },
+    {
+      description: '004 "HCPCS: J9039 per 1 mcg": order coded J9039 under the https HCPCS system URL only, 28 ug once daily, consolidation cycle 1: recognised, covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'bsc-blin-1a-all': 'met' },
+    },
+  ),
+  blin('weight-in-grams-adult-band', { ...adultBlin(), weight: { value: 70000, unit: 'g' } }, {
+    description: '004 dose: weight 70000 g = 70 kg (>=45 kg band), consolidation 28 ug/d at the limit',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('height-in-metres-child-bsa-computed', { ...childBlin(), heightCm: undefined, heightM: 1.2 }, {
+    description: '004 dose, consolidation <45 kg: 30 kg, height 1.2 m, no BSA: Mosteller 1.00 m2; 15 ug/m2/d (at the limit)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
   blin('pa-for-another-drug', { ...adultBlin(), pa: { ...PA_ON_FILE, otherDrug: true } }, {
     description: '004 §2: the current approved authorization on file is for inotuzumab (J9229), not blinatumomab: auth needed',
     covered: 'covered',
@@ -1306,6 +1338,13 @@ const scenarios: Scenario[] = [
     },
   ),
   // ---------------------------------------------------------------- 003: drug coding variants
+  ino('rr-ball-icd-without-dot', { ...adultIno(), dx: [{ ...ALL_RELAPSE, icd: 'C9102' }] }, {
+    description: '003 ¶1: relapsed B-ALL coded ICD-10-CM without the dot (C9102, clinicalStatus relapse): diagnosis recognised, covered, no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+    criteria: { 'bcbsnc-ino-1-dx': 'met', 'bcbsnc-ino-1-all': 'met' },
+  }),
   ino('drug-rxnorm-ingredient-1942950', { ...adultIno(), order: { ...adultIno().order, coding: 'ingredient' } }, {
     description: '003 ¶1: relapsed B-ALL, order coded only by RxNorm ingredient 1942950 (no text): recognised, covered, no-auth',
     covered: 'covered',
@@ -1409,7 +1448,7 @@ function draftOrder(chart: Chart): MedicationRequest {
   if (o.cycleDay !== undefined) extension.push({ url: EXT_CYCLE_DAY, valuePositiveInt: o.cycleDay });
 
   const coding =
-    o.coding === 'hcpcs'
+    o.coding === 'hcpcs' || o.coding === 'hcpcs-https'
       ? isBlin
         ? [{ system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' }]
         : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }]
@@ -1417,7 +1456,10 @@ function draftOrder(chart: Chart): MedicationRequest {
         ? [{ system: RXNORM, code: isBlin ? '1597258' : '1942950' }]
         : o.coding === 'ndc'
           ? [{ system: NDC, code: isBlin ? '55513-160-01' : '0008-0100-01' }]
-          : [{ system: RXNORM, code: isBlin ? DRUGS.blinatumomab.code : DRUGS.inotuzumab.code, display: isBlin ? DRUGS.blinatumomab.display : DRUGS.inotuzumab.display }];
+          : o.coding === 'ndc11'
+            ? [{ system: NDC, code: isBlin ? '55513016001' : '00008010001' }]
+            : [{ system: RXNORM, code: isBlin ? DRUGS.blinatumomab.code : DRUGS.inotuzumab.code, display: isBlin ? DRUGS.blinatumomab.display : DRUGS.inotuzumab.display }];
+  if (o.coding === 'hcpcs-https') coding[0] = { ...coding[0]!, system: HCPCS.replace('http://', 'https://') };
   // medicationReference: a contained Medication coded by the RxNorm SBD (branded drug), no text on the order
   const contained: Medication = {
     resourceType: 'Medication',
@@ -1566,9 +1608,10 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     valueQuantity: q,
   });
   if (c.weight) {
-    obs.push(vital('obs-weight', '29463-7', 'Body weight', ucum(c.weight.value, c.weight.unit === 'kg' ? 'kg' : 'lb', c.weight.unit)));
+    obs.push(vital('obs-weight', '29463-7', 'Body weight', ucum(c.weight.value, c.weight.unit === '[lb_av]' ? 'lb' : c.weight.unit, c.weight.unit)));
   }
-  if (c.heightIn !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightIn, 'in', '[in_i]')));
+  if (c.heightM !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightM, 'm')));
+  else if (c.heightIn !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightIn, 'in', '[in_i]')));
   else if (c.heightCm !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightCm, 'cm')));
   if (c.bsa !== undefined) obs.push(vital('obs-bsa', '8277-6', 'Body surface area', ucum(c.bsa, 'm2')));
   if (c.ph) {
