@@ -937,7 +937,7 @@ const scenarios: Scenario[] = [
     { ...childBlin(), weight: { value: 66, unit: '[lb_av]' }, heightCm: undefined, heightIn: 48, order: { ...childBlin().order, rate: { value: 20, unit: 'ug/d' } } },
     {
       description:
-        '004 dose, consolidation <45 kg: 66 [lb_av], 48 [in_i], Mosteller BSA 1.01 m2; 20 ug/d = 19.8 ug/m2/d exceeds 15 ug/m2/d: suggest 15 ug/d',
+        '004 dose, consolidation <45 kg: 66 [lb_av], 48 [in_i], Mosteller BSA 1.01 m2; 20 ug/d = 19.9 ug/m2/d exceeds 15 ug/m2/d: suggest 15 ug/d',
       covered: 'covered',
       paNeeded: 'auth-needed',
       cards: ['coverage-info', 'limits'],

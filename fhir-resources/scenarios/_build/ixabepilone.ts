@@ -838,6 +838,19 @@ const umScenarios: Scenario[] = [
     ...OVER,
     suggestedDose: { value: 16, unit: 'mg/m2' },
   }),
+  um('regimen-a-every-28-days-under', withOrder(base(), { frequency: { count: 1, periodDays: 28 } }), {
+    description: '001 Dosing A: 72 mg (40 mg/m2 at BSA 1.80) once every 28 days, less often than once per 21-day cycle (schedule under)',
+    ...COVERED,
+  }),
+  um('regimen-b-16-mg-m2-2-per-28-under', withOrder(base(), { dose: { value: 16, unit: 'mg/m2' }, frequency: { count: 2, periodDays: 28 } }), {
+    description: '001 Dosing B: 16 mg/m2 twice per 28 days (fewer than three times per 28-day cycle; schedule under)',
+    ...COVERED,
+  }),
+  um('regimen-b-20-mg-m2-3-per-28-over', withOrder(base(), { dose: { value: 20, unit: 'mg/m2' }, frequency: { count: 3, periodDays: 28 } }), {
+    description: '001 Dosing B: 20 mg/m2 three times per 28 days exceeds 16 mg/m2 (B), and three per 28 days exceeds A\'s once per 21 days: covered maximum from B, 16 mg/m2 = 28.8 mg at BSA 1.80, 3 per 28 days',
+    ...OVER,
+    suggestedDose: { value: 28.8, unit: 'mg' },
+  }),
   um('dose-60-mg-under', withOrder(base(), { dose: { value: 60, unit: 'mg' } }), {
     description: '001 Dosing A: 60 mg at BSA 1.80 = 33.3 mg/m2 once per 21 days (under 40 mg/m2)',
     ...COVERED,
