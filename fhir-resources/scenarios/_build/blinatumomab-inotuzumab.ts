@@ -121,6 +121,8 @@ interface Chart {
   heightIn?: number;
   /** height in m instead of cm */
   heightM?: number;
+  /** date of the weight/height/BSA observations (default 2026-11-28, 3 days before the service date) */
+  vitalsDate?: string;
   bsa?: number;
   ph?: 'positive' | 'negative';
   prior: DrugRef[];
@@ -781,6 +783,33 @@ const scenarios: Scenario[] = [
     covered: 'covered',
     paNeeded: 'auth-needed',
     cards: ['coverage-info'],
+  }),
+  blin('pa-ends-on-service-date', { ...adultBlin(), pa: { start: '2026-06-02', end: '2026-12-01' } }, {
+    description: '004 §2: the approved authorization on file ends on the service date (2026-12-01, inclusive): satisfied, no card',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('not-documented-weight-older-than-30-days', { ...adultBlin(), vitalsDate: '2026-10-31' }, {
+    description:
+      '004 dose: consolidation single agent 28 ug/d, the only weight and height are from 2026-10-31 (31 days before the service date, outside the 30-day window): weight band not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin('weight-30-days-old-in-window', { ...adultBlin(), vitalsDate: '2026-11-01' }, {
+    description: '004 dose: weight and height from 2026-11-01 (30 days before the service date, inside the window): >=45 kg band, 28 ug/d at the limit',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01' }, {
+    description: '004 1.d: first birthday on the service date (12 months, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-documented' },
   }),
   blin('pa-for-another-drug', { ...adultBlin(), pa: { ...PA_ON_FILE, otherDrug: true } }, {
     description: '004 §2: the current approved authorization on file is for inotuzumab (J9229), not blinatumomab: auth needed',
@@ -1604,7 +1633,7 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
     code: { coding: [{ system: LOINC, code, display }] },
     subject: { reference: `Patient/${PATIENT_ID}` },
-    effectiveDateTime: '2026-11-28',
+    effectiveDateTime: c.vitalsDate ?? '2026-11-28',
     valueQuantity: q,
   });
   if (c.weight) {
