@@ -131,7 +131,16 @@ interface Chart {
   draftPartners: DrugRef[];
   /** an approved authorization; `otherDrug` = it names the other policy drug (inotuzumab for a blinatumomab order,
    * blinatumomab for an inotuzumab order) */
-  pa?: { start: string; end: string; otherDrug?: boolean };
+  pa?: {
+    start: string;
+    end: string;
+    otherDrug?: boolean;
+    /** ClaimResponse.status (default active) and outcome (default complete) */
+    status?: 'active' | 'cancelled';
+    outcome?: 'complete' | 'partial' | 'error';
+    /** the drug named by its NDC alone */
+    byNdc?: boolean;
+  };
   order: OrderSpec;
 }
 
@@ -810,6 +819,30 @@ const scenarios: Scenario[] = [
     paNeeded: 'auth-needed',
     cards: ['coverage-info', 'missing-data'],
     criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-documented' },
+  }),
+  blin('pa-by-ndc', { ...adultBlin(), pa: { ...PA_ON_FILE, byNdc: true } }, {
+    description: '004 §2: the current approved authorization names the drug by NDC 55513-160-01 only: satisfied, no card',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('pa-partial-outcome', { ...adultBlin(), pa: { ...PA_ON_FILE, outcome: 'partial' } }, {
+    description: '004 §2: current authorization with outcome partial (approved in part) counts as on file (conventions: complete or partial): satisfied',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('pa-outcome-error-denied', { ...adultBlin(), pa: { ...PA_ON_FILE, outcome: 'error' } }, {
+    description: '004 §2: the only authorization on file has outcome error (denied): not an approval, auth needed',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('pa-cancelled', { ...adultBlin(), pa: { ...PA_ON_FILE, status: 'cancelled' } }, {
+    description: '004 §2: the only authorization on file is cancelled (ClaimResponse.status cancelled): auth needed',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
   }),
   blin('pa-for-another-drug', { ...adultBlin(), pa: { ...PA_ON_FILE, otherDrug: true } }, {
     description: '004 §2: the current approved authorization on file is for inotuzumab (J9229), not blinatumomab: auth needed',
@@ -1673,25 +1706,27 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     claimResponses.push({
       resourceType: 'ClaimResponse',
       id: 'pa-1',
-      status: 'active',
+      status: c.pa.status ?? 'active',
       type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
       use: 'preauthorization',
       patient: { reference: `Patient/${PATIENT_ID}` },
       created: c.pa.start,
       insurer: { identifier: { system: PAYER, value: c.payer }, display: PAYER_NAME[c.payer] },
-      outcome: 'complete',
-      disposition: 'Approved',
+      outcome: c.pa.outcome ?? 'complete',
+      disposition: c.pa.outcome === 'error' ? 'Denied' : c.pa.outcome === 'partial' ? 'Approved in part' : 'Approved',
       preAuthRef: `PA-${c.pa.start.replace(/-/g, '')}-0117`,
       preAuthPeriod: { start: c.pa.start, end: c.pa.end },
       addItem: [
         {
           productOrService: {
-            coding: isBlin
-              ? [
-                  { system: RXNORM, code: DRUGS.blinatumomab.code, display: DRUGS.blinatumomab.display },
-                  { system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' },
-                ]
-              : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }],
+            coding: c.pa.byNdc
+              ? [{ system: NDC, code: isBlin ? '55513-160-01' : '0008-0100-01' }]
+              : isBlin
+                ? [
+                    { system: RXNORM, code: DRUGS.blinatumomab.code, display: DRUGS.blinatumomab.display },
+                    { system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' },
+                  ]
+                : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }],
           },
           adjudication: [{ category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'eligible' }] } }],
         },
