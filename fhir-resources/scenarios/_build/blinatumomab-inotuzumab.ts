@@ -18,6 +18,7 @@ import type {
   Coverage,
   Extension,
   FhirResource,
+  Medication,
   MedicationRequest,
   Observation,
   Patient,
@@ -29,6 +30,7 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+const NDC = 'http://hl7.org/fhir/sid/ndc';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 const LOINC = 'http://loinc.org';
 const SNOMED = 'http://snomed.info/sct';
@@ -87,8 +89,10 @@ interface Dx {
 
 interface OrderSpec {
   drug: 'blinatumomab' | 'inotuzumab';
-  /** how the drug is coded on the order */
-  coding: 'rxnorm' | 'hcpcs';
+  /** how the drug is coded on the order: RxNorm SCD (with brand text), HCPCS, RxNorm ingredient, NDC (10-digit
+   * hyphenated) or medicationReference to a contained Medication coded by the RxNorm SBD; all but the SCD carry the
+   * code alone; `ndc11` = the 11-digit NDC, `hcpcs-https` = HCPCS under the https system URL (conventions: accept both) */
+  coding: 'rxnorm' | 'hcpcs' | 'ingredient' | 'ndc' | 'contained' | 'ndc11' | 'hcpcs-https';
   /** continuous-infusion rate per day, or a dose per administration */
   rate?: { value: number; unit: 'ug/d' | 'ug/m2/d' };
   dose?: { value: number; unit: 'ug' | 'mg' | 'mg/m2' };
@@ -111,15 +115,32 @@ interface Chart {
   payer: Payer;
   specialty: { code: string; display: string };
   dx: Dx[] | null;
-  weight?: { value: number; unit: 'kg' | '[lb_av]' };
+  weight?: { value: number; unit: 'kg' | '[lb_av]' | 'g' };
   heightCm?: number;
+  /** height in [in_i] instead of cm */
+  heightIn?: number;
+  /** height in m instead of cm */
+  heightM?: number;
+  /** date of the weight/height/BSA observations (default 2026-11-28, 3 days before the service date) */
+  vitalsDate?: string;
   bsa?: number;
   ph?: 'positive' | 'negative';
   prior: DrugRef[];
   active: DrugRef[];
   /** other draft orders signed together with the policy drug */
   draftPartners: DrugRef[];
-  pa?: { start: string; end: string };
+  /** an approved authorization; `otherDrug` = it names the other policy drug (inotuzumab for a blinatumomab order,
+   * blinatumomab for an inotuzumab order) */
+  pa?: {
+    start: string;
+    end: string;
+    otherDrug?: boolean;
+    /** ClaimResponse.status (default active) and outcome (default complete) */
+    status?: 'active' | 'cancelled';
+    outcome?: 'complete' | 'partial' | 'error';
+    /** the drug named by its NDC alone */
+    byNdc?: boolean;
+  };
   order: OrderSpec;
 }
 
@@ -465,7 +486,14 @@ const scenarios: Scenario[] = [
       description: '004 not met: AML (C92.00) is outside C91.00-C91.02',
       covered: 'not-covered',
       cards: ['off-guideline'],
-      criteria: { 'bsc-blin-1a-dx': 'not-met', 'bsc-blin-1a-phase': 'met', 'bsc-blin-1a-all': 'not-met' },
+      criteria: {
+        'bsc-blin-1a-dx': 'not-met',
+        'bsc-blin-1b-dx': 'not-met',
+        'bsc-blin-1c-dx': 'not-met',
+        'bsc-blin-1d-dx': 'not-met',
+        'bsc-blin-1a-phase': 'met',
+        'bsc-blin-1a-all': 'not-met',
+      },
     },
   ),
   blin(
@@ -713,6 +741,395 @@ const scenarios: Scenario[] = [
     criteria: { 'bsc-blin-1a-all': 'met' },
   }),
 
+  // ---------------------------------------------------------------- 004: drug coding variants and an authorization for another drug
+  blin('drug-rxnorm-ingredient-1597258', { ...adultBlin(), order: { ...adultBlin().order, coding: 'ingredient' } }, {
+    description: '004: order coded only by RxNorm ingredient 1597258 (no text), consolidation cycle 1 single agent 28 ug/d: recognised, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin('drug-ndc-55513-160-01', { ...adultBlin(), order: { ...adultBlin().order, coding: 'ndc' } }, {
+    description: '004: order coded only by NDC 55513-160-01 (10-digit hyphenated, no text), consolidation cycle 1 single agent 28 ug/d: recognised, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin('drug-contained-medication-reference', { ...adultBlin(), order: { ...adultBlin().order, coding: 'contained' } }, {
+    description: '004: order gives the drug by medicationReference to a contained Medication coded RxNorm SBD 1597267 [Blincyto]; consolidation cycle 1 28 ug/d: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin('drug-ndc-11-digit-55513016001', { ...adultBlin(), order: { ...adultBlin().order, coding: 'ndc11' } }, {
+    description: '004: order coded only by the 11-digit NDC 55513016001 (no hyphens, no text), consolidation cycle 1 single agent 28 ug/d: recognised, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin(
+    'hcpcs-j9039-https-system',
+    { ...adultBlin(), order: { ...adultBlin().order, coding: 'hcpcs-https', rate: undefined, dose: { value: 28, unit: 'ug' } } },
+    {
+      description: '004 "HCPCS: J9039 per 1 mcg": order coded J9039 under the https HCPCS system URL only, 28 ug once daily, consolidation cycle 1: recognised, covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'bsc-blin-1a-all': 'met' },
+    },
+  ),
+  blin('weight-in-grams-adult-band', { ...adultBlin(), weight: { value: 70000, unit: 'g' } }, {
+    description: '004 dose: weight 70000 g = 70 kg (>=45 kg band), consolidation 28 ug/d at the limit',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('height-in-metres-child-bsa-computed', { ...childBlin(), heightCm: undefined, heightM: 1.2 }, {
+    description: '004 dose, consolidation <45 kg: 30 kg, height 1.2 m, no BSA: Mosteller 1.00 m2; 15 ug/m2/d (at the limit)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('pa-ends-on-service-date', { ...adultBlin(), pa: { start: '2026-06-02', end: '2026-12-01' } }, {
+    description: '004 §2: the approved authorization on file ends on the service date (2026-12-01, inclusive): satisfied, no card',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('not-documented-weight-older-than-30-days', { ...adultBlin(), vitalsDate: '2026-10-31' }, {
+    description:
+      '004 dose: consolidation single agent 28 ug/d, the only weight and height are from 2026-10-31 (31 days before the service date, outside the 30-day window): weight band not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1a-all': 'met' },
+  }),
+  blin('weight-30-days-old-in-window', { ...adultBlin(), vitalsDate: '2026-11-01' }, {
+    description: '004 dose: weight and height from 2026-11-01 (30 days before the service date, inside the window): >=45 kg band, 28 ug/d at the limit',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01' }, {
+    description: '004 1.d: first birthday on the service date (12 months, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-documented' },
+  }),
+  blin('pa-by-ndc', { ...adultBlin(), pa: { ...PA_ON_FILE, byNdc: true } }, {
+    description: '004 §2: the current approved authorization names the drug by NDC 55513-160-01 only: satisfied, no card',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('pa-partial-outcome', { ...adultBlin(), pa: { ...PA_ON_FILE, outcome: 'partial' } }, {
+    description: '004 §2: current authorization with outcome partial (approved in part) counts as on file (conventions: complete or partial): satisfied',
+    covered: 'covered',
+    paNeeded: 'satisfied',
+    cards: [],
+  }),
+  blin('pa-outcome-error-denied', { ...adultBlin(), pa: { ...PA_ON_FILE, outcome: 'error' } }, {
+    description: '004 §2: the only authorization on file has outcome error (denied): not an approval, auth needed',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('pa-cancelled', { ...adultBlin(), pa: { ...PA_ON_FILE, status: 'cancelled' } }, {
+    description: '004 §2: the only authorization on file is cancelled (ClaimResponse.status cancelled): auth needed',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('pa-for-another-drug', { ...adultBlin(), pa: { ...PA_ON_FILE, otherDrug: true } }, {
+    description: '004 §2: the current approved authorization on file is for inotuzumab (J9229), not blinatumomab: auth needed',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+
+  // ---------------------------------------------------------------- 004: dose limits, the remaining under / at / over
+  blin('dose-maintenance-under-20', { ...maintenanceBlin(), order: { ...maintenanceBlin().order, rate: { value: 20, unit: 'ug/d' } } }, {
+    description: '004 dose, maintenance: cycle 4 at 20 ug/d (under 28 ug/d)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('dose-rr-adult-c1-days-1-7-under-5', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 5, unit: 'ug/d' } } }, {
+    description: '004 dose, R/R >=45 kg cycle 1 days 1-7: 5 ug/d (under the 9 ug/d step dose)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin(
+    'dose-rr-adult-c1-days-8-28-under-20',
+    { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 20, unit: 'ug/d' }, cycleDay: 8, lastDay: 28 } },
+    {
+      description: '004 dose, R/R >=45 kg cycle 1 days 8-28: 20 ug/d (under 28 ug/d)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin(
+    'dose-rr-adult-c1-days-8-28-over-30',
+    { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 30, unit: 'ug/d' }, cycleDay: 8, lastDay: 28 } },
+    {
+      description: '004 dose, R/R >=45 kg cycle 1 days 8-28: 30 ug/d exceeds 28 ug/d: suggest 28 ug/d',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'limits'],
+      suggestedDose: { value: 28, unit: 'ug' },
+    },
+  ),
+  blin(
+    'dose-rr-adult-cycle-2-under-20',
+    { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 20, unit: 'ug/d' }, cycle: 2, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 dose, R/R >=45 kg subsequent cycles: cycle 2 single agent at 20 ug/d (under 28 ug/d)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin(
+    'dose-rr-adult-cycle-2-at-28',
+    { ...rrAdultBlin(), order: { ...rrAdultBlin().order, rate: { value: 28, unit: 'ug/d' }, cycle: 2, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 dose, R/R >=45 kg subsequent cycles: cycle 2 single agent at 28 ug/d (at the limit)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin('dose-rr-child-c1-days-1-7-under-3-per-m2', { ...rrChildBlin(), order: { ...rrChildBlin().order, rate: { value: 3, unit: 'ug/m2/d' } } }, {
+    description: '004 dose, R/R <45 kg (30 kg, BSA 1.00) cycle 1 days 1-7: 3 ug/m2/d = 3 ug/d (under 5 ug/m2/d)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin(
+    'dose-rr-child-c1-days-8-28-under-10-per-m2',
+    { ...rrChildBlin(), order: { ...rrChildBlin().order, rate: { value: 10, unit: 'ug/m2/d' }, cycleDay: 8, lastDay: 28 } },
+    {
+      description: '004 dose, R/R <45 kg (BSA 1.00) cycle 1 days 8-28: 10 ug/m2/d (under 15 ug/m2/d)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin(
+    'dose-rr-child-c1-days-8-28-at-15-per-m2',
+    { ...rrChildBlin(), order: { ...rrChildBlin().order, rate: { value: 15, unit: 'ug/m2/d' }, cycleDay: 8, lastDay: 28 } },
+    {
+      description: '004 dose, R/R <45 kg (BSA 1.00) cycle 1 days 8-28: 15 ug/m2/d (at the limit)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin(
+    'dose-rr-child-cycle-3-under-10-per-m2',
+    { ...rrChildBlin(), order: { ...rrChildBlin().order, rate: { value: 10, unit: 'ug/m2/d' }, cycle: 3, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 dose, R/R <45 kg (BSA 1.00) subsequent cycles: cycle 3 at 10 ug/m2/d (under 15 ug/m2/d)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+    },
+  ),
+  blin(
+    'dose-rr-child-cycle-3-over-20-per-m2',
+    { ...rrChildBlin(), order: { ...rrChildBlin().order, rate: { value: 20, unit: 'ug/m2/d' }, cycle: 3, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 dose, R/R <45 kg (BSA 1.00) subsequent cycles: cycle 3 at 20 ug/m2/d exceeds 15 ug/m2/d: suggest 15 ug/d',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'limits'],
+      suggestedDose: { value: 15, unit: 'ug' },
+    },
+  ),
+  blin(
+    'dose-rr-child-cycle-2-bsa-2-not-to-exceed-28',
+    { ...bigChildBlin(), dx: [ALL_RELAPSE], order: { ...rrChildBlin().order, rate: { value: 15, unit: 'ug/m2/d' }, cycle: 2, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 dose, R/R <45 kg subsequent cycles: 44 kg, measured BSA 2.0, cycle 2 at 15 ug/m2/d = 30 ug/d exceeds the 28 ug/d not-to-exceed cap: suggest 28 ug/d',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'limits'],
+      suggestedDose: { value: 28, unit: 'ug' },
+    },
+  ),
+  blin('dose-infant-under-10-per-m2', { ...infantBlin(), order: { ...infantBlin().order, rate: { value: 10, unit: 'ug/m2/d' } } }, {
+    description: '004 dose, infant ALL (1.d; the <45 kg cap is applied, reading): 10 ug/m2/d at BSA 0.40 = 4 ug/d (under 15 ug/m2/d)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('dose-infant-over-20-per-m2', { ...infantBlin(), order: { ...infantBlin().order, rate: { value: 20, unit: 'ug/m2/d' } } }, {
+    description: '004 dose, infant ALL (1.d; the <45 kg cap is applied, reading): 20 ug/m2/d at BSA 0.40 = 8 ug/d exceeds 15 ug/m2/d: suggest 6 ug/d',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'limits'],
+    suggestedDose: { value: 6, unit: 'ug' },
+  }),
+  blin(
+    'schedule-twice-daily-over',
+    { ...adultBlin(), order: { ...adultBlin().order, rate: undefined, dose: { value: 28, unit: 'ug' }, frequency: { count: 2, periodDays: 1 } } },
+    {
+      description: '004 schedule: consolidation >=45 kg, 28 ug twice a day (2 administrations per day, 56 ug/d) exceeds one 28 ug/d infusion per day: suggest 28 ug once a day',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'limits'],
+      suggestedDose: { value: 28, unit: 'ug' },
+    },
+  ),
+  blin('units-lb-in-child-bsa-computed', { ...childBlin(), weight: { value: 66, unit: '[lb_av]' }, heightCm: undefined, heightIn: 48 }, {
+    description:
+      '004 dose, consolidation <45 kg: weight 66 [lb_av] = 29.9 kg, height 48 [in_i] = 121.9 cm, no BSA: Mosteller 1.01 m2; 15 ug/m2/d (at the limit)',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin(
+    'units-lb-in-child-bsa-computed-over',
+    { ...childBlin(), weight: { value: 66, unit: '[lb_av]' }, heightCm: undefined, heightIn: 48, order: { ...childBlin().order, rate: { value: 20, unit: 'ug/d' } } },
+    {
+      description:
+        '004 dose, consolidation <45 kg: 66 [lb_av], 48 [in_i], Mosteller BSA 1.01 m2; 20 ug/d = 19.9 ug/m2/d exceeds 15 ug/m2/d: suggest 15 ug/d',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'limits'],
+      suggestedDose: { value: 15, unit: 'ug' },
+    },
+  ),
+
+  // ---------------------------------------------------------------- 004: more criteria not met / not documented
+  blin('not-documented-diagnosis-missing', { ...adultBlin(), dx: null }, {
+    description: '004 ICD-10 C91.00-C91.02: no Condition in the chart and no reason on the order: diagnosis not documented for every alternative',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: {
+      'bsc-blin-1a-dx': 'not-documented',
+      'bsc-blin-1b-dx': 'not-documented',
+      'bsc-blin-1c-dx': 'not-documented',
+      'bsc-blin-1d-dx': 'not-documented',
+      'bsc-blin-1a-i': 'met',
+      'bsc-blin-1a-all': 'not-documented',
+    },
+  }),
+  blin('not-documented-maintenance-cycle-not-stated', { ...maintenanceBlin(), order: { ...maintenanceBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description: '004 1.b "given on cycles 4, 8 and 12": Ph- maintenance with POMP active, 28 ug/d, no cycle number on the order: maintenance cycle not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1b-pomp': 'met', 'bsc-blin-1b-cycles': 'not-documented', 'bsc-blin-1b-all': 'not-documented' },
+  }),
+  blin('not-documented-rr-cycle-not-stated', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description:
+      '004 R/R "up to 9 total treatment cycles" and the cycle-1 step dose: relapsed B-ALL single agent at 9 ug/d with no cycle number: cycle count not documented, and the dose band (cycle 1 days 1-7 or later) cannot be chosen',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1c-i': 'met', 'bsc-blin-1c-cycles': 'not-documented', 'bsc-blin-1c-all': 'not-documented' },
+  }),
+  blin('not-documented-consolidation-cycle-not-stated', { ...adultBlin(), order: { ...adultBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description: '004 coverage period "up to 4 treatment cycles": consolidation single agent 28 ug/d with no cycle number on the order: cycle count not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1a-cycles': 'not-documented', 'bsc-blin-1a-i': 'met', 'bsc-blin-1a-all': 'not-documented' },
+  }),
+  blin(
+    'not-met-consolidation-tki-ph-negative',
+    { ...adultBlin(), draftPartners: [DRUGS.dasatinib], order: { ...adultBlin().order, cycle: 2 } },
+    {
+      description: '004 1.a not met: Ph-negative consolidation with dasatinib signed together: not a single agent (1.a.i) and the TKI combination is for Ph+ only (1.a.ii)',
+      covered: 'not-covered',
+      cards: ['off-guideline'],
+      criteria: {
+        'bsc-blin-1a-i': 'not-met',
+        'bsc-blin-1a-ii-tki': 'met',
+        'bsc-blin-1a-ii-ph-pos': 'not-met',
+        'bsc-blin-1a-ii': 'not-met',
+        'bsc-blin-1a-regimen': 'not-met',
+        'bsc-blin-1a-all': 'not-met',
+      },
+    },
+  ),
+  blin(
+    'not-met-consolidation-ph-positive-non-tki-partner',
+    { ...adultBlin(), ph: 'positive', draftPartners: [DRUGS.cytarabine], order: { ...adultBlin().order, cycle: 2 } },
+    {
+      description: '004 1.a not met: Ph+ consolidation with cytarabine signed together (no TKI): neither single agent (1.a.i) nor with a TKI (1.a.ii)',
+      covered: 'not-covered',
+      cards: ['off-guideline'],
+      criteria: {
+        'bsc-blin-1a-i': 'not-met',
+        'bsc-blin-1a-ii-tki': 'not-met',
+        'bsc-blin-1a-ii-ph-pos': 'met',
+        'bsc-blin-1a-ii': 'not-met',
+        'bsc-blin-1a-all': 'not-met',
+      },
+    },
+  ),
+  blin('not-documented-maintenance-pomp-not-stated', { ...maintenanceBlin(), active: [] }, {
+    description: '004 1.b: Ph- maintenance cycle 4, no POMP drug active and no "alternating with POMP" statement: alternating with POMP not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: {
+      'bsc-blin-1b-pomp-partners': 'not-met',
+      'bsc-blin-1b-pomp-stated': 'not-documented',
+      'bsc-blin-1b-pomp': 'not-documented',
+      'bsc-blin-1b-all': 'not-documented',
+    },
+  }),
+  blin('not-documented-maintenance-ph-status-missing', { ...maintenanceBlin(), ph: undefined }, {
+    description: '004 1.b: maintenance cycle 4 with POMP drugs active but no Philadelphia-chromosome result: Ph-negative not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1b-pomp': 'met', 'bsc-blin-1b-ph-neg': 'not-documented', 'bsc-blin-1b-all': 'not-documented' },
+  }),
+  blin(
+    'not-met-rr-inotuzumab-without-mini-hyper-cvd',
+    { ...rrAdultBlin(), active: [DRUGS.inotuzumab], order: { ...rrAdultBlin().order, rate: { value: 28, unit: 'ug/d' }, cycle: 1, cycleDay: 8, lastDay: 28 } },
+    {
+      description: '004 1.c not met: Ph- relapsed B-ALL with inotuzumab active but no mini-hyper-CVD drug (1.c.iii needs both); not single agent, no TKI',
+      covered: 'not-covered',
+      cards: ['off-guideline'],
+      criteria: {
+        'bsc-blin-1c-i': 'not-met',
+        'bsc-blin-1c-ii-tki': 'not-met',
+        'bsc-blin-1c-iii-ino': 'met',
+        'bsc-blin-1c-iii-mini-hcvd': 'not-met',
+        'bsc-blin-1c-iii': 'not-met',
+        'bsc-blin-1c-all': 'not-met',
+      },
+    },
+  ),
+  blin(
+    'not-documented-rr-ph-status-missing-with-tki',
+    { ...rrAdultBlin(), ph: undefined, active: [DRUGS.ponatinib], order: { ...rrAdultBlin().order, rate: { value: 28, unit: 'ug/d' }, cycle: 2, cycleDay: 1, lastDay: 28 } },
+    {
+      description: '004 1.c.ii: relapsed B-ALL with ponatinib active, cycle 2 at 28 ug/d, but no Philadelphia-chromosome result: Ph+ not documented',
+      covered: 'conditional',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info', 'missing-data'],
+      criteria: {
+        'bsc-blin-1c-ii-tki': 'met',
+        'bsc-blin-1c-ii-ph-pos': 'not-documented',
+        'bsc-blin-1c-ii': 'not-documented',
+        'bsc-blin-1c-all': 'not-documented',
+      },
+    },
+  ),
+
   // ---------------------------------------------------------------- 003
   ino('rr-ball-relapse-in-chart', adultIno(), {
     description: '003 ¶1: relapsed B-ALL (C91.02, clinicalStatus relapse): covered, no prior authorization, no coverage-info card',
@@ -877,9 +1294,158 @@ const scenarios: Scenario[] = [
     cards: ['missing-data'],
     criteria: {
       'bcbsnc-ino-1-dx': 'not-documented',
+      'bcbsnc-ino-1-all': 'not-documented',
       'bcbsnc-ino-2-cancer-dx': 'not-documented',
+      'bcbsnc-ino-excl-dx-known': 'not-documented',
+      'bcbsnc-ino-excl-malignancy-code': 'not-documented',
       'bcbsnc-ino-excl-non-cancer-all': 'not-documented',
     },
+  }),
+  ino(
+    'rr-ball-relapse-stated',
+    { ...adultIno(), dx: [ALL_NOT_IN_REMISSION], order: { ...adultIno().order, note: 'Relapsed B-ALL, second relapse after hyper-CVAD.' } },
+    {
+      description:
+        '003 ¶1: B-ALL coded C91.00 (active, no relapse status or C91.02); the order states relapse: relapsed/refractory met by the statement (the disease fact also counts order statements, so the chart leaf is met too)',
+      covered: 'covered',
+      paNeeded: 'no-auth',
+      cards: [],
+      criteria: {
+        'bcbsnc-ino-1-rr-chart': 'met',
+        'bcbsnc-ino-1-rr-stated-relapsed': 'met',
+        'bcbsnc-ino-1-rr': 'met',
+        'bcbsnc-ino-1-all': 'met',
+      },
+    },
+  ),
+  ino(
+    'rr-ball-phase-relapsed-refractory',
+    {
+      ...adultIno(),
+      dx: [ALL_NOT_IN_REMISSION],
+      order: { ...adultIno().order, phase: 'relapsed-refractory', text: 'Inotuzumab ozogamicin 0.8 mg/m2 IV day 1, then 0.5 mg/m2 days 8 and 15; cycle 1' },
+    },
+    {
+      description:
+        '003 ¶1: B-ALL coded C91.00 (active, relapse unknown from the chart); the order carries treatment phase relapsed-refractory (extension), no statement: relapsed/refractory met by the phase',
+      covered: 'covered',
+      paNeeded: 'no-auth',
+      cards: [],
+      criteria: {
+        'bcbsnc-ino-1-rr-chart': 'not-documented',
+        'bcbsnc-ino-1-rr-phase': 'met',
+        'bcbsnc-ino-1-rr-stated-relapsed': 'not-documented',
+        'bcbsnc-ino-1-rr': 'met',
+        'bcbsnc-ino-1-all': 'met',
+      },
+    },
+  ),
+  ino(
+    'carcinoma-in-situ-d05-investigational',
+    {
+      ...adultIno(),
+      dx: [{ icd: 'D05.10', display: 'Intraductal carcinoma in situ of unspecified breast', clinicalStatus: 'active' }],
+      order: { ...adultIno().order, text: 'Inotuzumab ozogamicin 0.8 mg/m2 IV day 1 every 21 days', frequency: { count: 1, periodDays: 21 } },
+    },
+    {
+      description:
+        '003 Investigational 1 (reading: "cancer" = C00-C96, D37-D48; in-situ D00-D09 not counted): only ductal carcinoma in situ (D05.10): non-cancer use, not covered',
+      covered: 'not-covered',
+      cards: ['off-guideline'],
+      criteria: {
+        'bcbsnc-ino-1-dx': 'not-met',
+        'bcbsnc-ino-2-cancer-dx': 'not-met',
+        'bcbsnc-ino-2-all': 'not-met',
+        'bcbsnc-ino-excl-malignancy-code': 'not-met',
+        'bcbsnc-ino-excl-non-cancer-all': 'met',
+      },
+    },
+  ),
+  ino(
+    'other-cancer-mds-d46-compendia-supported',
+    {
+      ...adultIno(),
+      dx: [{ icd: 'D46.9', display: 'Myelodysplastic syndrome, unspecified', clinicalStatus: 'active' }],
+      order: {
+        ...adultIno().order,
+        note: 'Compendia supported use (synthetic test statement).',
+        text: 'Inotuzumab ozogamicin 0.8 mg/m2 IV day 1 every 21 days',
+        frequency: { count: 1, periodDays: 21 },
+      },
+    },
+    {
+      description:
+        '003 ¶2 (reading: D37-D48 count as cancer): myelodysplastic syndrome (D46.9) with a compendia-support statement: covered under ¶2, not excluded',
+      covered: 'covered',
+      paNeeded: 'no-auth',
+      cards: [],
+      criteria: {
+        'bcbsnc-ino-2-cancer-dx': 'met',
+        'bcbsnc-ino-2-compendia': 'met',
+        'bcbsnc-ino-2-all': 'met',
+        'bcbsnc-ino-excl-malignancy-code': 'met',
+        'bcbsnc-ino-excl-no-malignancy': 'not-met',
+      },
+    },
+  ),
+  ino(
+    'no-dose-limit-high-dose',
+    { ...adultIno(), order: { ...adultIno().order, dose: { value: 1.8, unit: 'mg/m2' }, text: 'Inotuzumab ozogamicin 1.8 mg/m2 IV day 1, cycle 1' } },
+    {
+      description: '003 names no dose limit: relapsed B-ALL ordered 1.8 mg/m2 per dose (above the label) is still covered, no limits card, no-auth',
+      covered: 'covered',
+      paNeeded: 'no-auth',
+      cards: [],
+      criteria: { 'bcbsnc-ino-1-all': 'met' },
+    },
+  ),
+  // ---------------------------------------------------------------- 003: drug coding variants
+  ino('rr-ball-icd-without-dot', { ...adultIno(), dx: [{ ...ALL_RELAPSE, icd: 'C9102' }] }, {
+    description: '003 ¶1: relapsed B-ALL coded ICD-10-CM without the dot (C9102, clinicalStatus relapse): diagnosis recognised, covered, no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+    criteria: { 'bcbsnc-ino-1-dx': 'met', 'bcbsnc-ino-1-all': 'met' },
+  }),
+  ino('drug-rxnorm-ingredient-1942950', { ...adultIno(), order: { ...adultIno().order, coding: 'ingredient' } }, {
+    description: '003 ¶1: relapsed B-ALL, order coded only by RxNorm ingredient 1942950 (no text): recognised, covered, no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+    criteria: { 'bcbsnc-ino-1-all': 'met' },
+  }),
+  ino('drug-ndc-0008-0100-01', { ...adultIno(), order: { ...adultIno().order, coding: 'ndc' } }, {
+    description: '003 ¶1: relapsed B-ALL, order coded only by NDC 0008-0100-01 (10-digit hyphenated, no text): recognised, covered, no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+    criteria: { 'bcbsnc-ino-1-all': 'met' },
+  }),
+  ino('drug-contained-medication-reference', { ...adultIno(), order: { ...adultIno().order, coding: 'contained' } }, {
+    description: '003 ¶1: relapsed B-ALL, drug given by medicationReference to a contained Medication coded RxNorm SBD 1942959 [Besponsa]: covered, no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+    criteria: { 'bcbsnc-ino-1-all': 'met' },
+  }),
+  // ---------------------------------------------------------------- 003: authorizations on file (003 requires none)
+  ino('pa-on-file-not-required', { ...adultIno(), pa: PA_ON_FILE }, {
+    description: '003 names no prior-authorization requirement: a current approved authorization for J9229 on file does not change pa-needed (no-auth, not satisfied)',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+  }),
+  ino('pa-expired-not-required', { ...adultIno(), pa: PA_EXPIRED }, {
+    description: '003 names no prior-authorization requirement: an expired authorization (ended 2026-10-31) asks for nothing: no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
+  }),
+  ino('pa-for-another-drug-not-required', { ...adultIno(), pa: { ...PA_ON_FILE, otherDrug: true } }, {
+    description: '003 names no prior-authorization requirement: an authorization for blinatumomab (J9039) on file asks for nothing: no-auth',
+    covered: 'covered',
+    paNeeded: 'no-auth',
+    cards: [],
   }),
 ];
 
@@ -944,11 +1510,31 @@ function draftOrder(chart: Chart): MedicationRequest {
   if (o.cycleDay !== undefined) extension.push({ url: EXT_CYCLE_DAY, valuePositiveInt: o.cycleDay });
 
   const coding =
-    o.coding === 'hcpcs'
+    o.coding === 'hcpcs' || o.coding === 'hcpcs-https'
       ? isBlin
         ? [{ system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' }]
         : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }]
-      : [{ system: RXNORM, code: isBlin ? DRUGS.blinatumomab.code : DRUGS.inotuzumab.code, display: isBlin ? DRUGS.blinatumomab.display : DRUGS.inotuzumab.display }];
+      : o.coding === 'ingredient'
+        ? [{ system: RXNORM, code: isBlin ? '1597258' : '1942950' }]
+        : o.coding === 'ndc'
+          ? [{ system: NDC, code: isBlin ? '55513-160-01' : '0008-0100-01' }]
+          : o.coding === 'ndc11'
+            ? [{ system: NDC, code: isBlin ? '55513016001' : '00008010001' }]
+            : [{ system: RXNORM, code: isBlin ? DRUGS.blinatumomab.code : DRUGS.inotuzumab.code, display: isBlin ? DRUGS.blinatumomab.display : DRUGS.inotuzumab.display }];
+  if (o.coding === 'hcpcs-https') coding[0] = { ...coding[0]!, system: HCPCS.replace('http://', 'https://') };
+  // medicationReference: a contained Medication coded by the RxNorm SBD (branded drug), no text on the order
+  const contained: Medication = {
+    resourceType: 'Medication',
+    id: isBlin ? 'med-blin' : 'med-ino',
+    code: {
+      coding: [
+        isBlin
+          ? { system: RXNORM, code: '1597267', display: 'blinatumomab 0.035 MG Injection [Blincyto]' }
+          : { system: RXNORM, code: '1942959', display: 'inotuzumab ozogamicin 0.9 MG Injection [Besponsa]' },
+      ],
+    },
+    form: { coding: [{ system: SNOMED, code: '385219001', display: 'Solution for injection' }] },
+  };
 
   const firstDay = o.cycleDay ?? 1;
   const lastDay = o.lastDay ?? (isBlin ? 28 : 21);
@@ -987,11 +1573,15 @@ function draftOrder(chart: Chart): MedicationRequest {
     ...(extension.length ? { extension } : {}),
     status: 'draft',
     intent: 'order',
-    // HCPCS-coded orders carry no brand text, so the drug must be recognised by the code
-    medicationCodeableConcept:
-      o.coding === 'hcpcs'
-        ? { coding }
-        : { coding, text: isBlin ? 'Blincyto (blinatumomab) 35 mcg vial' : 'Besponsa (inotuzumab ozogamicin) 0.9 mg vial' },
+    // orders not coded by the SCD carry no brand text, so the drug must be recognised by the code
+    ...(o.coding === 'contained'
+      ? { contained: [contained], medicationReference: { reference: `#${contained.id}` } }
+      : {
+          medicationCodeableConcept:
+            o.coding === 'rxnorm'
+              ? { coding, text: isBlin ? 'Blincyto (blinatumomab) 35 mcg vial' : 'Besponsa (inotuzumab ozogamicin) 0.9 mg vial' }
+              : { coding },
+        }),
     subject: { reference: `Patient/${PATIENT_ID}` },
     authoredOn: '2026-11-30',
     requester: { reference: `PractitionerRole/${ROLE_ID}` },
@@ -1076,13 +1666,15 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
     code: { coding: [{ system: LOINC, code, display }] },
     subject: { reference: `Patient/${PATIENT_ID}` },
-    effectiveDateTime: '2026-11-28',
+    effectiveDateTime: c.vitalsDate ?? '2026-11-28',
     valueQuantity: q,
   });
   if (c.weight) {
-    obs.push(vital('obs-weight', '29463-7', 'Body weight', ucum(c.weight.value, c.weight.unit === 'kg' ? 'kg' : 'lb', c.weight.unit)));
+    obs.push(vital('obs-weight', '29463-7', 'Body weight', ucum(c.weight.value, c.weight.unit === '[lb_av]' ? 'lb' : c.weight.unit, c.weight.unit)));
   }
-  if (c.heightCm !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightCm, 'cm')));
+  if (c.heightM !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightM, 'm')));
+  else if (c.heightIn !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightIn, 'in', '[in_i]')));
+  else if (c.heightCm !== undefined) obs.push(vital('obs-height', '8302-2', 'Body height', ucum(c.heightCm, 'cm')));
   if (c.bsa !== undefined) obs.push(vital('obs-bsa', '8277-6', 'Body surface area', ucum(c.bsa, 'm2')));
   if (c.ph) {
     const pos = c.ph === 'positive';
@@ -1109,29 +1701,32 @@ function buildRequest(s: Scenario): Record<string, unknown> {
   ];
   const claimResponses: ClaimResponse[] = [];
   if (c.pa) {
-    const isBlin = c.order.drug === 'blinatumomab';
+    // the drug the authorization names: the ordered drug, or (otherDrug) the other policy drug
+    const isBlin = (c.order.drug === 'blinatumomab') !== (c.pa.otherDrug === true);
     claimResponses.push({
       resourceType: 'ClaimResponse',
       id: 'pa-1',
-      status: 'active',
+      status: c.pa.status ?? 'active',
       type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
       use: 'preauthorization',
       patient: { reference: `Patient/${PATIENT_ID}` },
       created: c.pa.start,
       insurer: { identifier: { system: PAYER, value: c.payer }, display: PAYER_NAME[c.payer] },
-      outcome: 'complete',
-      disposition: 'Approved',
+      outcome: c.pa.outcome ?? 'complete',
+      disposition: c.pa.outcome === 'error' ? 'Denied' : c.pa.outcome === 'partial' ? 'Approved in part' : 'Approved',
       preAuthRef: `PA-${c.pa.start.replace(/-/g, '')}-0117`,
       preAuthPeriod: { start: c.pa.start, end: c.pa.end },
       addItem: [
         {
           productOrService: {
-            coding: isBlin
-              ? [
-                  { system: RXNORM, code: DRUGS.blinatumomab.code, display: DRUGS.blinatumomab.display },
-                  { system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' },
-                ]
-              : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }],
+            coding: c.pa.byNdc
+              ? [{ system: NDC, code: isBlin ? '55513-160-01' : '0008-0100-01' }]
+              : isBlin
+                ? [
+                    { system: RXNORM, code: DRUGS.blinatumomab.code, display: DRUGS.blinatumomab.display },
+                    { system: HCPCS, code: 'J9039', display: 'Injection, blinatumomab, 1 microgram' },
+                  ]
+                : [{ system: HCPCS, code: 'J9229', display: 'Injection, inotuzumab ozogamicin, 0.1 mg' }],
           },
           adjudication: [{ category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'eligible' }] } }],
         },

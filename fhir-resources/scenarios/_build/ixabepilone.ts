@@ -133,7 +133,7 @@ interface Expect {
   paNeeded?: 'auth-needed' | 'satisfied' | 'no-auth';
   cards?: Card[];
   criteria?: Record<string, 'met' | 'not-met' | 'not-documented'>;
-  suggestedDose?: { value: number; unit: 'mg' | 'ug' };
+  suggestedDose?: { value: number; unit: 'mg' | 'ug' | 'mg/m2' };
 }
 
 interface Scenario {
@@ -296,7 +296,11 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2a-1st-line': 'met',
       'bsc-ixa-2a-1st-gbrca': 'met',
       'bsc-ixa-2a': 'met',
+      'bsc-ixa-2a-2nd-line': 'not-met',
+      'bsc-ixa-2a-3rd-plus': 'not-met',
+      'bsc-ixa-2b-her2-pos': 'not-met',
       'bsc-ixa-2b': 'not-met',
+      'bsc-ixa-2c-tnbc': 'not-met',
       'bsc-ixa-2c': 'not-met',
       'bsc-ixa-all': 'met',
     },
@@ -349,6 +353,7 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2b-trastuzumab': 'met',
       'bsc-ixa-2b-4th-plus-from-20231030': 'met',
       'bsc-ixa-2b': 'met',
+      'bsc-ixa-2a-her2-neg': 'not-met',
       'bsc-ixa-2a': 'not-met',
     },
   }),
@@ -386,9 +391,24 @@ const bscScenarios: Scenario[] = [
       'bsc-ixa-2c-single-agent': 'met',
       'bsc-ixa-2c-1st-cps': 'met',
       'bsc-ixa-2c-1st-gbrca': 'met',
+      'bsc-ixa-2c-1st-line': 'met',
+      'bsc-ixa-2c-1st': 'met',
+      'bsc-ixa-2c-2nd-plus': 'not-met',
+      'bsc-ixa-2c-line': 'met',
       'bsc-ixa-2c': 'met',
+      'bsc-ixa-2a-hr-pos': 'not-met',
       'bsc-ixa-2a': 'not-met',
     },
+  }),
+  bsc('tnbc-1st-line-gbrca-mutation', { ...tnbc(), gbrca: 'present' }, {
+    description: '000 §2 2 triple negative: 1st line, PD-L1 CPS 5, with a germline BRCA2 pathogenic variant: first-line alternative not met, no other line fits',
+    ...NOT_COVERED,
+    criteria: { 'bsc-ixa-2c-1st-cps': 'met', 'bsc-ixa-2c-1st-gbrca': 'not-met', 'bsc-ixa-2c-1st': 'not-met', 'bsc-ixa-2c': 'not-met' },
+  }),
+  bsc('tnbc-1st-line-gbrca-not-tested', { ...tnbc(), gbrca: undefined }, {
+    description: '000 §2 2 triple negative: 1st line, PD-L1 CPS 5, no germline BRCA result on file: not documented',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-2c-1st-gbrca': 'not-documented', 'bsc-ixa-2c-1st': 'not-documented', 'bsc-ixa-2c': 'not-documented' },
   }),
   bsc('tnbc-1st-line-cps-15', { ...tnbc(), pdl1Cps: 15 }, {
     description: '000 §2 2 triple negative: 1st line with PD-L1 CPS 15 (not < 10)',
@@ -555,45 +575,65 @@ const bscScenarios: Scenario[] = [
     description: '000 §2 Covered Doses: no BSA observation; Mosteller from 72 kg and 162 cm = 1.80 m2; 72 mg at the limit',
     ...COVERED,
   }),
+  bsc('schedule-every-28-days-under', withOrder(base(), { frequency: { count: 1, periodDays: 28 } }), {
+    description: '000 §2 Covered Doses: 72 mg (40 mg/m2) once every 28 days, less often than once every 3 weeks (under the schedule limit)',
+    ...COVERED,
+  }),
+  bsc('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
+    description: '000 §2 1: breast cancer with no stage, M category, metastasis code, recurrence or inflammatory diagnosis on file: criterion 1 not documented',
+    ...CONDITIONAL,
+    criteria: {
+      'bsc-ixa-1-locally-advanced': 'not-documented',
+      'bsc-ixa-1-metastatic': 'not-documented',
+      'bsc-ixa-1-advanced': 'not-documented',
+      'bsc-ixa-1': 'not-documented',
+      'bsc-ixa-2a': 'met',
+    },
+  }),
+  bsc('dx-not-documented', { ...base(), dx: [] }, {
+    description: '000 §2 ICD-10 list: no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-dx': 'not-documented', 'bsc-ixa-all': 'not-documented' },
+  }),
   // ---------------------------------------------------------------- drug coding variants
   bsc('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
-    description: 'Drug identified by RxNorm ingredient 337523 (no display text)',
+    description: '000 drug codes (conventions): Drug identified by RxNorm ingredient 337523 (no display text)',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-dose-mg', withOrder(base(), { coding: 'hcpcs' }), {
-    description: 'Drug identified by HCPCS J9207 (no display text), dose 72 mg',
+    description: '000 header "HCPCS: J9207 per 1 mg": Drug identified by HCPCS J9207 (no display text), dose 72 mg',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-billing-units', withOrder(base(), { coding: 'hcpcs-units' }), {
-    description: 'Drug identified by HCPCS J9207, dose stated as 72 billing units (1 unit = 1 mg → 72 mg = 40 mg/m2)',
+    description: '000 header "HCPCS: J9207 per 1 mg": Drug identified by HCPCS J9207, dose stated as 72 billing units (1 unit = 1 mg → 72 mg = 40 mg/m2)',
     ...COVERED,
   }),
   bsc('drug-hcpcs-j9207-billing-units-over', withOrder(base(), { coding: 'hcpcs-units', dose: { value: 90, unit: 'mg' } }), {
-    description: 'HCPCS J9207, 90 billing units (= 90 mg = 50 mg/m2 at BSA 1.80): over, covered maximum 72 mg',
+    description: '000 header "HCPCS: J9207 per 1 mg" and Covered Doses: HCPCS J9207, 90 billing units (= 90 mg = 50 mg/m2 at BSA 1.80): over, covered maximum 72 mg',
     ...OVER,
     suggestedDose: { value: 72, unit: 'mg' },
   }),
   bsc('drug-ndc-70020-1910-1', withOrder(base(), { coding: 'ndc' }), {
-    description: 'Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text)',
+    description: '000 drug codes (conventions): Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text)',
     ...COVERED,
   }),
   bsc('drug-contained-medication-reference', withOrder(base(), { coding: 'contained' }), {
-    description: 'Drug given by medicationReference to a contained Medication coded RxNorm 1726271',
+    description: '000 drug codes (conventions): Drug given by medicationReference to a contained Medication coded RxNorm 1726271',
     ...COVERED,
   }),
   // ---------------------------------------------------------------- prior authorization on file
   bsc('pa-on-file', { ...base(), pa: PA_ON_FILE }, {
-    description: 'Approved PA on file (ClaimResponse preauthorization, complete, J9207, period contains the service date): satisfied, no card',
+    description: '000 §2 (authorization required for all requests): Approved PA on file (ClaimResponse preauthorization, complete, J9207, period contains the service date): satisfied, no card',
     covered: 'covered',
     paNeeded: 'satisfied',
     cards: [],
   }),
   bsc('pa-expired', { ...base(), pa: PA_EXPIRED }, {
-    description: 'PA on file expired 20 days before the service date: auth needed',
+    description: '000 §2 (authorization required for all requests): PA on file expired 20 days before the service date: auth needed',
     ...COVERED,
   }),
   bsc('pa-for-another-drug', { ...base(), pa: PA_OTHER_DRUG }, {
-    description: 'PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
+    description: '000 §2 (authorization required for all requests): PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
     ...COVERED,
   }),
 ];
@@ -615,7 +655,7 @@ const pairs: Pair[] = [
       criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'not-met', 'bsc-ixa-2': 'not-met' },
     },
     um: {
-      description: 'Same patient under UM (001): metastatic, adult, medical oncologist: covered (001 sets no HER2 or line rule)',
+      description: '001 1.A-C, same patient under UM: HER2+ 2nd line with trastuzumab, metastatic, adult, medical oncologist: covered (001 sets no HER2 or line rule)',
       ...COVERED,
       criteria: { 'um-ixa-a-age': 'met', 'um-ixa-b-ii-metastatic': 'met', 'um-ixa-c-specialty': 'met', 'um-ixa-all': 'met' },
     },
@@ -629,7 +669,7 @@ const pairs: Pair[] = [
       criteria: { 'bsc-ixa-2a': 'met' },
     },
     um: {
-      description: 'Same patient under UM (001): 17 years old: age >= 18 not met',
+      description: '001 1.A, same patient under UM: 17 years old: age >= 18 not met, not covered',
       ...NOT_COVERED,
       criteria: { 'um-ixa-a-age': 'not-met', 'um-ixa-all': 'not-met' },
     },
@@ -638,7 +678,7 @@ const pairs: Pair[] = [
     name: 'cross-payer-locally-advanced-not-recurrent',
     chart: locallyAdvanced(),
     bsc: {
-      description: 'Same patient under BSC (000): locally advanced (stage IIIA), HER2-/HR+ 1st line: covered',
+      description: '000 §2 1 "locally advanced", same patient under BSC: stage IIIA, HER2-/HR+ 1st line: covered',
       ...COVERED,
       criteria: { 'bsc-ixa-1-locally-advanced': 'met' },
     },
@@ -652,12 +692,12 @@ const pairs: Pair[] = [
     name: 'cross-payer-her2neg-with-capecitabine',
     chart: { ...base(), prior: TWO_PRIOR, draftPartners: [DRUGS.capecitabine] },
     bsc: {
-      description: 'Same patient under BSC (000): HER2-/HR+ with capecitabine in 2026: single agent required: not covered',
+      description: '000 §2 2 HER2-/HR+ (single agent from 10/30/2023), same patient under BSC: with capecitabine in 2026: not covered',
       ...NOT_COVERED,
       criteria: { 'bsc-ixa-2a-single-agent': 'not-met' },
     },
     um: {
-      description: 'Same patient under UM (001): no regimen rule: covered',
+      description: '001 1 (no regimen, HER2 or line rule), same patient under UM: with capecitabine, metastatic, adult, oncologist: covered',
       ...COVERED,
       criteria: { 'um-ixa-all': 'met' },
     },
@@ -786,22 +826,80 @@ const umScenarios: Scenario[] = [
     ...COVERED,
   }),
   um('drug-hcpcs-j9207-billing-units', withOrder(base(), { coding: 'hcpcs-units' }), {
-    description: 'HCPCS J9207, 72 billing units (= 72 mg = 40 mg/m2)',
+    description: '001 drug codes (conventions) and Dosing A: HCPCS J9207, 72 billing units (= 72 mg = 40 mg/m2)',
+    ...COVERED,
+  }),
+  um('regimen-b-12-mg-m2-3-per-28-under', withOrder(base(), { dose: { value: 12, unit: 'mg/m2' }, frequency: { count: 3, periodDays: 28 } }), {
+    description: '001 Dosing B: 12 mg/m2 three times per 28-day cycle (under 16 mg/m2)',
+    ...COVERED,
+  }),
+  um('regimen-b-16-mg-m2-4-per-28-over', withOrder(base(), { dose: { value: 16, unit: 'mg/m2' }, frequency: { count: 4, periodDays: 28 } }), {
+    description: '001 Dosing B: 16 mg/m2 four times per 28 days exceeds "up to three times in each 28-day cycle" (and A\'s once per 21 days); dose itself at the B limit: the fix keeps 16 mg/m2 (the order\'s unit) and sets 3 per 28 days',
+    ...OVER,
+    suggestedDose: { value: 16, unit: 'mg/m2' },
+  }),
+  um('regimen-a-every-28-days-under', withOrder(base(), { frequency: { count: 1, periodDays: 28 } }), {
+    description: '001 Dosing A: 72 mg (40 mg/m2 at BSA 1.80) once every 28 days, less often than once per 21-day cycle (schedule under)',
+    ...COVERED,
+  }),
+  um('regimen-b-16-mg-m2-2-per-28-under', withOrder(base(), { dose: { value: 16, unit: 'mg/m2' }, frequency: { count: 2, periodDays: 28 } }), {
+    description: '001 Dosing B: 16 mg/m2 twice per 28 days (fewer than three times per 28-day cycle; schedule under)',
+    ...COVERED,
+  }),
+  um('regimen-b-20-mg-m2-3-per-28-over', withOrder(base(), { dose: { value: 20, unit: 'mg/m2' }, frequency: { count: 3, periodDays: 28 } }), {
+    description: '001 Dosing B: 20 mg/m2 three times per 28 days exceeds 16 mg/m2 (B), and three per 28 days exceeds A\'s once per 21 days: covered maximum from B, 16 mg/m2 = 28.8 mg at BSA 1.80, 3 per 28 days',
+    ...OVER,
+    suggestedDose: { value: 28.8, unit: 'mg' },
+  }),
+  um('dose-60-mg-under', withOrder(base(), { dose: { value: 60, unit: 'mg' } }), {
+    description: '001 Dosing A: 60 mg at BSA 1.80 = 33.3 mg/m2 once per 21 days (under 40 mg/m2)',
+    ...COVERED,
+  }),
+  um('bsa-computed-kg-cm', { ...base(), bsa: undefined }, {
+    description: '001 Dosing A: no BSA observation; Mosteller from 72 kg and 162 cm = 1.80 m2; 72 mg = 40 mg/m2 (at the limit)',
+    ...COVERED,
+  }),
+  um('dx-not-documented', { ...base(), dx: [] }, {
+    description: '001 1 "Breast Cancer": no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-dx-icd10': 'not-documented', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
+  }),
+  um('dx-icd-only-lung', { ...base(), dx: [{ ...LUNG, snomed: undefined }, BONE_METS] }, {
+    description:
+      '001 1 "Breast Cancer" (reading 2): lung cancer coded only in ICD-10-CM (C34.90): the ICD-10 alternative is not met, but with no SNOMED-coded diagnosis the SNOMED alternative stays unknown: conditional, not "not covered"',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented' },
+  }),
+  um('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
+    description: '001 1.B: breast cancer with no stage, M category, metastasis code, recurrence or response on file: none of i, ii, iii documented',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-b-i-recurrent': 'not-documented', 'um-ixa-b-ii-metastatic': 'not-documented', 'um-ixa-b': 'not-documented' },
+  }),
+  um('drug-rxnorm-ingredient-337523', withOrder(base(), { coding: 'ingredient' }), {
+    description: '001 drug codes (conventions): Drug identified by RxNorm ingredient 337523 (no display text): recognised, covered',
+    ...COVERED,
+  }),
+  um('drug-ndc-70020-1910-1', withOrder(base(), { coding: 'ndc' }), {
+    description: '001 drug codes (conventions): Drug identified by NDC 70020-1910-1 (10-digit hyphenated, no display text): recognised, covered',
     ...COVERED,
   }),
   um('drug-contained-medication-reference', withOrder(base(), { coding: 'contained' }), {
-    description: 'medicationReference to a contained Medication coded RxNorm 1726271',
+    description: '001 drug codes (conventions): medicationReference to a contained Medication coded RxNorm 1726271',
     ...COVERED,
   }),
   // ---------------------------------------------------------------- PA on file
   um('pa-on-file', { ...base(), pa: PA_ON_FILE }, {
-    description: 'Approved PA on file for J9207: satisfied, no card',
+    description: '001 Policy Statement (PA recommended, read as required): Approved PA on file for J9207: satisfied, no card',
     covered: 'covered',
     paNeeded: 'satisfied',
     cards: [],
   }),
   um('pa-expired', { ...base(), pa: PA_EXPIRED }, {
-    description: 'PA on file expired before the service date: auth needed',
+    description: '001 Policy Statement (PA recommended, read as required): PA on file expired before the service date: auth needed',
+    ...COVERED,
+  }),
+  um('pa-for-another-drug', { ...base(), pa: PA_OTHER_DRUG }, {
+    description: '001 Policy Statement (PA recommended, read as required): PA on file is for trastuzumab (J9355), not ixabepilone: auth needed',
     ...COVERED,
   }),
 ];
