@@ -58,12 +58,16 @@ export class StubFhir {
     }
   }
 
-  /** The answer to GET `pathAndQuery` (under /fhir), cached by URL. */
+  /**
+   * The answer to GET `pathAndQuery` (under /fhir), cached by server and URL: servers sharing the data differ in
+   * their base (fullUrl, next links) and paging.
+   */
   answer(pathAndQuery: string, base: string, pageSize: number | undefined): { status: number; body: string } {
-    const cached = this.cache.get(pathAndQuery);
+    const key = `${base}|${pageSize ?? ''}|${pathAndQuery}`;
+    const cached = this.cache.get(key);
     if (cached) return cached;
     const computed = this.compute(pathAndQuery, base, pageSize);
-    this.cache.set(pathAndQuery, computed);
+    this.cache.set(key, computed);
     return computed;
   }
 
