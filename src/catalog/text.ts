@@ -16,14 +16,28 @@ export function normaliseText(text: string): string {
     .trim()} `;
 }
 
+/** Phrases come from the catalog and are searched for on every call: each is normalised once. Bounded anyway. */
+const NEEDLES = new Map<string, string>();
+const NEEDLES_MAX = 4096;
+
+/** ` phrase ` normalised for whole-word search in normalised text (memoised). */
+export function phraseNeedle(phrase: string): string {
+  const known = NEEDLES.get(phrase);
+  if (known !== undefined) return known;
+  const needle = ` ${normaliseText(phrase).trim()} `;
+  if (NEEDLES.size >= NEEDLES_MAX) NEEDLES.clear();
+  NEEDLES.set(phrase, needle);
+  return needle;
+}
+
 /** Whole-word containment: both sides normalised, so "fam-trastuzumab deruxtecan" is found in "Fam-Trastuzumab Deruxtecan-nxki". */
 export function containsPhrase(normalisedText: string, phrase: string): boolean {
-  return normalisedText.includes(` ${normaliseText(phrase).trim()} `);
+  return normalisedText.includes(phraseNeedle(phrase));
 }
 
 /** Start offsets of a phrase in normalised text (whole words). */
 export function phraseOffsets(normalisedText: string, phrase: string): number[] {
-  const needle = ` ${normaliseText(phrase).trim()} `;
+  const needle = phraseNeedle(phrase);
   const offsets: number[] = [];
   let at = normalisedText.indexOf(needle);
   while (at >= 0) {

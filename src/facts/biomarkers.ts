@@ -6,7 +6,7 @@ import type { ClinicalFacts, Evidence, Fact, Positivity } from './types.js';
 import { evidence, known, notFound } from './fact.js';
 import { conditionDate, currentConditions, snomedCodes } from './diagnoses.js';
 import { conceptTexts, hasFactCode, newestFirst, observationDate, observationsWithFactCode, relativeReference, usableObservation, valueIs } from './fhir.js';
-import { normaliseText } from '../catalog/text.js';
+import { normaliseText, phraseNeedle } from '../catalog/text.js';
 
 interface Finding<T> {
   value: T;
@@ -206,7 +206,7 @@ function germlineBrcaFact(chart: GatheredChart, catalog: Catalog): Fact<'present
 
 function mentions(texts: string[], words: string[]): boolean {
   const normalised = texts.map((t) => normaliseText(t));
-  return words.some((w) => normalised.some((t) => t.includes(` ${normaliseText(w).trim()} `)));
+  return words.some((w) => normalised.some((t) => t.includes(phraseNeedle(w))));
 }
 
 /** Project convention: LOINC 85147-7 valueQuantity is the CPS; a component coded 85147-7 with text "CPS" also is. */

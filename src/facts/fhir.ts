@@ -2,7 +2,7 @@
 import type { CodeableConcept, Coding, Observation, Quantity, Reference } from 'fhir/r4.js';
 import { normaliseSystem } from '../catalog/systems.js';
 import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
-import { normaliseText } from '../catalog/text.js';
+import { normaliseText, phraseNeedle } from '../catalog/text.js';
 import { datePart } from './dates.js';
 
 export function codings(concept: CodeableConcept | CodeableConcept[] | undefined): Coding[] {
@@ -148,7 +148,7 @@ export function valueIs(
   const answerCodes = codeSet(set.codes);
   if (codings(value.concept).some((c) => c.code !== undefined && answerCodes.has(c.code.trim()))) return true;
   const texts = [...conceptTexts(value.concept), ...(value.text !== undefined ? [value.text] : [])].map((t) => normaliseText(t));
-  if ((set.texts ?? []).some((word) => texts.some((t) => t.includes(` ${normaliseText(word).trim()} `)))) return true;
+  if ((set.texts ?? []).some((word) => texts.some((t) => t.includes(phraseNeedle(word))))) return true;
   return (set.textPrefixes ?? []).some((prefix) =>
     texts.some((t) => {
       const bare = stripStagePrefix(t);
