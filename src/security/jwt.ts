@@ -7,10 +7,12 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   decodeProtectedHeader,
   errors as joseErrors,
   jwtVerify,
+  type FetchImplementation,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
@@ -45,9 +47,13 @@ export interface JwtVerifierOptions {
   clockToleranceSec?: number;
   /** ms allowed for a JWKS download */
   jwksTimeoutMs?: number;
+  /** ms after a JWKS download before an unknown kid may trigger another (guards against kid flooding) */
+  jwksCooldownMs?: number;
   /** upper bound on remembered jti values */
   replayCacheSize?: number;
   now?: () => number;
+  /** how JWKS URLs are fetched (default: global fetch); lets tests stand in for a remote issuer */
+  fetchJwks?: FetchImplementation;
 }
 
 interface IssuerKeys {
@@ -89,8 +95,9 @@ export function createJwtVerifier(issuers: TrustedIssuer[], options: JwtVerifier
         ? // jose caches the set and refetches on an unknown kid (with a cooldown against key-flooding).
           createRemoteJWKSet(new URL(issuer.jwks_url), {
             timeoutDuration: options.jwksTimeoutMs ?? 2000,
-            cooldownDuration: 30_000,
+            cooldownDuration: options.jwksCooldownMs ?? 30_000,
             cacheMaxAge: 10 * 60_000,
+            ...(options.fetchJwks && { [customFetch]: options.fetchJwks }),
           })
         : createLocalJWKSet(issuer.jwks);
     byIssuer.set(issuer.iss, { issuer, keys });
