@@ -17,6 +17,7 @@ import { healthHandler, readyHandler, type AuthMode, type PolicySummary } from '
 import { hookHandler } from './protocol/hook-handler.js';
 import { jsonGuard } from './protocol/json-guard.js';
 import type { HookPipeline } from './protocol/pipeline.js';
+import { createRateLimiters } from './security/rate-limit.js';
 
 export interface AppDeps {
   config: AppConfig;
@@ -28,7 +29,8 @@ export interface AppDeps {
   feedbackStore: FeedbackStore;
   /** audit trail of decisions; omitted = not recorded */
   auditLog?: AuditLog;
-  /** guards hook and feedback calls (JWT verification); required when authMode is 'jwt' */
+  /** guards hook and feedback calls (JWT verification), and discovery when config.protectDiscovery; required when
+   * authMode is 'jwt' */
   authenticate?: RequestHandler;
   /** false while shutting down, so /ready tells load balancers to stop sending */
   isReady?: () => boolean;
@@ -38,6 +40,9 @@ export function createApp(deps: AppDeps): express.Application {
   if (deps.authMode === 'jwt' && !deps.authenticate) {
     // Refuse to claim JWT protection that is not there.
     throw new Error('authMode "jwt" needs an authenticate middleware');
+  }
+  if (deps.config.protectDiscovery && !deps.authenticate) {
+    throw new Error('protectDiscovery needs an authenticate middleware');
   }
   const app = express();
   app.disable('x-powered-by');
@@ -57,14 +62,19 @@ export function createApp(deps: AppDeps): express.Application {
     express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }),
     jsonGuard(),
   ];
-  const authenticate: RequestHandler = deps.authenticate ?? ((_req, _res, next) => next());
+  // Failed authentications are limited per IP before verification; calls are limited per verified issuer (else
+  // per IP) after it. Health and readiness stay unlimited for load balancers.
+  const limits = createRateLimiters(deps.config.rateLimitPerMinute, deps.logger);
+  const guard: RequestHandler[] = deps.authenticate
+    ? [limits.failedAuth, deps.authenticate, limits.perCaller]
+    : [limits.perCaller];
 
   app.get('/health', healthHandler(deps.policiesSummary, deps.authMode));
   app.get('/ready', readyHandler(deps.isReady ?? (() => true)));
-  app.get('/cds-services', discoveryHandler);
+  app.get('/cds-services', ...(deps.config.protectDiscovery ? guard : [limits.perCaller]), discoveryHandler);
   // Authentication comes before parsing, so an unauthenticated caller cannot make us read a large body.
-  app.post('/cds-services/:id/feedback', authenticate, ...parseJson, feedbackHandler(deps));
-  app.post('/cds-services/:id', authenticate, ...parseJson, hookHandler(deps));
+  app.post('/cds-services/:id/feedback', ...guard, ...parseJson, feedbackHandler(deps));
+  app.post('/cds-services/:id', ...guard, ...parseJson, hookHandler(deps));
 
   app.use((req, res) => {
     res.status(404).json(operationOutcome('error', 'not-found', `no route for ${req.method} ${req.path}`));

@@ -45,3 +45,15 @@ describe('security configuration', () => {
     expect(() => loadConfig({ env })).toThrow(message);
   });
 });
+
+describe('what the configuration means for callers (server wiring)', () => {
+  it('runs open without trusted issuers, and with JWT verification when they are configured', async () => {
+    const { callerAuth } = await import('../../src/security/index.js');
+    const { createLogger } = await import('../../src/log.js');
+    const logger = createLogger('silent');
+    expect(callerAuth(loadConfig({ env: {} }), logger)).toEqual({ authMode: 'open' });
+    const jwt = callerAuth(loadConfig({ env: { CDS_TRUSTED_ISSUERS: ISSUERS } }), logger);
+    expect(jwt.authMode).toBe('jwt');
+    expect(typeof jwt.authenticate).toBe('function');
+  });
+});
