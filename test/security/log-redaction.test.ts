@@ -110,6 +110,10 @@ describe('log redaction with a real scenario', () => {
     const line = out.lines().find((l) => l.msg === 'hook call');
     expect(line).toMatchObject({ hookInstance: HOOK_INSTANCE, service: 'oncology-pa-order-sign', status: res.status });
     expectNoSecrets(out, ['header-secret-zq']);
+    // one `service` key per line (the CDS service called); the application is named by `app`
+    const raw = out.text.split('\n').find((l) => l.includes('"hook call"'))!;
+    expect(raw.match(/"service":/g)).toHaveLength(1);
+    expect(line?.app).toBe('oncology-pa-cds');
   });
 
   it('refused calls (400, 404, 413) log no patient data either', async () => {
