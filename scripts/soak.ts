@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   let throttled = 0;
   let clientSaturated = 0;
   let inFlight = 0;
-  let peakRss = start.rssMb ?? 0;
+  let peakRss: number | undefined = start.rssMb;
   const bump = (map: Map<string, number>, key: string): void => { map.set(key, (map.get(key) ?? 0) + 1); };
 
   async function once(kind: Kind): Promise<void> {
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
 
   const monitor = setInterval(() => {
     void health(args.url).then((h) => {
-      if (h.rssMb !== undefined) peakRss = Math.max(peakRss, h.rssMb);
+      if (h.rssMb !== undefined) peakRss = Math.max(peakRss ?? 0, h.rssMb);
       const bad = [...unexpected.values()].reduce((n, v) => n + v, 0);
       console.log(`  ${Math.round((Date.now() - began) / 1000)} s: sent ${sent}, unexpected ${bad}, RSS ${h.rssMb ?? '?'} MB`);
     });
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   await Promise.all(pending);
   clearInterval(monitor);
   const end = await health(args.url);
-  if (end.rssMb !== undefined) peakRss = Math.max(peakRss, end.rssMb);
+  if (end.rssMb !== undefined) peakRss = Math.max(peakRss ?? 0, end.rssMb);
 
   const fmt = (n: number): string => (Number.isNaN(n) ? '-' : n.toFixed(1));
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -236,7 +236,8 @@ async function main(): Promise<void> {
     `p99 ${fmt(percentile(sorted, 99))}  max ${fmt(sorted[sorted.length - 1] ?? Number.NaN)}`);
   console.log(`latency ms, good: p50 ${fmt(percentile(sortedGood, 50))}  p95 ${fmt(percentile(sortedGood, 95))}  ` +
     `p99 ${fmt(percentile(sortedGood, 99))}  max ${fmt(sortedGood[sortedGood.length - 1] ?? Number.NaN)}`);
-  console.log(`service RSS MB: start ${start.rssMb ?? '?'}, peak ${peakRss}, end ${end.rssMb ?? '?'}`);
+  if (start.rssMb === undefined) console.log('(this service does not report memory.rssMb in /health)');
+  console.log(`service RSS MB: start ${start.rssMb ?? '?'}, peak ${peakRss ?? '?'}, end ${end.rssMb ?? '?'}`);
   process.exit(unexpectedTotal > 0 ? 1 : 0);
 }
 

@@ -38,6 +38,8 @@ function buildRealApp(): ReturnType<typeof createApp> {
     overrides: {
       feedbackFile: join(dir, 'feedback.jsonl'), auditFile: join(dir, 'audit.jsonl'),
       fhirServerAllowlist: ALLOWLIST, gather: { deadlineMs: 500, queryTimeoutMs: 300 }, rateLimitPerMinute: 0,
+      // links in cards are built from the base URL: fixed, so answers compare across supertest's ephemeral ports
+      publicBaseUrl: 'https://cds.fuzz.example',
     },
   });
   const { pipeline, policiesSummary } = createPipeline(config);
