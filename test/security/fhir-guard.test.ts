@@ -20,9 +20,17 @@ type Path = Array<string | number>;
 const SCENARIO = 'fhir-resources/scenarios/bsc-ixabepilone/bsa-computed-kg-cm.json';
 const original = JSON.parse(readFileSync(SCENARIO, 'utf8')) as { [key: string]: Json };
 
-function changed(change: (r: any) => void): Record<string, unknown> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A copy of the scenario with `value` put at each path (an array index or an object key at each step). */
+function changed(...changes: Array<[Path, Json]>): Record<string, unknown> {
   const copy = structuredClone(original);
-  change(copy);
+  for (const [path, value] of changes) {
+    let node: Json | undefined = copy;
+    for (const step of path.slice(0, -1)) {
+      node = node !== null && typeof node === 'object' ? (node as Record<string | number, Json>)[step] : undefined;
+    }
+    if (node === null || typeof node !== 'object') throw new Error(`no container at ${path.join('.')}`);
+    (node as Record<string | number, Json>)[path[path.length - 1]!] = value;
+  }
   return copy;
 }
 
@@ -49,45 +57,46 @@ describe('FHIR JSON types in prefetch and draft orders, over HTTP', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  it.each<[string, (r: any) => void, string]>([ // eslint-disable-line @typescript-eslint/no-explicit-any
-    ['a string element holding a boolean', (r) => { r.prefetch.coverage.entry[0].resource.class[0].name = false; },
+  const ORDER: Path = ['context', 'draftOrders', 'entry', 0, 'resource'];
+  it.each<[string, Path, Json, string]>([
+    ['a string element holding a boolean', ['prefetch', 'coverage', 'entry', 0, 'resource', 'class', 0, 'name'], false,
       'prefetch.coverage.entry[0].resource.class[0].name must be a string (FHIR string)'],
-    ['a code holding an object', (r) => { r.context.draftOrders.entry[0].resource.medicationCodeableConcept.coding[0].code = { x: 1 }; },
+    ['a code holding an object', [...ORDER, 'medicationCodeableConcept', 'coding', 0, 'code'], { x: 1 },
       'context.draftOrders.entry[0].resource.medicationCodeableConcept.coding[0].code must be a string (FHIR code)'],
-    ['a repeating element that is not an array', (r) => { r.context.draftOrders.entry[0].resource.dosageInstruction = { text: 'x' }; },
+    ['a repeating element that is not an array', [...ORDER, 'dosageInstruction'], { text: 'x' },
       'context.draftOrders.entry[0].resource.dosageInstruction must be an array'],
-    ['a single element given as an array', (r) => { r.prefetch.patient.birthDate = ['1968-04-12']; },
+    ['a single element given as an array', ['prefetch', 'patient', 'birthDate'], ['1968-04-12'],
       'prefetch.patient.birthDate must be a string'],
-    ['a null inside a repeating complex element', (r) => { r.prefetch.conditions.entry[0].resource.code.coding[0] = null; },
+    ['a null inside a repeating complex element', ['prefetch', 'conditions', 'entry', 0, 'resource', 'code', 'coding', 0], null,
       'prefetch.conditions.entry[0].resource.code.coding[0] must be an object'],
-    ['a null element', (r) => { r.prefetch.patient.gender = null; }, 'prefetch.patient.gender must be a string'],
-    ['a decimal given as text', (r) => {
-      r.prefetch.observations.entry.find((e: any) => e.resource.id === 'obs-weight').resource.valueQuantity.value = '72'; // eslint-disable-line @typescript-eslint/no-explicit-any
-    }, 'prefetch.observations.entry[0].resource.valueQuantity.value must be a number (FHIR decimal)'],
-    ['a number too large for a double', (r) => {
-      r.prefetch.observations.entry[0].resource.valueQuantity.value = '__INF__';
-    }, 'prefetch.observations.entry[0].resource.valueQuantity.value must be a number (FHIR decimal)'],
-    ['a reference that is not a string', (r) => { r.context.draftOrders.entry[0].resource.subject.reference = 7; },
+    ['a null element', ['prefetch', 'patient', 'gender'], null, 'prefetch.patient.gender must be a string'],
+    ['a decimal given as text', ['prefetch', 'observations', 'entry', 0, 'resource', 'valueQuantity', 'value'], '72',
+      'prefetch.observations.entry[0].resource.valueQuantity.value must be a number (FHIR decimal)'],
+    ['a number too large for a double', ['prefetch', 'observations', 'entry', 0, 'resource', 'valueQuantity', 'value'], '__INF__',
+      'prefetch.observations.entry[0].resource.valueQuantity.value must be a number (FHIR decimal)'],
+    ['a reference that is not a string', [...ORDER, 'subject', 'reference'], 7,
       'context.draftOrders.entry[0].resource.subject.reference must be a string (FHIR string)'],
-    ['a bundle entry without a resource object', (r) => { r.prefetch.conditions.entry[0].resource = 'Condition/dx'; },
+    ['a bundle entry without a resource object', ['prefetch', 'conditions', 'entry', 0, 'resource'], 'Condition/dx',
       'prefetch.conditions.entry[0].resource must be an object (FHIR Resource)'],
-    ['a contained resource of the wrong shape', (r) => {
-      r.context.draftOrders.entry[0].resource.contained = [{ resourceType: 'Medication', id: 'm', code: 'ixabepilone' }];
-    }, 'context.draftOrders.entry[0].resource.contained[0].code must be an object (FHIR CodeableConcept)'],
-    ['a prefetch value that is not a resource (the request schema already says so)', (r) => { r.prefetch.patient = 'pat-bc-1'; },
+    ['a contained resource of the wrong shape', [...ORDER, 'contained'], [{ resourceType: 'Medication', id: 'm', code: 'ixabepilone' }],
+      'context.draftOrders.entry[0].resource.contained[0].code must be an object (FHIR CodeableConcept)'],
+    ['a required element missing', ['prefetch', 'coverage', 'entry', 0, 'resource', 'class', 0], { value: 'PPO' },
+      'prefetch.coverage.entry[0].resource.class[0].type is required (FHIR Coverage.class.type)'],
+    ['a prefetch value that is not a resource (the request schema already says so)', ['prefetch', 'patient'], 'pat-bc-1',
       'prefetch.patient must be object,null'],
-  ])('400 for %s', (_what, change, diagnostics) => expect400(changed(change), diagnostics));
+  ])('400 for %s', (_what, path, value, diagnostics) => expect400(changed([path, value]), diagnostics));
 
   it('accepts what FHIR JSON allows: null prefetch keys, unknown elements and resource types, primitive extensions', async () => {
     const { app, pipeline } = buildApp();
-    const body = changed((r) => {
-      r.prefetch.claimResponses = null;
-      r.prefetch.extra = { resourceType: 'Encounter', id: 'e1', whatever: [1, 'two', null] };
-      r.prefetch.patient.name[0].given = ['Breast', null];
-      r.prefetch.patient.name[0]._given = [null, { extension: [{ url: 'http://example.org/x', valueString: 'y' }] }];
-      r.prefetch.patient.text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
-      r.prefetch.patient.someFutureElement = { anything: true };
-    });
+    const name: Path = ['prefetch', 'patient', 'name', 0];
+    const body = changed(
+      [['prefetch', 'claimResponses'], null],
+      [['prefetch', 'extra'], { resourceType: 'Encounter', id: 'e1', whatever: [1, 'two', null] }],
+      [[...name, 'given'], ['Breast', null]],
+      [[...name, '_given'], [null, { extension: [{ url: 'http://example.org/x', valueString: 'y' }] }]],
+      [['prefetch', 'patient', 'text'], { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' }],
+      [['prefetch', 'patient', 'someFutureElement'], { anything: true }],
+    );
     await request(app).post(SIGN).send(body).expect(200);
     expect(pipeline.calls).toHaveLength(1);
   });
