@@ -21,12 +21,14 @@ const pass: RequestHandler = (_req, _res, next) => next();
 
 export function createRateLimiters(perMinute: number, logger?: Logger): RateLimiters {
   if (perMinute <= 0) return { perCaller: pass, failedAuth: pass };
-  const ipKey = (ip: string | undefined): string => `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
+  // The library's own complaints (misconfiguration, store errors) carry a code such as ERR_ERL_KEY_GEN_IPV6.
+  const describe = (error: unknown): { name: string; code?: string } => ({
+    name: error instanceof Error ? error.name : typeof error,
+    ...(typeof (error as { code?: unknown }).code === 'string' && { code: (error as { code: string }).code }),
+  });
   const erlLogger = logger && {
-    error: (error: unknown, message?: string) =>
-      logger.error({ err: { name: error instanceof Error ? error.name : typeof error } }, message ?? 'rate limiter error'),
-    warn: (error: unknown, message?: string) =>
-      logger.warn({ err: { name: error instanceof Error ? error.name : typeof error } }, message ?? 'rate limiter warning'),
+    error: (error: unknown, message?: string) => logger.error({ err: describe(error) }, message ?? 'rate limiter error'),
+    warn: (error: unknown, message?: string) => logger.warn({ err: describe(error) }, message ?? 'rate limiter warning'),
   };
   const common = {
     windowMs: 60_000,
@@ -40,7 +42,8 @@ export function createRateLimiters(perMinute: number, logger?: Logger): RateLimi
     identifier: 'per-caller',
     keyGenerator: (req, res) => {
       const issuer = verifiedIssuer(res);
-      return issuer !== undefined ? `iss:${issuer}` : ipKey(req.ip);
+      // ipKeyGenerator groups an IPv6 client's /56, so one client cannot dodge the limit by rotating addresses
+      return issuer !== undefined ? `iss:${issuer}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
     },
     handler: (_req, res) => {
       res.status(429).json(operationOutcome('error', 'throttled',
@@ -50,7 +53,7 @@ export function createRateLimiters(perMinute: number, logger?: Logger): RateLimi
   const failedAuth = rateLimit({
     ...common,
     standardHeaders: false,
-    keyGenerator: (req) => ipKey(req.ip),
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     handler: (req, res) => {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, SIGN, validRequest } from '../protocol/helpers.js';
@@ -71,5 +72,17 @@ describe('rate limit per caller', () => {
     expect((await good()).status).toBe(429); // the per-issuer budget of 2, not the failed-auth one
     const bad = () => request(app).post(SIGN).set('Host', HOST).set('Authorization', 'Bearer nope').send(validRequest());
     expect((await bad()).status).toBe(401);
+  });
+
+  it('is configured without complaints from the library (e.g. an IPv6-unsafe key)', async () => {
+    let text = '';
+    const out = new Writable({ write(chunk: Buffer, _enc, done) { text += chunk.toString(); done(); } });
+    const { app } = jwtApp([localIssuer(ISS, key)], { rateLimitPerMinute: 5, protectDiscovery: true }, { logStream: out });
+    await request(app).post(SIGN).set('Host', HOST).set('Authorization', `Bearer ${await token({ key })}`).send(validRequest()).expect(200);
+    await request(app).post(SIGN).set('Host', HOST).send(validRequest()).expect(401);
+    const open = buildApp({ rateLimitPerMinute: 5 }, {}, out).app;
+    await request(open).get('/cds-services').expect(200);
+    expect(text).toContain('hook call');
+    expect(text).not.toMatch(/rate limiter (error|warning)/);
   });
 });
