@@ -157,7 +157,11 @@ function describeJoseError(error: unknown, audience: string): string {
   if (error instanceof joseErrors.JWKSTimeout) return "the issuer's JWKS could not be fetched in time";
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'JWT signature is invalid';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'JWT alg is not allowed';
+  if (error instanceof joseErrors.JWKSInvalid) return "the issuer's JWKS is not a valid key set";
+  // jose reports a non-200 JWKS answer as a generic JOSEError; fetch itself throws a TypeError when unreachable
+  if (error instanceof joseErrors.JOSEError && /JSON Web Key Set/.test(error.message)) return "the issuer's JWKS could not be fetched";
   if (error instanceof joseErrors.JOSEError) return `JWT rejected: ${error.code}`;
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return "the issuer's JWKS could not be fetched";
   return 'JWT could not be verified';
 }
 

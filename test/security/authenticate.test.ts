@@ -250,7 +250,24 @@ describe('JWKS by URL and the jku rule', () => {
     const down = await serveJwks(() => []);
     await down.close();
     const { app } = jwtApp([{ iss: ISS, jwks_url: down.url }]);
-    expectRefused(await sign(app, `Bearer ${await token({ key })}`), /JWT/);
+    expectRefused(await sign(app, `Bearer ${await token({ key })}`), /^the issuer's JWKS could not be fetched$/);
+  });
+
+  it('401 (never 5xx) when the JWKS URL answers an error or something that is not a key set', async () => {
+    for (const [status, body, why] of [
+      [500, 'oops', /^the issuer's JWKS could not be fetched$/],
+      [200, '{"keys": "none"}', /^the issuer's JWKS is not a valid key set$/],
+    ] as const) {
+      const broken = createServer((_req, res) => { res.statusCode = status; res.end(body); });
+      await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/jwks.json`;
+        const { app } = jwtApp([{ iss: ISS, jwks_url: url }]);
+        expectRefused(await sign(app, `Bearer ${await token({ key })}`), why);
+      } finally {
+        await new Promise<void>((resolve) => broken.close(() => resolve()));
+      }
+    }
   });
 
   it('401 (never 5xx) when the JWKS server hangs past the timeout', async () => {
