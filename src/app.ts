@@ -19,6 +19,7 @@ import { healthHandler, readyHandler, type AuthMode, type PolicySummary } from '
 import { hookHandler } from './protocol/hook-handler.js';
 import { jsonGuard } from './protocol/json-guard.js';
 import type { HookPipeline } from './protocol/pipeline.js';
+import { createRateLimiters } from './security/rate-limit.js';
 import type { Policy } from './policy/types.js';
 import { pageCsp, setPageCsp } from './web/csp.js';
 import { policyHandler, policyNotFound } from './web/policy-pages.js';
@@ -38,7 +39,8 @@ export interface AppDeps {
   feedbackStore: FeedbackStore;
   /** audit trail of decisions; omitted = not recorded */
   auditLog?: AuditLog;
-  /** guards hook and feedback calls (JWT verification); required when authMode is 'jwt' */
+  /** guards hook and feedback calls (JWT verification), and discovery when config.protectDiscovery; required when
+   * authMode is 'jwt' */
   authenticate?: RequestHandler;
   /** false while shutting down, so /ready tells load balancers to stop sending */
   isReady?: () => boolean;
@@ -56,6 +58,9 @@ export function createApp(deps: AppDeps): express.Application {
   if (deps.authMode === 'jwt' && !deps.authenticate) {
     // Refuse to claim JWT protection that is not there.
     throw new Error('authMode "jwt" needs an authenticate middleware');
+  }
+  if (deps.config.protectDiscovery && !deps.authenticate) {
+    throw new Error('protectDiscovery needs an authenticate middleware');
   }
   const app = express();
   app.disable('x-powered-by');
@@ -83,20 +88,25 @@ export function createApp(deps: AppDeps): express.Application {
     express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }),
     jsonGuard(),
   ];
-  const authenticate: RequestHandler = deps.authenticate ?? ((_req, _res, next) => next());
+  // Failed authentications are limited per IP before verification; calls are limited per verified issuer (else
+  // per IP) after it. Health and readiness stay unlimited for load balancers.
+  const limits = createRateLimiters(deps.config.rateLimitPerMinute, deps.logger);
+  const guard: RequestHandler[] = deps.authenticate
+    ? [limits.failedAuth, deps.authenticate, limits.perCaller]
+    : [limits.perCaller];
 
   app.get('/health', healthHandler(deps.policiesSummary, deps.authMode));
   app.get('/ready', readyHandler(deps.isReady ?? (() => true)));
-  app.get('/cds-services', discoveryHandler);
+  app.get('/cds-services', ...(deps.config.protectDiscovery ? guard : [limits.perCaller]), discoveryHandler);
   // Authentication comes before parsing, so an unauthenticated caller cannot make us read a large body.
-  app.post('/cds-services/:id/feedback', authenticate, ...parseJson, feedbackHandler(deps));
-  app.post('/cds-services/:id', authenticate, ...parseJson, hookHandler(deps));
+  app.post('/cds-services/:id/feedback', ...guard, ...parseJson, feedbackHandler(deps));
+  app.post('/cds-services/:id', ...guard, ...parseJson, hookHandler(deps));
 
   // The try-it page and what it reads, and the policies the cards link to. Pages get a strict CSP.
   const scenarios = scenarioRoutes(deps.scenariosDir ?? 'fhir-resources/scenarios');
   app.get('/demo/scenarios', scenarios.list);
   app.get('/demo/scenarios/:group/:name', scenarios.get);
-  app.post('/analyst/trace', authenticate, ...parseJson, traceHandler({
+  app.post('/analyst/trace', ...guard, ...parseJson, traceHandler({
     ...(deps.explain !== undefined && { explain: deps.explain }),
     ...(deps.config.publicBaseUrl !== undefined && { publicBaseUrl: deps.config.publicBaseUrl }),
   }));

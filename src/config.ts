@@ -38,6 +38,10 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** empty = open mode (no JWT required) */
   trustedIssuers: TrustedIssuer[];
+  /** require a JWT on discovery (GET /cds-services) too; needs trustedIssuers */
+  protectDiscovery: boolean;
+  /** calls per minute per caller (verified issuer, else IP); 0 = no limit */
+  rateLimitPerMinute: number;
   /** SMART app launched from cards to complete documentation (DTR), if any */
   dtrAppUrl?: string;
   /** payer id → URL where a prior-authorization request is submitted */
@@ -65,6 +69,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cardsDir: 'cards',
     logLevel: underTest ? 'silent' : 'info',
     trustedIssuers: [],
+    protectDiscovery: false,
+    rateLimitPerMinute: 600,
     payerSubmissionUrls: {},
   };
 }
@@ -80,7 +86,7 @@ export type ConfigInput = { [K in keyof AppConfig]?: K extends 'gather' ? Partia
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof AppConfig>([
   'port', 'host', 'publicBaseUrl', 'bodyLimit', 'gather', 'fhirServerAllowlist', 'feedbackFile', 'auditFile',
-  'policiesDir', 'catalogDir', 'cardsDir', 'logLevel', 'trustedIssuers', 'dtrAppUrl', 'payerSubmissionUrls',
+  'policiesDir', 'catalogDir', 'cardsDir', 'logLevel', 'trustedIssuers', 'protectDiscovery', 'rateLimitPerMinute', 'dtrAppUrl', 'payerSubmissionUrls',
 ]);
 
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
@@ -112,12 +118,18 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     cardsDir: nonEmptyString(raw.cardsDir, 'cardsDir'),
     logLevel: logLevel(raw.logLevel),
     trustedIssuers: trustedIssuers(raw.trustedIssuers),
+    protectDiscovery: boolean(raw.protectDiscovery, 'protectDiscovery (CDS_PROTECT_DISCOVERY)'),
+    rateLimitPerMinute: integer(raw.rateLimitPerMinute, 'rateLimitPerMinute (RATE_LIMIT_PER_MINUTE)', 0, 1_000_000),
     payerSubmissionUrls: urlMap(raw.payerSubmissionUrls ?? {}, 'payerSubmissionUrls (PAYER_SUBMISSION_URLS)'),
   };
   if (raw.publicBaseUrl !== undefined) {
     config.publicBaseUrl = httpUrl(raw.publicBaseUrl, 'publicBaseUrl (PUBLIC_BASE_URL)');
   }
   if (raw.dtrAppUrl !== undefined) config.dtrAppUrl = httpUrl(raw.dtrAppUrl, 'dtrAppUrl (DTR_APP_URL)');
+  if (config.protectDiscovery && config.trustedIssuers.length === 0) {
+    // Claiming protection that cannot be enforced would be a silent downgrade.
+    throw new ConfigError('protectDiscovery (CDS_PROTECT_DISCOVERY) needs trustedIssuers (CDS_TRUSTED_ISSUERS) to verify callers');
+  }
   return config;
 }
 
@@ -156,6 +168,12 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;
   if (env.CDS_TRUSTED_ISSUERS !== undefined && env.CDS_TRUSTED_ISSUERS.trim() !== '') {
     out.trustedIssuers = parseJsonSetting(env.CDS_TRUSTED_ISSUERS, 'CDS_TRUSTED_ISSUERS');
+  }
+  if (env.CDS_PROTECT_DISCOVERY !== undefined && env.CDS_PROTECT_DISCOVERY.trim() !== '') {
+    out.protectDiscovery = env.CDS_PROTECT_DISCOVERY;
+  }
+  if (env.RATE_LIMIT_PER_MINUTE !== undefined && env.RATE_LIMIT_PER_MINUTE.trim() !== '') {
+    out.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
   }
   if (env.DTR_APP_URL !== undefined && env.DTR_APP_URL !== '') out.dtrAppUrl = env.DTR_APP_URL;
   if (env.PAYER_SUBMISSION_URLS !== undefined && env.PAYER_SUBMISSION_URLS.trim() !== '') {
@@ -198,6 +216,17 @@ function integer(value: unknown, name: string, min: number, max: number): number
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** true / false, or the text "true" / "false" / "1" / "0" from the environment. */
+function boolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function nonEmptyString(value: unknown, name: string): string {

@@ -29,7 +29,8 @@ export const REDACT_PATHS = [
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: 'oncology-pa-cds' },
+    // `app`, not `service`: every hook-call line has its own `service` (the CDS service called).
+    base: { app: 'oncology-pa-cds' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -14,6 +14,7 @@ import { createPipeline, type AssembledPipeline } from './pipeline.js';
 import { JsonlAuditLog } from './protocol/audit.js';
 import { CardIndex } from './protocol/card-index.js';
 import { JsonlFeedbackStore } from './protocol/feedback.js';
+import { callerAuth } from './security/index.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -39,12 +40,14 @@ export async function startServer(): Promise<StartedServer> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
 
-  if (config.trustedIssuers.length > 0) {
-    // JWT verification is not wired yet; running open while issuers are configured would be a silent downgrade.
-    logger.fatal('CDS_TRUSTED_ISSUERS is set but JWT verification is not available in this build; refusing to start');
-    process.exit(2);
+  const auth = callerAuth(config, logger);
+  if (auth.authMode === 'jwt') {
+    logger.info({ issuers: config.trustedIssuers.map((i) => i.iss), protectDiscovery: config.protectDiscovery },
+      'JWT required on hook and feedback calls from the trusted issuers');
+  } else {
+    logger.warn('no trusted issuer configured (CDS_TRUSTED_ISSUERS): running OPEN, any caller may invoke the hooks');
   }
-  logger.warn('no trusted issuer configured (CDS_TRUSTED_ISSUERS): running OPEN, any caller may invoke the hooks');
+  if (config.rateLimitPerMinute === 0) logger.warn('rate limiting is off (RATE_LIMIT_PER_MINUTE=0)');
 
   let assembled: AssembledPipeline;
   try {
@@ -64,7 +67,7 @@ export async function startServer(): Promise<StartedServer> {
     policiesSummary,
     policies,
     explain,
-    authMode: 'open',
+    ...auth,
     cardIndex: new CardIndex(),
     feedbackStore: new JsonlFeedbackStore(config.feedbackFile),
     auditLog: new JsonlAuditLog(config.auditFile),

@@ -98,10 +98,20 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(known.status).json(operationOutcome('error', known.code, known.message));
       return;
     }
-    // Our own fault. Log what helps debugging but never the request body, headers or patient data.
-    const e = err instanceof Error ? err : new Error(String(err));
-    logger.error({ err: { name: e.name, message: e.message, stack: e.stack }, method: req.method, path: req.path },
-      'unexpected error');
+    // Our own fault. Log what helps debugging but never the request body, headers or patient data: the message
+    // of an error raised deep in the pipeline may quote a value from the chart, so only its length is kept, and
+    // the stack without its first (message) line.
+    const e = err instanceof Error ? err : new Error('non-error thrown');
+    logger.error({
+      err: { name: e.name, messageLength: e.message.length, stack: stackFrames(e.stack) },
+      method: req.method, path: req.path,
+    }, 'unexpected error');
     res.status(500).json(operationOutcome('fatal', 'exception', 'internal error; the request was not processed'));
   };
+}
+
+/** The `at …` lines of a stack, without the leading `Name: message` line(s). */
+export function stackFrames(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined;
+  return stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
 }

@@ -11,7 +11,9 @@ export type AuthMode = 'open' | 'jwt';
 export function healthHandler(policiesSummary: () => PolicySummary[], authMode: AuthMode): RequestHandler {
   return (_req, res) => {
     const policies = policiesSummary().map((p) => ({ id: p.id, version: p.version }));
-    res.json({ status: 'ok', policies, auth: authMode });
+    // Resident set size lets an operator (and `npm run soak`) watch memory over time.
+    const rssMb = Math.round((process.memoryUsage.rss() / (1024 * 1024)) * 10) / 10;
+    res.json({ status: 'ok', policies, auth: authMode, memory: { rssMb } });
   };
 }
 

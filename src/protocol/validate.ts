@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { HttpError } from './errors.js';
+import { inspectRequestFhir } from './fhir-guard.js';
 import type { ServiceEntry } from './services.js';
 import type { HookRequest } from './types.js';
 
@@ -85,6 +86,8 @@ export function validateHookRequest(body: unknown, service: ServiceEntry): HookR
     throw new HttpError(400, `hook "${request.hook}" does not match service ${service.id}, which answers "${service.hook}"`);
   }
   checkSelections(request);
+  const fhirProblem = inspectRequestFhir(request);
+  if (fhirProblem) throw new HttpError(400, fhirProblem);
   return request;
 }
 

@@ -7,10 +7,12 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   decodeProtectedHeader,
   errors as joseErrors,
   jwtVerify,
+  type FetchImplementation,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
@@ -45,9 +47,13 @@ export interface JwtVerifierOptions {
   clockToleranceSec?: number;
   /** ms allowed for a JWKS download */
   jwksTimeoutMs?: number;
+  /** ms after a JWKS download before an unknown kid may trigger another (guards against kid flooding) */
+  jwksCooldownMs?: number;
   /** upper bound on remembered jti values */
   replayCacheSize?: number;
   now?: () => number;
+  /** how JWKS URLs are fetched (default: global fetch); lets tests stand in for a remote issuer */
+  fetchJwks?: FetchImplementation;
 }
 
 interface IssuerKeys {
@@ -89,8 +95,9 @@ export function createJwtVerifier(issuers: TrustedIssuer[], options: JwtVerifier
         ? // jose caches the set and refetches on an unknown kid (with a cooldown against key-flooding).
           createRemoteJWKSet(new URL(issuer.jwks_url), {
             timeoutDuration: options.jwksTimeoutMs ?? 2000,
-            cooldownDuration: 30_000,
+            cooldownDuration: options.jwksCooldownMs ?? 30_000,
             cacheMaxAge: 10 * 60_000,
+            ...(options.fetchJwks && { [customFetch]: options.fetchJwks }),
           })
         : createLocalJWKSet(issuer.jwks);
     byIssuer.set(issuer.iss, { issuer, keys });
@@ -150,7 +157,11 @@ function describeJoseError(error: unknown, audience: string): string {
   if (error instanceof joseErrors.JWKSTimeout) return "the issuer's JWKS could not be fetched in time";
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'JWT signature is invalid';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'JWT alg is not allowed';
+  if (error instanceof joseErrors.JWKSInvalid) return "the issuer's JWKS is not a valid key set";
+  // jose reports a non-200 JWKS answer as a generic JOSEError; fetch itself throws a TypeError when unreachable
+  if (error instanceof joseErrors.JOSEError && /JSON Web Key Set/.test(error.message)) return "the issuer's JWKS could not be fetched";
   if (error instanceof joseErrors.JOSEError) return `JWT rejected: ${error.code}`;
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return "the issuer's JWKS could not be fetched";
   return 'JWT could not be verified';
 }
 

@@ -70,7 +70,17 @@ describe('health and unknown routes', () => {
     const res = await request(app).get('/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok', policies: [{ id: '000', version: '2024-01' }, { id: '001', version: '3' }], auth: 'open',
+      memory: { rssMb: expect.any(Number) },
     });
+  });
+
+  it('reports the resident set size in MB, for watching memory over time', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/health').expect(200);
+    const rssMb = (res.body as { memory: { rssMb: number } }).memory.rssMb;
+    expect(rssMb).toBeGreaterThan(1);
+    // within a few MB of what the process reports (the process may grow a little between the two readings)
+    expect(Math.abs(rssMb - process.memoryUsage.rss() / (1024 * 1024))).toBeLessThan(64);
   });
 
   it('reports readiness, and not-ready while shutting down', async () => {
