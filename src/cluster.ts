@@ -26,15 +26,32 @@ export function webConcurrency(env: NodeJS.ProcessEnv = process.env, cores: numb
   return Number(raw);
 }
 
+/**
+ * Each worker keeps its own rate-limit counters (express-rate-limit's memory store), and the primary hands
+ * connections out round-robin, so a caller's calls spread over the workers: each worker gets its share of the
+ * limit, and the caller meets about the configured limit overall (a caller on one kept-alive connection, served by
+ * one worker, meets its share: stricter, never looser). 0 (off) stays 0.
+ */
+export function perWorkerRateLimit(perMinute: number, workers: number): number {
+  return perMinute <= 0 ? 0 : Math.max(1, Math.ceil(perMinute / Math.max(1, workers)));
+}
+
 /** Delay before the next restart, given how many times in a row a worker died young. */
 export function restartDelayMs(consecutiveCrashes: number): number {
   const exponent = Math.max(0, consecutiveCrashes - 1);
   return Math.min(RESTART_BACKOFF.maxMs, RESTART_BACKOFF.firstMs * 2 ** Math.min(exponent, 20));
 }
 
+export interface PrimarySettings {
+  logLevel: LogLevel;
+  /** the configured calls a minute per caller (0 = off), shared out among the workers */
+  rateLimitPerMinute: number;
+}
+
 /** The primary's loop: fork, watch, restart, stop. Returns at once; the process lives on its workers. */
-export function runPrimary(workers: number, logLevel: LogLevel): void {
-  const logger = createLogger(logLevel).child({ role: 'primary' });
+export function runPrimary(workers: number, settings: PrimarySettings): void {
+  const logger = createLogger(settings.logLevel).child({ role: 'primary' });
+  const workerEnv = { RATE_LIMIT_PER_MINUTE: String(perWorkerRateLimit(settings.rateLimitPerMinute, workers)) };
   const startedAt = new Map<number, number>();
   const restarts = new Set<NodeJS.Timeout>();
   let consecutiveCrashes = 0;
@@ -42,7 +59,7 @@ export function runPrimary(workers: number, logLevel: LogLevel): void {
   let exitCode = 0;
 
   const fork = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(workerEnv);
     startedAt.set(worker.id, Date.now());
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker started');
     return worker;
@@ -94,6 +111,6 @@ export function runPrimary(workers: number, logLevel: LogLevel): void {
 
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   process.on('SIGINT', () => stop('SIGINT', 0));
-  logger.info({ workers }, 'cluster primary forking workers');
+  logger.info({ workers, rateLimitPerMinutePerWorker: Number(workerEnv.RATE_LIMIT_PER_MINUTE) }, 'cluster primary forking workers');
   for (let i = 0; i < workers; i += 1) fork();
 }

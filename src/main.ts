@@ -3,8 +3,8 @@
  * WEB_CONCURRENCY=1 runs the server in this process, without a primary.
  */
 import cluster from 'node:cluster';
-import { EXIT_CONFIG_ERROR, runPrimary, webConcurrency } from './cluster.js';
-import { ConfigError, loadConfig, type LogLevel } from './config.js';
+import { EXIT_CONFIG_ERROR, runPrimary, webConcurrency, type PrimarySettings } from './cluster.js';
+import { ConfigError, loadConfig } from './config.js';
 
 /** Loaded only where a server runs, so the primary stays small (no policies, schemas or pipeline). */
 async function serve(): Promise<void> {
@@ -18,11 +18,12 @@ async function main(): Promise<void> {
     return;
   }
   let workers: number;
-  let logLevel: LogLevel;
+  let settings: PrimarySettings;
   try {
     workers = webConcurrency();
     // Checked here too, so a bad setting stops the service once instead of crashing every worker in turn.
-    logLevel = loadConfig().logLevel;
+    const config = loadConfig();
+    settings = { logLevel: config.logLevel, rateLimitPerMinute: config.rateLimitPerMinute };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`);
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     throw err;
   }
   if (workers === 1) await serve();
-  else runPrimary(workers, logLevel);
+  else runPrimary(workers, settings);
 }
 
 await main();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
-import { RESTART_BACKOFF, restartDelayMs, webConcurrency } from '../src/cluster.js';
+import { RESTART_BACKOFF, perWorkerRateLimit, restartDelayMs, webConcurrency } from '../src/cluster.js';
 
 describe('WEB_CONCURRENCY', () => {
   it('defaults to the number of cores, at least one', () => {
@@ -22,6 +22,16 @@ describe('WEB_CONCURRENCY', () => {
   it.each(['0', '-1', '1.5', 'many', '257'])('refuses %j, naming the setting', (value) => {
     expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(ConfigError);
     expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(/WEB_CONCURRENCY/);
+  });
+});
+
+describe('rate limit per worker', () => {
+  it('shares the configured limit out among the workers, rounding up; off stays off', () => {
+    expect(perWorkerRateLimit(600, 1)).toBe(600);
+    expect(perWorkerRateLimit(600, 2)).toBe(300);
+    expect(perWorkerRateLimit(600, 7)).toBe(86);
+    expect(perWorkerRateLimit(1, 4)).toBe(1);
+    expect(perWorkerRateLimit(0, 4)).toBe(0);
   });
 });
 
@@ -50,6 +60,7 @@ interface LogLine {
   msg?: string;
   role?: string;
   pid?: number;
+  rateLimitPerMinutePerWorker?: number;
 }
 
 /** Lines the child logged so far, and a way to wait for one. */
@@ -106,6 +117,7 @@ describe('cluster mode (tsx src/main.ts)', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_MINUTE: '600',
         AUDIT_FILE: join(dir, 'audit.jsonl'),
         FEEDBACK_FILE: join(dir, 'feedback.jsonl'),
       },
@@ -117,6 +129,8 @@ describe('cluster mode (tsx src/main.ts)', () => {
       const discovery = `http://127.0.0.1:${port}/cds-services`;
       await log.waitFor((lines) => started(lines).length === 2);
       expect(await discoveryStatus(discovery)).toBe(200);
+      // the default 600 calls a minute per caller, shared by the two workers
+      expect(log.lines.find((l) => l.msg === 'cluster primary forking workers')?.rateLimitPerMinutePerWorker).toBe(300);
 
       const victim = started(log.lines)[0]?.pid;
       expect(victim).toBeTypeOf('number');
