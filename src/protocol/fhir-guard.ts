@@ -60,69 +60,114 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A resource: checked against its type when the table knows it, else only required to be an object. */
-function checkResource(value: unknown, where: string): void {
-  if (!isObject(value)) fail(where, 'object', 'Resource');
-  const type = value.resourceType;
-  if (typeof type !== 'string') fail(`${where}.resourceType`, 'string');
-  if (TABLE[`${type}.id`] === undefined) return;
-  checkChildren(value, type, where);
+/** path → child name → element: the table by parent, so the walk looks children up without building keys. */
+const ELEMENTS = new Map<string, Map<string, ElementType>>();
+for (const [path, element] of Object.entries(TABLE)) {
+  const dot = path.lastIndexOf('.');
+  if (dot < 0) continue;
+  const parent = path.slice(0, dot);
+  let children = ELEMENTS.get(parent);
+  if (children === undefined) {
+    children = new Map();
+    ELEMENTS.set(parent, children);
+  }
+  children.set(path.slice(dot + 1), element);
 }
 
-function checkChildren(value: Record<string, unknown>, path: string, where: string): void {
+/**
+ * Where the walk is: a base ("prefetch.observations") and the keys and indexes below it. Every element of every
+ * prefetched resource is visited, so the location is kept as a stack and spelled out only for an error message.
+ */
+class Trail {
+  private readonly parts: Array<string | number> = [];
+  constructor(private readonly base: string) {}
+  push(part: string | number): void {
+    this.parts.push(part);
+  }
+  pop(): void {
+    this.parts.pop();
+  }
+  toString(): string {
+    let out = this.base;
+    for (const part of this.parts) out += typeof part === 'number' ? `[${part}]` : `.${part}`;
+    return out;
+  }
+}
+
+/** A resource: checked against its type when the table knows it, else only required to be an object. */
+function checkResource(value: unknown, trail: Trail): void {
+  if (!isObject(value)) fail(trail.toString(), 'object', 'Resource');
+  const type = value.resourceType;
+  if (typeof type !== 'string') fail(`${trail.toString()}.resourceType`, 'string');
+  if (TABLE[`${type}.id`] === undefined) return;
+  checkChildren(value, type, trail);
+}
+
+function checkChildren(value: Record<string, unknown>, path: string, trail: Trail): void {
   for (const name of REQUIRED.get(path) ?? []) {
     // a primitive may be present through its extension alone (`_name`)
     if (value[name] === undefined && value[`_${name}`] === undefined) {
-      throw new FhirShapeError(`${where}.${name} is required (FHIR ${path}.${name})`);
+      throw new FhirShapeError(`${trail.toString()}.${name} is required (FHIR ${path}.${name})`);
     }
   }
-  for (const [key, child] of Object.entries(value)) {
-    if (key === 'resourceType') continue;
-    const at = `${where}.${key}`;
+  const children = ELEMENTS.get(path);
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || key === 'resourceType') continue;
+    const child = value[key];
     if (key.startsWith('_')) {
       // primitive extensions: an object, or an array aligned with the values (nulls allowed there)
-      if (!isObject(child) && !Array.isArray(child)) fail(at, 'object');
+      if (!isObject(child) && !Array.isArray(child)) {
+        trail.push(key);
+        fail(trail.toString(), 'object');
+      }
       continue;
     }
-    const element = TABLE[`${path}.${key}`];
+    const element = children?.get(key);
     if (!element) continue;
+    trail.push(key);
     if (element.a) {
-      if (!Array.isArray(child)) fail(at, 'array');
+      if (!Array.isArray(child)) fail(trail.toString(), 'array');
       const primitive = element.t.some((t) => JSON_KIND[t] !== undefined);
-      child.forEach((item, i) => {
-        if (item === null && primitive && value[`_${key}`] !== undefined) return;
-        checkValue(item, element, `${path}.${key}`, `${at}[${i}]`);
-      });
+      const items = child as unknown[];
+      for (let i = 0; i < items.length; i += 1) {
+        const item = items[i];
+        if (item === null && primitive && value[`_${key}`] !== undefined) continue;
+        trail.push(i);
+        checkValue(item, element, path, key, trail);
+        trail.pop();
+      }
     } else {
-      checkValue(child, element, `${path}.${key}`, at);
+      checkValue(child, element, path, key, trail);
     }
+    trail.pop();
   }
 }
 
-function checkValue(value: unknown, element: ElementType, path: string, where: string): void {
-  if (value === null) fail(where, element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'value');
-  if (Array.isArray(value)) fail(where, element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'single value');
+/** `path`.`key` is the element's FHIR path (built only when its children are checked against it). */
+function checkValue(value: unknown, element: ElementType, path: string, key: string, trail: Trail): void {
+  if (value === null) fail(trail.toString(), element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'value');
+  if (Array.isArray(value)) fail(trail.toString(), element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'single value');
   const type = element.t[0];
   if (element.t.length !== 1 || type === undefined) return; // several types only for a few elements; leave them
   const kind = JSON_KIND[type];
   if (kind !== undefined) {
-    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) fail(where, kind, type);
+    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) fail(trail.toString(), kind, type);
     return;
   }
-  if (type === 'Resource') { checkResource(value, where); return; }
-  if (!isObject(value)) fail(where, 'object', type.startsWith('#') ? undefined : type);
-  if (type === 'BackboneElement' || type === 'Element') checkChildren(value, path, where);
-  else if (type.startsWith('#')) checkChildren(value, type.slice(1), where);
-  else checkChildren(value, ALIASES[type] ?? type, where);
+  if (type === 'Resource') { checkResource(value, trail); return; }
+  if (!isObject(value)) fail(trail.toString(), 'object', type.startsWith('#') ? undefined : type);
+  if (type === 'BackboneElement' || type === 'Element') checkChildren(value, `${path}.${key}`, trail);
+  else if (type.startsWith('#')) checkChildren(value, type.slice(1), trail);
+  else checkChildren(value, ALIASES[type] ?? type, trail);
 }
 
 /** The first FHIR shape problem in the request's prefetch and draft orders, or undefined. */
 export function inspectRequestFhir(request: HookRequest): string | undefined {
   try {
-    checkResource(request.context.draftOrders, 'context.draftOrders');
+    checkResource(request.context.draftOrders, new Trail('context.draftOrders'));
     for (const [key, value] of Object.entries(request.prefetch ?? {})) {
       // CDS Hooks: a prefetch key may be null when the client could not fetch it
-      if (value !== null) checkResource(value, `prefetch.${key}`);
+      if (value !== null) checkResource(value, new Trail(`prefetch.${key}`));
     }
     return undefined;
   } catch (err) {
