@@ -34,7 +34,6 @@ export interface AppConfig {
   auditFile: string;
   policiesDir: string;
   catalogDir: string;
-  cardsDir: string;
   logLevel: LogLevel;
   /** empty = open mode (no JWT required) */
   trustedIssuers: TrustedIssuer[];
@@ -66,7 +65,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditFile: 'var/audit.jsonl',
     policiesDir: 'policies',
     catalogDir: 'catalog',
-    cardsDir: 'cards',
     logLevel: underTest ? 'silent' : 'info',
     trustedIssuers: [],
     protectDiscovery: false,
@@ -86,7 +84,7 @@ export type ConfigInput = { [K in keyof AppConfig]?: K extends 'gather' ? Partia
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof AppConfig>([
   'port', 'host', 'publicBaseUrl', 'bodyLimit', 'gather', 'fhirServerAllowlist', 'feedbackFile', 'auditFile',
-  'policiesDir', 'catalogDir', 'cardsDir', 'logLevel', 'trustedIssuers', 'protectDiscovery', 'rateLimitPerMinute', 'dtrAppUrl', 'payerSubmissionUrls',
+  'policiesDir', 'catalogDir', 'logLevel', 'trustedIssuers', 'protectDiscovery', 'rateLimitPerMinute', 'dtrAppUrl', 'payerSubmissionUrls',
 ]);
 
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
@@ -115,7 +113,6 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     auditFile: nonEmptyString(raw.auditFile, 'auditFile (AUDIT_FILE)'),
     policiesDir: nonEmptyString(raw.policiesDir, 'policiesDir'),
     catalogDir: nonEmptyString(raw.catalogDir, 'catalogDir'),
-    cardsDir: nonEmptyString(raw.cardsDir, 'cardsDir'),
     logLevel: logLevel(raw.logLevel),
     trustedIssuers: trustedIssuers(raw.trustedIssuers),
     protectDiscovery: boolean(raw.protectDiscovery, 'protectDiscovery (CDS_PROTECT_DISCOVERY)'),
@@ -163,6 +160,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.FHIR_SERVER_ALLOWLIST !== undefined) {
     out.fhirServerAllowlist = env.FHIR_SERVER_ALLOWLIST.split(',').map((s) => s.trim()).filter((s) => s !== '');
   }
+  if (env.POLICIES_DIR !== undefined && env.POLICIES_DIR !== '') out.policiesDir = env.POLICIES_DIR;
+  if (env.CATALOG_DIR !== undefined && env.CATALOG_DIR !== '') out.catalogDir = env.CATALOG_DIR;
   if (env.FEEDBACK_FILE !== undefined) out.feedbackFile = env.FEEDBACK_FILE;
   if (env.AUDIT_FILE !== undefined) out.auditFile = env.AUDIT_FILE;
   if (env.LOG_LEVEL !== undefined) out.logLevel = env.LOG_LEVEL;

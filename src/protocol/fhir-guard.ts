@@ -23,10 +23,16 @@ const TABLE: Record<string, ElementType> = JSON.parse(
   readFileSync(new URL('../../schemas/fhir-r4-element-types.json', import.meta.url), 'utf8'),
 ) as Record<string, ElementType>;
 
+/**
+ * Required elements that real clients omit and that no code here reads: refusing them would fail a signing over
+ * nothing. The CDS Hooks sandbox builds its draft MedicationRequest without `intent`.
+ */
+const OMITTED_BY_CLIENTS = new Set(['MedicationRequest.intent']);
+
 /** parent path → names of its required children */
 const REQUIRED = new Map<string, string[]>();
 for (const [path, element] of Object.entries(TABLE)) {
-  if (!element.r) continue;
+  if (!element.r || OMITTED_BY_CLIENTS.has(path)) continue;
   const dot = path.lastIndexOf('.');
   const parent = path.slice(0, dot);
   REQUIRED.set(parent, [...(REQUIRED.get(parent) ?? []), path.slice(dot + 1)]);

@@ -10,7 +10,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       port: 3000, host: '0.0.0.0', bodyLimit: 5 * 1024 * 1024, gather: { deadlineMs: 2500, queryTimeoutMs: 1500 },
       fhirServerAllowlist: [], feedbackFile: 'var/feedback.jsonl', auditFile: 'var/audit.jsonl',
-      policiesDir: 'policies', catalogDir: 'catalog', cardsDir: 'cards', logLevel: 'info', trustedIssuers: [],
+      policiesDir: 'policies', catalogDir: 'catalog', logLevel: 'info', trustedIssuers: [],
       payerSubmissionUrls: {},
     });
     expect(config.publicBaseUrl).toBeUndefined();
@@ -24,6 +24,7 @@ describe('configuration', () => {
         FHIR_DEADLINE_MS: '4000', FHIR_QUERY_TIMEOUT_MS: '900',
         FHIR_SERVER_ALLOWLIST: 'https://ehr.example.org/fhir/, http://localhost:8103/fhir',
         FEEDBACK_FILE: '/tmp/f.jsonl', AUDIT_FILE: '/tmp/a.jsonl', LOG_LEVEL: 'debug',
+        POLICIES_DIR: '/srv/policies', CATALOG_DIR: '/srv/catalog',
         CDS_TRUSTED_ISSUERS: '[{"iss":"https://sandbox.cds-hooks.org","jwks_url":"https://sandbox.cds-hooks.org/.well-known/jwks.json"}]',
       },
     });
@@ -32,6 +33,7 @@ describe('configuration', () => {
       gather: { deadlineMs: 4000, queryTimeoutMs: 900 },
       fhirServerAllowlist: ['https://ehr.example.org/fhir', 'http://localhost:8103/fhir'],
       feedbackFile: '/tmp/f.jsonl', auditFile: '/tmp/a.jsonl', logLevel: 'debug',
+      policiesDir: '/srv/policies', catalogDir: '/srv/catalog',
       trustedIssuers: [{ iss: 'https://sandbox.cds-hooks.org', jwks_url: 'https://sandbox.cds-hooks.org/.well-known/jwks.json' }],
     });
   });
