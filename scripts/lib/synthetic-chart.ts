@@ -194,8 +194,9 @@ export function syntheticChart(size: number, options: { prefetch?: boolean; fhir
       claimResponses: searchset([]),
       // The template is a search (PractitionerRole?_id=…), so the EHR sends a searchset Bundle.
       practitionerRole: searchset([role]),
+      // Practitioner?_id={{userPractitionerId}}: the role's Practitioner, so the service need not read it.
+      practitioner: searchset([practitioner]),
     };
   }
-  // The Practitioner is not prefetched (no key asks for it); the service reads it from fhirServer.
   return { request, resources: [patient, coverage, role, practitioner, ...conditions, ...observations, ...history] };
 }

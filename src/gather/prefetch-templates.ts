@@ -11,7 +11,8 @@ export type PrefetchKey =
   | 'observations'
   | 'medicationRequests'
   | 'claimResponses'
-  | 'practitionerRole';
+  | 'practitionerRole'
+  | 'practitioner';
 
 export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.freeze({
   patient: 'Patient/{{context.patientId}}',
@@ -26,6 +27,8 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
   claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
   // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
   practitionerRole: 'PractitionerRole?_id={{userPractitionerRoleId}}',
+  // The Practitioner behind the user (its qualifications): prefetched, it saves a read on every signing.
+  practitioner: 'Practitioner?_id={{userPractitionerId}}',
 });
 
 export const PREFETCH_KEYS: readonly PrefetchKey[] = Object.keys(PREFETCH_TEMPLATES) as PrefetchKey[];
@@ -46,6 +49,7 @@ export const PREFETCH_DESCRIPTIONS: Readonly<Record<PrefetchKey, string>> = Obje
   medicationRequests: 'Medication history (prior lines of therapy)',
   claimResponses: 'Prior authorizations on file',
   practitionerRole: "Ordering clinician's specialty",
+  practitioner: "Ordering clinician's qualifications",
 });
 
 /** The resource type each key must hold; anything else in its Bundle is ignored. */
@@ -57,6 +61,7 @@ export const PREFETCH_RESOURCE_TYPES = Object.freeze({
   medicationRequests: 'MedicationRequest',
   claimResponses: 'ClaimResponse',
   practitionerRole: 'PractitionerRole',
+  practitioner: 'Practitioner',
 } as const satisfies Record<PrefetchKey, string>);
 
 /** `Type/id` split; undefined for anything else (absolute URLs, contained refs, bare ids). */
@@ -76,6 +81,11 @@ export function fallbackQuery(key: PrefetchKey, context: Pick<OrderHookContext, 
     // Typed reference form: every server accepts it, not every one resolves a bare id for a reference parameter.
     if (user?.type === 'Practitioner') return `PractitionerRole?practitioner=Practitioner/${encodeURIComponent(user.id)}`;
     return undefined;
+  }
+  if (key === 'practitioner') {
+    // A user who is a PractitionerRole names its Practitioner only inside the role: the next round reads it there.
+    const user = parseRelativeReference(context.userId);
+    return user?.type === 'Practitioner' ? `Practitioner?_id=${encodeURIComponent(user.id)}` : undefined;
   }
   return PREFETCH_TEMPLATES[key].replaceAll('{{context.patientId}}', encodeURIComponent(context.patientId));
 }

@@ -76,11 +76,18 @@ function isUsersRole(resource: FhirResource, subject: ChartSubject): boolean {
   return false;
 }
 
+function isUsersPractitioner(resource: FhirResource, subject: ChartSubject): boolean {
+  const user = parseRelativeReference(subject.userId);
+  return user?.type === 'Practitioner' ? resource.id === user.id : user?.type === 'PractitionerRole';
+}
+
 /** Does this resource belong under this key for this patient (or user)? */
 export function fitsKey(key: PrefetchKey, resource: FhirResource, subject: ChartSubject): boolean {
   if (resource.resourceType !== PREFETCH_RESOURCE_TYPES[key]) return false;
   if (key === 'patient') return resource.id === subject.patientId;
   if (key === 'practitionerRole') return isUsersRole(resource, subject);
+  // Which Practitioner stands behind a role user is known only from the role; one the chart does not point to is unused.
+  if (key === 'practitioner') return isUsersPractitioner(resource, subject);
   return refersToPatient(patientReferenceOf(resource), subject);
 }
 

@@ -131,6 +131,7 @@ describe('fetching what prefetch lacks', () => {
     const prefetch = {
       ...prefetchFor(demoChart()),
       practitionerRole: searchset([]),
+      practitioner: searchset([]),
       claimResponses: searchset([claimResponse]),
     };
     const order = draftOrder({ medicationCodeableConcept: undefined, medicationReference: { reference: 'Medication/med-ixabepilone-15' } });

@@ -102,10 +102,17 @@ describe('gathering from prefetch only', () => {
   });
 
   it('works without any fhirServer, listing references it could not read', async () => {
-    const request = hookRequest({ prefetch: prefetchFor(demoChart()) });
+    // an EHR that prefetched no Practitioner: the role's Practitioner is a reference it cannot read
+    const request = hookRequest({ prefetch: { ...prefetchFor(demoChart()), practitioner: searchset([]) } });
     const result = await gatherChart(request, {});
     expect(result.observations).toHaveLength(7);
     expect(result.unavailable.map((u) => u.key).sort()).toEqual(['Organization/org-blue-shield-ca', 'Practitioner/pract-onc-1']);
+  });
+
+  it('takes the user’s Practitioner from prefetch, so no read is needed for it', async () => {
+    const result = await gatherChart(hookRequest({ prefetch: prefetchFor(demoChart()) }), {});
+    expect(result.practitioners.map((p) => p.id)).toEqual(['pract-onc-1']);
+    expect(result.unavailable.map((u) => u.key)).toEqual(['Organization/org-blue-shield-ca']);
   });
 
   it('takes Medications shipped in draftOrders and focuses order-select on the selections', async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataUnavailableError, gatherChart } from '../../src/gather/index.js';
 import { startFhirServer, type RunningFhirServer } from '../support/fhir-server.js';
-import { demoChart, hookRequest, prefetchFor } from './helpers.js';
+import { demoChart, hookRequest, prefetchFor, searchset } from './helpers.js';
 
 describe('a FHIR server that never answers', () => {
   let server: RunningFhirServer;
@@ -36,7 +36,8 @@ describe('a FHIR server that never answers', () => {
 
   it('times a single query out before the overall deadline', async () => {
     const started = performance.now();
-    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch: prefetchFor(demoChart()) }), {
+    const prefetch = { ...prefetchFor(demoChart()), practitioner: searchset([]) };
+    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {
       deadlineMs: 5000,
       queryTimeoutMs: 200,
     });
