@@ -1,7 +1,8 @@
 /**
  * A deliberately small FHIR stub for the benchmark: `node:http`, the synthetic chart's resources held in memory,
  * every answer delayed by a fixed time (a remote EHR's query latency). It answers reads (`Type/id`) and searches
- * (`Type?…`) with searchset Bundles, honouring `_id` and `patient` / `subject` / `beneficiary`; other parameters
+ * (`Type?…`) with searchset Bundles, honouring `_id`, `patient` / `subject` / `beneficiary` and `_include=Type:element`
+ * (as HAPI and most EHR servers do; the service asks for the user's role with its Practitioner); other parameters
  * (`status`, `use`, `_count`) are ignored, so every search is one page unless `pageSize` is set, in which case it
  * honours `_count` (capped at pageSize) and links to the next page with `_offset`.
  * Answers are serialised once per URL and cached: the stub must cost far less than the service it feeds.
@@ -109,7 +110,29 @@ export class StubFhir {
       }
     }
     bundle.entry = page.map((resource) => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } }));
+    for (const included of this.includes(page, url.searchParams.getAll('_include'))) {
+      bundle.entry.push({ fullUrl: `${base}/${included.resourceType}/${included.id ?? ''}`, resource: included, search: { mode: 'include' } });
+    }
     return { status: 200, body: JSON.stringify(bundle) };
+  }
+
+  /** `_include=Type:element`: the resources the matches point to through that element, each once. */
+  private includes(matches: readonly FhirResource[], specs: readonly string[]): FhirResource[] {
+    const out = new Map<string, FhirResource>();
+    for (const spec of specs) {
+      const [type, element] = spec.split(':');
+      if (!type || !element) continue;
+      for (const match of matches) {
+        if (match.resourceType !== type) continue;
+        const value: unknown = (match as unknown as Record<string, unknown>)[element];
+        for (const ref of Array.isArray(value) ? value : [value]) {
+          const reference = typeof ref === 'object' && ref !== null ? (ref as { reference?: unknown }).reference : undefined;
+          const target = typeof reference === 'string' ? this.byRef.get(reference) : undefined;
+          if (target) out.set(reference as string, target);
+        }
+      }
+    }
+    return [...out.values()];
   }
 }
 

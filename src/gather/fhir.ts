@@ -29,7 +29,14 @@ export interface QueryBudget {
 }
 
 export type QueryResult =
-  | { ok: true; resources: FhirResource[]; /** set when only part was read (page limit, foreign link, timeout) */ incomplete?: FailureReason }
+  | {
+      ok: true;
+      resources: FhirResource[];
+      /** entries the server added through `_include` (search mode `include`), kept apart from the matches */
+      included?: FhirResource[];
+      /** set when only part was read (page limit, foreign link, timeout) */
+      incomplete?: FailureReason;
+    }
   | { ok: false; reason: FailureReason };
 
 function withoutTrailingSlash(url: string): string {
@@ -138,8 +145,11 @@ function nextLinkOf(bundle: Bundle): string | undefined {
   return bundle.link?.find((l) => l.relation === 'next')?.url;
 }
 
-function entriesOf(bundle: Bundle): FhirResource[] {
-  return (bundle.entry ?? []).map((e) => asFhirResource(e.resource)).filter((r): r is FhirResource => r !== undefined);
+function entriesOf(bundle: Bundle, mode: 'include' | 'other'): FhirResource[] {
+  return (bundle.entry ?? [])
+    .filter((e) => (e.search?.mode === 'include') === (mode === 'include'))
+    .map((e) => asFhirResource(e.resource))
+    .filter((r): r is FhirResource => r !== undefined);
 }
 
 /**
@@ -149,24 +159,27 @@ function entriesOf(bundle: Bundle): FhirResource[] {
 export async function searchAll(access: Extract<FhirAccess, { ok: true }>, query: string, budget: QueryBudget): Promise<QueryResult> {
   const signal = AbortSignal.any([budget.deadline, AbortSignal.timeout(budget.queryTimeoutMs)]);
   const resources: FhirResource[] = [];
+  const included: FhirResource[] = [];
+  const partial = (incomplete: FailureReason): QueryResult => ({ ok: true, resources, included, incomplete });
   let url: string | undefined = query;
   for (let page = 0; url !== undefined; page += 1) {
-    if (page >= budget.maxPages) return { ok: true, resources, incomplete: 'error' };
-    if (page > 0 && !isUnderBase(url, access.base)) return { ok: true, resources, incomplete: 'refused' };
+    if (page >= budget.maxPages) return partial('error');
+    if (page > 0 && !isUnderBase(url, access.base)) return partial('refused');
     // Out of time already: do not even open a connection.
-    if (signal.aborted) return page === 0 ? { ok: false, reason: 'timeout' } : { ok: true, resources, incomplete: 'timeout' };
+    if (signal.aborted) return page === 0 ? { ok: false, reason: 'timeout' } : partial('timeout');
     let resource: FhirResource;
     try {
       resource = await getResource(access, url, signal, budget);
     } catch (err) {
       const reason = classify(err, signal);
-      return page === 0 ? { ok: false, reason } : { ok: true, resources, incomplete: reason };
+      return page === 0 ? { ok: false, reason } : partial(reason);
     }
     if (resource.resourceType !== 'Bundle') return { ok: true, resources: [resource] };
-    resources.push(...entriesOf(resource));
+    resources.push(...entriesOf(resource, 'other'));
+    included.push(...entriesOf(resource, 'include'));
     url = nextLinkOf(resource);
   }
-  return { ok: true, resources };
+  return { ok: true, resources, included };
 }
 
 /** Read one referenced resource; the answer must be that very resource. */

@@ -126,7 +126,11 @@ async function fetchMissingKeys(
     const result = await searchAll(access, query, budget);
     if (!result.ok) return [unavailable(key, result.reason)];
     // The server's answer gets the same checks as prefetch: a server that ignored `patient=` must not leak others.
-    const content = readKeyContent(key, { resourceType: 'Bundle', type: 'searchset', entry: result.resources.map((resource) => ({ resource })) }, subject);
+    const entry = [
+      ...result.resources.map((resource) => ({ resource })),
+      ...(result.included ?? []).map((resource) => ({ resource, search: { mode: 'include' as const } })),
+    ];
+    const content = readKeyContent(key, { resourceType: 'Bundle', type: 'searchset', entry }, subject);
     if (content.state === 'missing') return [unavailable(key, content.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
     store.add(content.resources);
     return result.incomplete ? [unavailable(key, result.incomplete)] : [];

@@ -26,7 +26,8 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
   medicationRequests: 'MedicationRequest?patient={{context.patientId}}',
   claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
   // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
-  practitionerRole: 'PractitionerRole?_id={{userPractitionerRoleId}}',
+  // `_include` brings the role's Practitioner (qualifications) in the same answer where the server supports it.
+  practitionerRole: 'PractitionerRole?_id={{userPractitionerRoleId}}&_include=PractitionerRole:practitioner',
   // The Practitioner behind the user (its qualifications): prefetched, it saves a read on every signing.
   practitioner: 'Practitioner?_id={{userPractitionerId}}',
 });
@@ -77,9 +78,10 @@ export function parseRelativeReference(reference: string | undefined): { type: s
 export function fallbackQuery(key: PrefetchKey, context: Pick<OrderHookContext, 'patientId' | 'userId'>): string | undefined {
   if (key === 'practitionerRole') {
     const user = parseRelativeReference(context.userId);
-    if (user?.type === 'PractitionerRole') return `PractitionerRole?_id=${encodeURIComponent(user.id)}`;
+    const include = '&_include=PractitionerRole:practitioner';
+    if (user?.type === 'PractitionerRole') return `PractitionerRole?_id=${encodeURIComponent(user.id)}${include}`;
     // Typed reference form: every server accepts it, not every one resolves a bare id for a reference parameter.
-    if (user?.type === 'Practitioner') return `PractitionerRole?practitioner=Practitioner/${encodeURIComponent(user.id)}`;
+    if (user?.type === 'Practitioner') return `PractitionerRole?practitioner=Practitioner/${encodeURIComponent(user.id)}${include}`;
     return undefined;
   }
   if (key === 'practitioner') {

@@ -105,6 +105,16 @@ export function isFailureOutcome(resource: FhirResource): resource is OperationO
 export type ContentReading = { state: 'present'; resources: FhirResource[] } | { state: 'missing'; why: 'operation-outcome' | 'misfit' };
 
 /**
+ * `_include`d entries worth keeping: the Practitioner of the user's PractitionerRole (the template asks for it, so
+ * no second round trip is needed), and only when a kept role points to it. Other includes are dropped.
+ */
+function keptIncludes(key: PrefetchKey, matches: readonly FhirResource[], included: readonly FhirResource[]): FhirResource[] {
+  if (key !== 'practitionerRole') return [];
+  const wanted = new Set(matches.flatMap((r) => (r.resourceType === 'PractitionerRole' && r.practitioner?.reference ? [r.practitioner.reference] : [])));
+  return included.filter((r) => r.resourceType === 'Practitioner' && wanted.has(`Practitioner/${r.id ?? ''}`));
+}
+
+/**
  * Check one prefetched or fetched value (a resource or a search Bundle) against its key.
  * Anything of another patient, an unexpected type (except `_include`d entries) or a failure outcome makes the
  * whole value untrusted: a mis-resolved template can return someone else's chart, and partial lists mislead.
@@ -115,6 +125,7 @@ export function readKeyContent(key: PrefetchKey, value: FhirResource, subject: C
     return fitsKey(key, value, subject) ? { state: 'present', resources: [value] } : { state: 'missing', why: 'misfit' };
   }
   const resources: FhirResource[] = [];
+  const included: FhirResource[] = [];
   for (const entry of (value as Bundle).entry ?? []) {
     const resource = asFhirResource(entry.resource);
     if (!resource) continue;
@@ -123,10 +134,10 @@ export function readKeyContent(key: PrefetchKey, value: FhirResource, subject: C
       continue;
     }
     if (fitsKey(key, resource, subject)) resources.push(resource);
-    else if (entry.search?.mode === 'include' && resource.resourceType !== PREFETCH_RESOURCE_TYPES[key]) continue;
+    else if (entry.search?.mode === 'include' && resource.resourceType !== PREFETCH_RESOURCE_TYPES[key]) included.push(resource);
     else return { state: 'missing', why: 'misfit' };
   }
-  return { state: 'present', resources };
+  return { state: 'present', resources: [...resources, ...keptIncludes(key, resources, included)] };
 }
 
 /** One prefetch value → its reading. Values arrive as untyped JSON whatever the request type says. */

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claim, ClaimResponse, Condition, FhirResource } from 'fhir/r4.js';
 import { gatherChart } from '../../src/gather/index.js';
+import { StubFhir, startStubFhirServer } from '../../scripts/lib/stub-fhir-server.js';
 import { startFhirServer, type RunningFhirServer } from '../support/fhir-server.js';
 import { PATIENT_ID, TOKEN, demoChart, draftOrder, hookRequest, prefetchFor, searchset } from './helpers.js';
 
@@ -177,5 +178,29 @@ describe('fetching what prefetch lacks', () => {
     // the second round's answers are all larger than 10 bytes
     expect(result.organizations).toEqual([]);
     expect(result.unavailable).toContainEqual(expect.objectContaining({ key: 'Organization/org-blue-shield-ca', reason: 'error' }));
+  });
+});
+
+describe('the user’s role with its Practitioner in one query', () => {
+  /** The bench's stub FHIR server (it honours `_include`), recording what it is asked. */
+  class RecordingStub extends StubFhir {
+    readonly asked: string[] = [];
+    override answer(pathAndQuery: string, base: string, pageSize: number | undefined): { status: number; body: string } {
+      this.asked.push(pathAndQuery);
+      return super.answer(pathAndQuery, base, pageSize);
+    }
+  }
+
+  it('reads no Practitioner when the server honours _include=PractitionerRole:practitioner', async () => {
+    const stub = new RecordingStub(demoChart());
+    const running = await startStubFhirServer(stub, { delayMs: 0 });
+    try {
+      const result = await gatherChart(hookRequest({ fhirServer: running.url }), {});
+      expect(result.practitioners.map((p) => p.id)).toEqual(['pract-onc-1']);
+      expect(stub.asked).toContain('/fhir/PractitionerRole?_id=role-onc-1&_include=PractitionerRole:practitioner');
+      expect(stub.asked.filter((u) => u.startsWith('/fhir/Practitioner/'))).toEqual([]);
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, Condition, FhirResource, Medication, OperationOutcome } from 'fhir/r4.js';
+import type { Bundle, Condition, FhirResource, Medication, OperationOutcome, Practitioner, PractitionerRole } from 'fhir/r4.js';
 import { DataUnavailableError, gatherChart } from '../../src/gather/index.js';
 import { PREFETCH_TEMPLATES, fallbackQuery } from '../../src/gather/prefetch-templates.js';
 import { readPrefetchValue } from '../../src/gather/prefetch.js';
@@ -17,11 +17,14 @@ describe('prefetch templates', () => {
 
   it('give a fallback query per key, the user role from userId', () => {
     expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active`);
-    expect(fallbackQuery('practitionerRole', subject)).toBe('PractitionerRole?_id=role-onc-1');
+    expect(fallbackQuery('practitionerRole', subject)).toBe('PractitionerRole?_id=role-onc-1&_include=PractitionerRole:practitioner');
     expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Practitioner/p9' })).toBe(
-      'PractitionerRole?practitioner=Practitioner/p9',
+      'PractitionerRole?practitioner=Practitioner/p9&_include=PractitionerRole:practitioner',
     );
     expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Patient/x' })).toBeUndefined();
+    expect(fallbackQuery('practitioner', { ...subject, userId: 'Practitioner/p9' })).toBe('Practitioner?_id=p9');
+    // a role user names its Practitioner only inside the role: read after the role arrives
+    expect(fallbackQuery('practitioner', subject)).toBeUndefined();
   });
 });
 
@@ -69,6 +72,22 @@ describe('reading prefetch values', () => {
       ],
     };
     expect(readPrefetchValue('conditions', bundle, true, subject)).toEqual({ state: 'present', resources: [condition] });
+  });
+
+  it('keeps the role’s Practitioner brought by _include, and no other included resource', () => {
+    const role: PractitionerRole = { resourceType: 'PractitionerRole', id: 'role-onc-1', practitioner: { reference: 'Practitioner/p1' } };
+    const own: Practitioner = { resourceType: 'Practitioner', id: 'p1' };
+    const stranger: Practitioner = { resourceType: 'Practitioner', id: 'p2' };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        { resource: role, search: { mode: 'match' } },
+        { resource: own, search: { mode: 'include' } },
+        { resource: stranger, search: { mode: 'include' } },
+      ],
+    };
+    expect(readPrefetchValue('practitionerRole', bundle, true, subject)).toEqual({ state: 'present', resources: [role, own] });
   });
 
   it('accepts the patient as a resource and refuses another patient', () => {
