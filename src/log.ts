@@ -55,6 +55,7 @@ export function logHookCall(logger: Logger, call: HookCallLog): void {
     durationMs: Math.round(call.durationMs),
     cards: call.cards,
     decisions: call.audit?.map((a) => ({
+      payerId: a.payerId,
       policyId: a.policyId,
       policyVersion: a.policyVersion,
       coverageAssertionId: a.coverageAssertionId,

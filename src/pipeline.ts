@@ -167,6 +167,7 @@ function auditRecords(
       service: context.service,
       policyId: evaluation.policy.id,
       policyVersion: evaluation.policy.version,
+      payerId: evaluation.policy.payerId,
       coverageAssertionId: assertionId ?? 'none (no coverage on file)',
       covered: evaluation.covered,
       ...(evaluation.paNeeded !== undefined && { paNeeded: evaluation.paNeeded }),

@@ -95,7 +95,7 @@ describe('order-sign on the prefetch path', () => {
     expect(audit).toHaveLength(1);
     const sent = (body.systemActions?.[0]?.resource as MedicationRequest).extension
       ?.find((e) => e.url === COVERAGE_INFO)?.extension?.find((e) => e.url === 'coverage-assertion-id')?.valueString;
-    expect(audit[0]).toMatchObject({ policyId: 'bsc-ixabepilone', covered: 'covered', paNeeded: 'auth-needed', coverageAssertionId: sent });
+    expect(audit[0]).toMatchObject({ policyId: 'bsc-ixabepilone', payerId: 'blue-shield-ca', covered: 'covered', paNeeded: 'auth-needed', coverageAssertionId: sent });
   });
 
   it('gives the same patient different answers under the two ixabepilone policies (000 vs 001)', async () => {

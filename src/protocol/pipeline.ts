@@ -21,6 +21,8 @@ export interface AuditRecord {
   service: string;
   policyId: string;
   policyVersion: string;
+  /** catalog payer id (an organisation, not patient data) */
+  payerId?: string;
   coverageAssertionId: string;
   covered: Covered;
   paNeeded?: PaNeeded;

@@ -40,7 +40,7 @@ export class FakePipeline implements HookPipeline {
     return {
       response: FIXED_RESPONSE,
       audit: [{
-        hookInstance: request.hookInstance, service: context.service, policyId: '000', policyVersion: '2024-01',
+        hookInstance: request.hookInstance, service: context.service, policyId: '000', policyVersion: '2024-01', payerId: 'blue-shield-ca',
         coverageAssertionId: 'ca-1', covered: 'conditional', paNeeded: 'auth-needed', at: new Date().toISOString(),
       }],
       provenance: [{ uuid: CARD_UUID, policyId: '000', policyVersion: '2024-01', payerId: 'blue-shield-ca' }],

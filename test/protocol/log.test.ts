@@ -38,7 +38,7 @@ describe('logging', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea', service: 'oncology-pa-order-sign', status: 200, cards: 1,
-      decisions: [{ policyId: '000', policyVersion: '2024-01', covered: 'conditional', paNeeded: 'auth-needed' }],
+      decisions: [{ payerId: 'blue-shield-ca', policyId: '000', policyVersion: '2024-01', covered: 'conditional', paNeeded: 'auth-needed' }],
     });
     expect(typeof calls[0]?.durationMs).toBe('number');
     for (const secret of ['pat-1', 'onc-1', 'secret-token', 'eyJ.secret', 'ixabepilone']) {
