@@ -98,6 +98,13 @@ describe('order-sign on the prefetch path', () => {
     expect(audit[0]).toMatchObject({ policyId: 'bsc-ixabepilone', payerId: 'blue-shield-ca', covered: 'covered', paNeeded: 'auth-needed', coverageAssertionId: sent });
   });
 
+  it('says why a limit applies: the weight band of 004, with the weight it was read from', async () => {
+    const res = await request(appWith()).post(SIGN).send(scenario('bsc-blinatumomab/weight-in-pounds-99-lb-under-45-band'));
+    const limits = (res.body as HookResponse).cards.find((c) => c.source.topic?.code === 'limits');
+    expect(limits?.detail).toContain('**This limit applies because:** Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
+    expect(limits?.detail).toContain('Covered maximum for this patient: **21 mcg/day**');
+  });
+
   it('gives the same patient different answers under the two ixabepilone policies (000 vs 001)', async () => {
     const app = appWith();
     const bsc = await request(app).post(SIGN).send(scenario('bsc-ixabepilone/cross-payer-her2pos-2nd-line-trastuzumab'));

@@ -200,6 +200,12 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
     DOSE_LIMIT.summaryShortest,
   ];
   let detail = renderTemplate(DOSE_LIMIT.detail, { ordered: ordered ?? '—', allowed: allowed ?? '—' }, 'markdown');
+  if (dose.limitFor && dose.limitFor.length > 0) {
+    const conditions = dose.limitFor
+      .map((c) => (c.evidence.length > 0 ? renderTemplate(DOSE_LIMIT.limitForItem, { label: c.label, evidence: evidenceList(c.evidence) }, 'text') : c.label))
+      .join('; ');
+    detail += renderTemplate(DOSE_LIMIT.limitFor, { conditions }, 'markdown');
+  }
   if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
   if (dose.evidence.length > 0) detail += renderTemplate(DOSE_LIMIT.evidence, { evidence: evidenceList(dose.evidence) }, 'markdown');
   if (dose.source) detail += renderTemplate(DOSE_LIMIT.source, { source: dose.source }, 'markdown');

@@ -369,6 +369,20 @@ function finish(check: DoseCheck, needs: Needs): DoseCheck {
   return check;
 }
 
+/** The set's and the alternative's conditions that hold, with their evidence: why this limit applies to this patient. */
+function limitFor(set: DoseLimitSet, alt: DoseAlternative, facts: ClinicalFacts): NonNullable<DoseCheck['limitFor']> {
+  return [set.when, alt.when].flatMap((when) => {
+    if (when === undefined) return [];
+    const r = evaluateCriterion(when, facts);
+    if (r.status !== 'met' || r.label === undefined) return [];
+    return [{ label: r.label, evidence: leavesOf(r).flatMap((leaf) => leaf.evidence) }];
+  });
+}
+
+function leavesOf(r: CriterionResult): CriterionResult[] {
+  return r.kind === 'leaf' ? [r] : (r.children ?? []).filter((c) => c.inEffect && c.status === 'met').flatMap(leavesOf);
+}
+
 /**
  * One limit set: met when some alternative both applies and fits (Kleene OR
  * of AND(applies, fits)). When none fits, the suggestion is built from the
@@ -417,6 +431,8 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   check.alternativeId = best.o.alternative.id;
   check.exceeds = best.o.exceeds;
   check.allowedText = allowedText(best.o.alternative);
+  const reasons = limitFor(set, best.o.alternative, facts);
+  if (reasons.length > 0) check.limitFor = reasons;
   const text = orderedText(best.o, order);
   if (text !== undefined) check.orderedText = text;
   if (best.max !== undefined) check.covered = best.max.covered;

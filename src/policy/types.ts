@@ -176,6 +176,8 @@ export interface DoseCheck {
   orderedText?: string;
   /** clinician text: "up to 40 mg/m² every 21 days" */
   allowedText?: string;
+  /** why this limit is the one for this patient: the met conditions of the set and alternative ("Body weight less than 45 kg") */
+  limitFor?: Array<{ label: string; evidence: Evidence[] }>;
   /** The covered maximum for this patient, as the order should read. */
   covered?: {
     amount: { value: number; unit: 'mg' | 'ug'; per: 'administration' | 'day' };
