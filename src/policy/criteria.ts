@@ -197,7 +197,8 @@ export function notStatus(s: Status): Status {
   return s === 'met' ? 'not-met' : s === 'not-met' ? 'met' : 'not-documented';
 }
 
-function dedupe(evidence: Evidence[]): Evidence[] {
+/** Evidence without repeats (same resource, same text), first occurrence kept. */
+export function dedupeEvidence(evidence: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return evidence.filter((e) => {
     const key = `${e.reference}\u0000${e.text ?? ''}`;
@@ -246,7 +247,7 @@ function outOfEffect(c: Criterion): CriterionResult {
 
 /** Evidence of the children that decided the node's status. */
 function decidingEvidence(status: Status, children: CriterionResult[]): Evidence[] {
-  return dedupe(children.filter((c) => c.inEffect && c.status === status).flatMap((c) => c.evidence));
+  return dedupeEvidence(children.filter((c) => c.inEffect && c.status === status).flatMap((c) => c.evidence));
 }
 
 export function evaluateCriterion(c: Criterion, facts: ClinicalFacts): CriterionResult {

@@ -5,7 +5,7 @@
  * or weight. Nothing here knows a drug.
  */
 import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedSchedule } from '../facts/types.js';
-import { allStatus, anyStatus, evaluateCriterion, openLeaves } from './criteria.js';
+import { allStatus, anyStatus, dedupeEvidence, evaluateCriterion, openLeaves } from './criteria.js';
 import { FACT_NAMES } from './facts-skeleton.js';
 import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseUnit, Status } from './types.js';
 
@@ -348,16 +348,6 @@ function mergeNeeds(outcomes: AlternativeOutcome[], into: Needs): void {
     o.needs.reasons.forEach((r) => into.reasons.add(r));
     into.evidence.push(...o.needs.evidence);
   }
-}
-
-function dedupeEvidence(evidence: Evidence[]): Evidence[] {
-  const seen = new Set<string>();
-  return evidence.filter((e) => {
-    const key = `${e.reference}\u0000${e.text ?? ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function finish(check: DoseCheck, needs: Needs): DoseCheck {
