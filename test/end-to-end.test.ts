@@ -5,16 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4.js';
-import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { defaultConfig, type AppConfig } from '../src/config.js';
-import { createPipeline } from '../src/pipeline.js';
-import { CardIndex } from '../src/protocol/card-index.js';
 import type { AuditRecord } from '../src/protocol/pipeline.js';
 import type { HookRequest, HookResponse } from '../src/protocol/types.js';
 import { assertCrdResponse } from './support/crd-assert.js';
+import { serviceApp } from './support/service-app.js';
 import { startFhirServer, type RunningFhirServer } from './support/fhir-server.js';
 
 const SIGN = '/cds-services/oncology-pa-order-sign';
@@ -28,20 +24,7 @@ function scenario(path: string): Scenario {
   return JSON.parse(readFileSync(`fhir-resources/scenarios/${path}.json`, 'utf8')) as Scenario;
 }
 
-function appWith(overrides: Partial<AppConfig> = {}, audit: AuditRecord[] = []) {
-  const config: AppConfig = { ...defaultConfig({}), ...overrides };
-  const assembled = createPipeline(config);
-  return createApp({
-    config,
-    pipeline: assembled.pipeline,
-    logger: pino({ level: 'silent' }),
-    policiesSummary: assembled.policiesSummary,
-    authMode: 'open',
-    cardIndex: new CardIndex(),
-    feedbackStore: { append: () => Promise.resolve() },
-    auditLog: { append: (records) => { audit.push(...records); return Promise.resolve(); } },
-  });
-}
+const appWith = serviceApp;
 
 /** Every resource a scenario prefetches, flattened, for seeding a FHIR server. */
 function resourcesOf(s: Scenario): FhirResource[] {

@@ -7,19 +7,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Dosage, Extension, MedicationRequest } from 'fhir/r4.js';
-import pino from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
-import { createPipeline, decide, type DecisionDeps } from '../src/pipeline.js';
+import { decide, type DecisionDeps } from '../src/pipeline.js';
 import { loadCatalog } from '../src/catalog/index.js';
 import { loadPolicies } from '../src/policy/index.js';
 import type { CriterionResult, PolicyEvaluation } from '../src/policy/types.js';
 import { parseCardConfiguration } from '../src/protocol/crd-configuration.js';
-import { CardIndex } from '../src/protocol/card-index.js';
 import type { HookRequest, HookResponse } from '../src/protocol/types.js';
 import { assertCrdResponse } from './support/crd-assert.js';
+import { serviceApp } from './support/service-app.js';
 
 interface Expectation {
   description: string;
@@ -50,16 +48,7 @@ const scenarios = readdirSync(ROOT, { withFileTypes: true })
   );
 
 const config = defaultConfig({});
-const assembled = createPipeline(config);
-const app = createApp({
-  config,
-  pipeline: assembled.pipeline,
-  logger: pino({ level: 'silent' }),
-  policiesSummary: assembled.policiesSummary,
-  authMode: 'open',
-  cardIndex: new CardIndex(),
-  feedbackStore: { append: () => Promise.resolve() },
-});
+const app = serviceApp(config);
 const catalog = loadCatalog(config.catalogDir);
 const decisionDeps: DecisionDeps = {
   catalog,
