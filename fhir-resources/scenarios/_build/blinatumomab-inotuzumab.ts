@@ -8,9 +8,7 @@
  * Synthetic data only.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { EXT_CYCLE, EXT_CYCLE_DAY, EXT_PHASE, HCPCS, ICD10, LOINC, NDC, NUCC, PAYER, RXNORM, SNOMED, UCUM, slug, ucum, writeScenarios } from './common.js';
 import type {
   Bundle,
   ClaimResponse,
@@ -26,20 +24,6 @@ import type {
   Quantity,
 } from 'fhir/r4.js';
 
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-const NDC = 'http://hl7.org/fhir/sid/ndc';
-const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
-const LOINC = 'http://loinc.org';
-const SNOMED = 'http://snomed.info/sct';
-const UCUM = 'http://unitsofmeasure.org';
-const NUCC = 'http://nucc.org/provider-taxonomy';
-const PAYER = 'urn:oncology-pa:payer';
-const EXT_PHASE = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-phase';
-const EXT_CYCLE = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-cycle';
-const EXT_CYCLE_DAY = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-cycle-day';
 
 /** Service date of every scenario (the order's dispenseRequest.validityPeriod.start / boundsPeriod.start). */
 const SERVICE_DATE = '2026-12-01';
@@ -1466,14 +1450,6 @@ function searchset(resources: FhirResource[]): Bundle {
   };
 }
 
-function ucum(value: number, unit: string, code = unit): Quantity {
-  return { value, unit, system: UCUM, code };
-}
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
-}
-
 function medRequest(id: string, drug: DrugRef, status: 'active' | 'completed' | 'draft', authoredOn: string, start?: string): MedicationRequest {
   return {
     resourceType: 'MedicationRequest',
@@ -1759,14 +1735,5 @@ function buildRequest(s: Scenario): Record<string, unknown> {
 
 // ------------------------------------------------------------------ write
 
-const seen = new Set<string>();
-for (const s of scenarios) {
-  const key = `${s.policy}/${s.name}`;
-  if (seen.has(key)) throw new Error(`duplicate scenario ${key}`);
-  seen.add(key);
-  const dir = join(OUT, s.policy);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${s.name}.json`), `${JSON.stringify(buildRequest(s), null, 2)}\n`);
-  writeFileSync(join(dir, `${s.name}.expect.json`), `${JSON.stringify(s.expect, null, 2)}\n`);
-}
+writeScenarios(scenarios.map((s) => ({ policy: s.policy, name: s.name, request: buildRequest(s), expect: s.expect })));
 console.log(`wrote ${scenarios.length} scenarios (${scenarios.filter((s) => s.policy === BLIN).length} ${BLIN}, ${scenarios.filter((s) => s.policy === INO).length} ${INO})`);

@@ -10,9 +10,7 @@
  * derive from the scenario name). Synthetic data only.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { HCPCS, HGNC, ICD10, LOINC, NDC, NUCC, OBS_CAT, PAYER, RXNORM, SNOMED, UCUM, addDays, slug, ucum, writeScenarios } from './common.js';
 import type {
   ClaimResponse,
   CodeableConcept,
@@ -26,19 +24,6 @@ import type {
   Quantity,
 } from 'fhir/r4.js';
 
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
-const NDC = 'http://hl7.org/fhir/sid/ndc';
-const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
-const LOINC = 'http://loinc.org';
-const SNOMED = 'http://snomed.info/sct';
-const UCUM = 'http://unitsofmeasure.org';
-const NUCC = 'http://nucc.org/provider-taxonomy';
-const HGNC = 'http://www.genenames.org';
-const PAYER = 'urn:oncology-pa:payer';
-const OBS_CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 const PATIENT_ID = 'pat-bc-1';
 const ROLE_ID = 'pr-onc-1';
@@ -917,14 +902,6 @@ function uuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-function ucum(value: number, unit: string, code = unit): Quantity {
-  return { value, unit, system: UCUM, code };
-}
-
 function searchset(resources: Array<{ resourceType: string; id?: string }>): Record<string, unknown> {
   return {
     resourceType: 'Bundle',
@@ -936,10 +913,6 @@ function searchset(resources: Array<{ resourceType: string; id?: string }>): Rec
       search: { mode: 'match' },
     })),
   };
-}
-
-function slug(x: string): string {
-  return x.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
 }
 
 const POS: Record<Pos, CodeableConcept> = {
@@ -1281,16 +1254,7 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
 
 // ------------------------------------------------------------------ write
 
-const seen = new Set<string>();
-for (const sc of scenarios) {
-  const key = `${sc.policy}/${sc.name}`;
-  if (seen.has(key)) throw new Error(`duplicate scenario ${key}`);
-  seen.add(key);
-  const dir = join(OUT, sc.policy);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${sc.name}.json`), `${JSON.stringify(buildRequest(sc), null, 2)}\n`);
-  writeFileSync(join(dir, `${sc.name}.expect.json`), `${JSON.stringify(sc.expect, null, 2)}\n`);
-}
+writeScenarios(scenarios.map((sc) => ({ policy: sc.policy, name: sc.name, request: buildRequest(sc), expect: sc.expect })));
 console.log(
   `wrote ${scenarios.length} scenarios (${scenarios.filter((x) => x.policy === BSC).length} ${BSC}, ${scenarios.filter((x) => x.policy === UM).length} ${UM})`,
 );

@@ -8,23 +8,9 @@
  * ixazomib order). Output is deterministic (uuids derive from the scenario name). Synthetic data only.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ICD10, LOINC, NDC, NUCC, OBS_CAT, PAYER, RXNORM, SNOMED, SOPT, UCUM, slug, writeScenarios } from './common.js';
 import type { ClaimResponse, Condition, Coverage, Medication, MedicationRequest, Observation, Patient, PractitionerRole } from 'fhir/r4.js';
 
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'centene-ixazomib');
-
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const NDC = 'http://hl7.org/fhir/sid/ndc';
-const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
-const LOINC = 'http://loinc.org';
-const SNOMED = 'http://snomed.info/sct';
-const UCUM = 'http://unitsofmeasure.org';
-const NUCC = 'http://nucc.org/provider-taxonomy';
-const PAYER = 'urn:oncology-pa:payer';
-const SOPT = 'https://nahdo.org/sopt';
-const OBS_CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 const PATIENT_ID = 'pat-mm-1';
 const ROLE_ID = 'pr-heme-1';
@@ -309,10 +295,6 @@ function searchset(resources: Array<{ resourceType: string; id?: string }>): Rec
   };
 }
 
-function slug(x: string): string {
-  return x.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
-}
-
 function rx(drug: DrugRef): MedicationRequest['medicationCodeableConcept'] {
   return { coding: [{ system: RXNORM, code: drug.code, display: drug.display }], text: drug.display };
 }
@@ -539,12 +521,5 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
 
 // ------------------------------------------------------------------ write
 
-mkdirSync(OUT, { recursive: true });
-const seen = new Set<string>();
-for (const sc of scenarios) {
-  if (seen.has(sc.name)) throw new Error(`duplicate scenario ${sc.name}`);
-  seen.add(sc.name);
-  writeFileSync(join(OUT, `${sc.name}.json`), `${JSON.stringify(buildRequest(sc), null, 2)}\n`);
-  writeFileSync(join(OUT, `${sc.name}.expect.json`), `${JSON.stringify(sc.expect, null, 2)}\n`);
-}
+writeScenarios(scenarios.map((sc) => ({ policy: 'centene-ixazomib', name: sc.name, request: buildRequest(sc), expect: sc.expect })));
 console.log(`wrote ${scenarios.length} centene-ixazomib scenarios`);

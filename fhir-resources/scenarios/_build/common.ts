@@ -1,0 +1,63 @@
+/**
+ * What the scenario generators share: code systems and extension URLs, small FHIR value builders, and the writer
+ * that turns scenarios into `<policy>/<name>.json` + `<name>.expect.json`. Each generator keeps its own charts,
+ * ids and fullUrl style (the fixtures they produce stay byte-for-byte as they are).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Quantity } from 'fhir/r4.js';
+
+/** fhir-resources/scenarios */
+export const SCENARIOS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+export const NDC = 'http://hl7.org/fhir/sid/ndc';
+export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
+export const LOINC = 'http://loinc.org';
+export const SNOMED = 'http://snomed.info/sct';
+export const UCUM = 'http://unitsofmeasure.org';
+export const NUCC = 'http://nucc.org/provider-taxonomy';
+export const HGNC = 'http://www.genenames.org';
+export const PAYER = 'urn:oncology-pa:payer';
+export const SOPT = 'https://nahdo.org/sopt';
+export const OBS_CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const EXT_PHASE = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-phase';
+export const EXT_CYCLE = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-cycle';
+export const EXT_CYCLE_DAY = 'http://oncology-pa.example.org/fhir/StructureDefinition/treatment-cycle-day';
+
+export function ucum(value: number, unit: string, code = unit): Quantity {
+  return { value, unit, system: UCUM, code };
+}
+
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export interface ScenarioFile {
+  /** policy id: the folder under fhir-resources/scenarios */
+  policy: string;
+  name: string;
+  request: unknown;
+  expect: unknown;
+}
+
+/** Writes each scenario and its expectation; a name used twice in one policy is an error, not an overwrite. */
+export function writeScenarios(files: Iterable<ScenarioFile>): number {
+  const seen = new Set<string>();
+  for (const file of files) {
+    const key = `${file.policy}/${file.name}`;
+    if (seen.has(key)) throw new Error(`duplicate scenario ${key}`);
+    seen.add(key);
+    const dir = join(SCENARIOS_DIR, file.policy);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${file.name}.json`), `${JSON.stringify(file.request, null, 2)}\n`);
+    writeFileSync(join(dir, `${file.name}.expect.json`), `${JSON.stringify(file.expect, null, 2)}\n`);
+  }
+  return seen.size;
+}
