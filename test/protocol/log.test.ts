@@ -1,23 +1,12 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { buildApp, SIGN, validRequest } from './helpers.js';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-  lines(): Array<Record<string, unknown>> {
-    return this.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-}
+import { LogCapture } from '../support/log-capture.js';
 
 describe('logging', () => {
   it('redacts authorization headers, tokens and bodies', () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const logger = createLogger('info', out);
     logger.info({
       req: { headers: { authorization: 'Bearer eyJ.secret' }, body: { name: 'Jane' } },
@@ -31,7 +20,7 @@ describe('logging', () => {
   });
 
   it('writes one line per hook call with ids, status, timing and decisions, and no patient data', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const { app } = buildApp({}, {}, out);
     await request(app).post(SIGN).set('Authorization', 'Bearer eyJ.secret').send(validRequest()).expect(200);
     const calls = out.lines().filter((l) => l.msg === 'hook call');
@@ -47,7 +36,7 @@ describe('logging', () => {
   });
 
   it('logs failed calls with their status', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const { app } = buildApp({}, {}, out);
     await request(app).post(SIGN).send({ hook: 'order-sign' }).expect(400);
     const calls = out.lines().filter((l) => l.msg === 'hook call');

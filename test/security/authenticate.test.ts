@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import request from 'supertest';
@@ -9,6 +8,7 @@ import { FIXED_RESPONSE, SELECT, SIGN, validRequest } from '../protocol/helpers.
 import {
   HOST, ISS, jwtApp, localIssuer, serveJwks, SIGN_URL, signingKey, token, type JwksServer, type SigningKey,
 } from './support.js';
+import { LogCapture } from '../support/log-capture.js';
 
 const FEEDBACK_URL = `http://${HOST}${SIGN}/feedback`;
 const FEEDBACK = {
@@ -305,17 +305,9 @@ describe('discovery', () => {
   });
 });
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 describe('logging of refused calls', () => {
   it('logs the reason and path, never the token', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const { app } = jwtApp([localIssuer(ISS, key)], {}, { logStream: out });
     const jwt = await token({ key, aud: 'https://other.example/x' });
     await sign(app, `Bearer ${jwt}`).expect(401);

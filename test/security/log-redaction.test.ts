@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.js';
@@ -18,6 +17,7 @@ import { CardIndex } from '../../src/protocol/card-index.js';
 import { JsonlFeedbackStore } from '../../src/protocol/feedback.js';
 import { callerAuth } from '../../src/security/index.js';
 import { HOST, ISS, localIssuer, signingKey, token, type SigningKey } from './support.js';
+import { LogCapture } from '../support/log-capture.js';
 
 const SIGN = '/cds-services/oncology-pa-order-sign';
 const HOOK_INSTANCE = '5d0c7a3e-6f1b-4c2d-9e8f-a1b2c3d4e5f6';
@@ -63,18 +63,7 @@ function scenario(): Record<string, unknown> {
   return r;
 }
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-  lines(): Array<Record<string, unknown>> {
-    return this.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-}
-
-function build(out: Capture, overrides: ConfigInput = {}, extra: Partial<AppDeps> = {}): ReturnType<typeof createApp> {
+function build(out: LogCapture, overrides: ConfigInput = {}, extra: Partial<AppDeps> = {}): ReturnType<typeof createApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cds-logs-'));
   const config = loadConfig({
     env: { VITEST: 'true' },
@@ -91,7 +80,7 @@ function build(out: Capture, overrides: ConfigInput = {}, extra: Partial<AppDeps
   });
 }
 
-function expectNoSecrets(out: Capture, extra: string[] = []): void {
+function expectNoSecrets(out: LogCapture, extra: string[] = []): void {
   expect(out.text.length).toBeGreaterThan(0);
   for (const secret of [...Object.values(SECRETS), ...extra]) expect(out.text).not.toContain(secret);
 }
@@ -103,7 +92,7 @@ beforeAll(async () => {
 
 describe('log redaction with a real scenario', () => {
   it('an answered call logs hookInstance, service and status, and no patient data or token', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const app = build(out);
     const res = await request(app).post(SIGN).set('Authorization', 'Bearer header-secret-zq').send(scenario());
     expect(res.status).toBeLessThan(500);
@@ -117,7 +106,7 @@ describe('log redaction with a real scenario', () => {
   });
 
   it('refused calls (400, 404, 413) log no patient data either', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const app = build(out);
     const invalid = { ...scenario(), fhirServer: `not a url ${SECRETS.family}` };
     await request(app).post(SIGN).send(invalid).expect(400);
@@ -129,7 +118,7 @@ describe('log redaction with a real scenario', () => {
   });
 
   it('a 401 logs the reason, not the token or its claims', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const logger = createLogger('trace', out);
     const auth = callerAuth({ trustedIssuers: [localIssuer(ISS, key)] }, logger);
     const app = build(out, { trustedIssuers: [localIssuer(ISS, key)] }, auth);
@@ -140,7 +129,7 @@ describe('log redaction with a real scenario', () => {
   });
 
   it('an internal failure whose message carries patient data is logged without that message', async () => {
-    const out = new Capture();
+    const out = new LogCapture();
     const app = build(out, {}, {
       pipeline: {
         evaluate: () => Promise.reject(new TypeError(`cannot read birthDate ${SECRETS.birthDate} of ${SECRETS.family}`)),
