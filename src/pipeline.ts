@@ -5,6 +5,7 @@
  * is built in `createPipeline`; per request only the chart is read.
  */
 import type { Extension, MedicationRequest } from 'fhir/r4.js';
+import { COVERAGE_INFORMATION_URL } from './cards/coverage-information.js';
 import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } from './cards/render.js';
 import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
@@ -21,7 +22,6 @@ import type { PolicySummary } from './protocol/health.js';
 import type { AuditRecord, CardProvenance, HookPipeline, PipelineContext, PipelineResult } from './protocol/pipeline.js';
 import type { HookRequest } from './protocol/types.js';
 
-const COVERAGE_INFORMATION_URL = 'http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information';
 
 export interface DecisionDeps {
   catalog: Catalog;
