@@ -74,12 +74,13 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       orders.push({ orderReference, drug, skipped: 'not-a-policy-drug' });
       continue;
     }
+    const brand = entry.brands[0] ?? entry.generic;
     const facts = buildFacts(chart, order, deps.catalog, today);
     const payerId = facts.coverage.payerId.value;
     if (payerId === null) {
       // Coverage missing or unreadable: no payer, so no policy can be chosen. Say so rather than stay silent.
       orders.push({ orderReference, drug, skipped: 'payer-unknown', facts });
-      unchecked.push({ brand: entry.brands[0] ?? entry.generic, orderReference });
+      unchecked.push({ brand, orderReference });
       continue;
     }
     const policy = deps.policies.select(drug, payerId, facts.serviceDate);
@@ -93,7 +94,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       evaluation,
       order,
       ...(facts.coverage.reference !== null && { coverageReference: facts.coverage.reference }),
-      brandName: entry.brands[0] ?? entry.generic,
+      brandName: brand,
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
     });
@@ -168,7 +169,8 @@ function auditRecords(
       policyId: evaluation.policy.id,
       policyVersion: evaluation.policy.version,
       payerId: evaluation.policy.payerId,
-      coverageAssertionId: assertionId ?? 'none (no coverage on file)',
+      // no update went out: no Coverage reference on file, or an order the EHR sent without an id
+      coverageAssertionId: assertionId ?? 'none (no coverage-information update returned)',
       covered: evaluation.covered,
       ...(evaluation.paNeeded !== undefined && { paNeeded: evaluation.paNeeded }),
       at,
