@@ -218,6 +218,8 @@ interface AlternativeOutcome {
   exceeds: Array<'dose' | 'schedule'>;
   orderedInCapUnit?: string;
   needs: Needs;
+  /** its `when`, as evaluated (kept to say why the limit applies) */
+  condition?: CriterionResult;
 }
 
 interface OrderFacts {
@@ -234,13 +236,13 @@ function orderFacts(facts: ClinicalFacts): OrderFacts {
   };
 }
 
-/** Applicability of an optional `when`, and what would settle it when open. */
-function applicability(when: Criterion | undefined, facts: ClinicalFacts, needs: Needs): Status {
-  if (when === undefined) return 'met';
+/** Applicability of an optional `when` (with its evaluation), and what would settle it when open. */
+function applicability(when: Criterion | undefined, facts: ClinicalFacts, needs: Needs): { status: Status; condition?: CriterionResult } {
+  if (when === undefined) return { status: 'met' };
   const r = evaluateCriterion(when, facts);
-  if (!r.inEffect) return 'not-met';
+  if (!r.inEffect) return { status: 'not-met', condition: r };
   for (const leaf of openLeaves(r)) noteOpenLeaf(leaf, when, needs);
-  return r.status;
+  return { status: r.status, condition: r };
 }
 
 function noteOpenLeaf(leaf: CriterionResult, when: Criterion, needs: Needs): void {
@@ -258,7 +260,7 @@ function leafPath(c: Criterion, id: string | undefined): string | undefined {
 
 function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: OrderFacts): AlternativeOutcome {
   const needs = new Needs();
-  const applies = applicability(alt.when, facts, needs);
+  const { status: applies, condition } = applicability(alt.when, facts, needs);
   const parts: Status[] = [];
   const exceeds: Array<'dose' | 'schedule'> = [];
   let orderedInCapUnit: string | undefined;
@@ -288,6 +290,7 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
     }
   }
   const out: AlternativeOutcome = { alternative: alt, applies, fits: allStatus(parts), exceeds, needs };
+  if (condition !== undefined) out.condition = condition;
   if (orderedInCapUnit !== undefined) out.orderedInCapUnit = orderedInCapUnit;
   return out;
 }
@@ -360,11 +363,9 @@ function finish(check: DoseCheck, needs: Needs): DoseCheck {
 }
 
 /** The set's and the alternative's conditions that hold, with their evidence: why this limit applies to this patient. */
-function limitFor(set: DoseLimitSet, alt: DoseAlternative, facts: ClinicalFacts): NonNullable<DoseCheck['limitFor']> {
-  return [set.when, alt.when].flatMap((when) => {
-    if (when === undefined) return [];
-    const r = evaluateCriterion(when, facts);
-    if (r.status !== 'met' || r.label === undefined) return [];
+function limitFor(conditions: ReadonlyArray<CriterionResult | undefined>): NonNullable<DoseCheck['limitFor']> {
+  return conditions.flatMap((r) => {
+    if (r === undefined || r.status !== 'met' || r.label === undefined) return [];
     return [{ label: r.label, evidence: leavesOf(r).flatMap((leaf) => leaf.evidence) }];
   });
 }
@@ -380,7 +381,7 @@ function leavesOf(r: CriterionResult): CriterionResult[] {
  */
 export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseCheck {
   const setNeeds = new Needs();
-  const setApplies = applicability(set.when, facts, setNeeds);
+  const { status: setApplies, condition: setCondition } = applicability(set.when, facts, setNeeds);
   if (setApplies === 'not-met') return { status: 'not-applicable', limitSetId: set.id, evidence: [], source: set.source };
   const order = orderFacts(facts);
   const outcomes = set.alternatives.map((alt) => evaluateAlternative(alt, facts, order));
@@ -421,7 +422,7 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   check.alternativeId = best.o.alternative.id;
   check.exceeds = best.o.exceeds;
   check.allowedText = allowedText(best.o.alternative);
-  const reasons = limitFor(set, best.o.alternative, facts);
+  const reasons = limitFor([setCondition, best.o.condition]);
   if (reasons.length > 0) check.limitFor = reasons;
   const text = orderedText(best.o, order);
   if (text !== undefined) check.orderedText = text;
