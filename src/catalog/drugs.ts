@@ -26,8 +26,30 @@ function lookUpCoding(coding: Coding, catalog: Catalog): DrugCodeMatch | undefin
 }
 
 /** The catalog drug named in free text, longest name first ("fam-trastuzumab deruxtecan" before "trastuzumab"). */
+/**
+ * Per catalog, by exact text: the same displays ("dexamethasone 4 MG Oral Tablet") recur on every chart, and
+ * normalising and scanning them is most of identifying a history. Bounded: cleared when full.
+ */
+const DRUG_BY_TEXT = new WeakMap<Catalog, Map<string, string | null>>();
+const DRUG_BY_TEXT_LIMIT = 5_000;
+
 export function drugInText(text: string | undefined, catalog: Catalog): string | null {
-  if (text === undefined || text.trim() === '') return null;
+  if (text === undefined) return null;
+  let cache = DRUG_BY_TEXT.get(catalog);
+  if (cache === undefined) {
+    cache = new Map();
+    DRUG_BY_TEXT.set(catalog, cache);
+  }
+  const known = cache.get(text);
+  if (known !== undefined) return known;
+  if (cache.size >= DRUG_BY_TEXT_LIMIT) cache.clear();
+  const found = drugInTextUncached(text, catalog);
+  cache.set(text, found);
+  return found;
+}
+
+function drugInTextUncached(text: string, catalog: Catalog): string | null {
+  if (text.trim() === '') return null;
   const normalised = normaliseText(text);
   const exact = catalog.drugByName.get(normalised.trim());
   if (exact !== undefined) return exact;
@@ -37,8 +59,22 @@ export function drugInText(text: string | undefined, catalog: Catalog): string |
   return null;
 }
 
+/**
+ * Per concept object (so per request): a chart's history is identified by several facts, and a concept's answer
+ * cannot change while the request is evaluated. Keyed by catalog too, since tests identify against several.
+ */
+const IDENTIFIED = new WeakMap<CodeableConcept, { catalog: Catalog; found: DrugIdentification }>();
+
 export function identifyDrug(concept: CodeableConcept | undefined, catalog: Catalog): DrugIdentification {
   if (concept === undefined) return { drug: null, codes: [] };
+  const known = IDENTIFIED.get(concept);
+  if (known !== undefined && known.catalog === catalog) return known.found;
+  const found = identifyDrugUncached(concept, catalog);
+  IDENTIFIED.set(concept, { catalog, found });
+  return found;
+}
+
+function identifyDrugUncached(concept: CodeableConcept, catalog: Catalog): DrugIdentification {
   const matches = (concept.coding ?? [])
     .map((coding) => ({ coding, match: lookUpCoding(coding, catalog) }))
     .filter((m): m is { coding: Coding; match: DrugCodeMatch } => m.match !== undefined);

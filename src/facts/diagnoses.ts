@@ -17,12 +17,19 @@ import { codings, referenceId, relativeReference } from './fhir.js';
 const CURRENT_CLINICAL_STATUS = new Set(['active', 'recurrence', 'relapse', 'remission']);
 const EXCLUDED_VERIFICATION = new Set(['refuted', 'entered-in-error']);
 
+/** Called for every Condition by several facts: reads the codings in place, allocating nothing. */
 export function isCurrentCondition(condition: Condition): boolean {
-  const verification = codings(condition.verificationStatus).map((c) => c.code);
-  if (verification.some((code) => code !== undefined && EXCLUDED_VERIFICATION.has(code))) return false;
-  const clinical = codings(condition.clinicalStatus).map((c) => c.code).filter((c): c is string => c !== undefined);
+  for (const coding of codings(condition.verificationStatus)) {
+    if (coding.code !== undefined && EXCLUDED_VERIFICATION.has(coding.code)) return false;
+  }
   // clinicalStatus may be absent (allowed when unconfirmed); only an explicit inactive status excludes
-  return clinical.length === 0 || clinical.some((code) => CURRENT_CLINICAL_STATUS.has(code));
+  let coded = false;
+  for (const coding of codings(condition.clinicalStatus)) {
+    if (coding.code === undefined) continue;
+    if (CURRENT_CLINICAL_STATUS.has(coding.code)) return true;
+    coded = true;
+  }
+  return !coded;
 }
 
 /** "c50911" → "C50.911"; "C50.911" stays. */
@@ -43,8 +50,15 @@ export function snomedCodes(concept: CodeableConcept | CodeableConcept[] | undef
     .map((c) => (c.code ?? '').trim());
 }
 
-export function currentConditions(chart: GatheredChart): Condition[] {
-  return chart.conditions.filter(isCurrentCondition);
+/** Per chart, computed on first use: several facts ask for the current Conditions of the same chart. */
+const CURRENT_CONDITIONS = new WeakMap<readonly Condition[], { length: number; current: readonly Condition[] }>();
+
+export function currentConditions(chart: GatheredChart): readonly Condition[] {
+  const known = CURRENT_CONDITIONS.get(chart.conditions);
+  if (known !== undefined && known.length === chart.conditions.length) return known.current;
+  const current = chart.conditions.filter(isCurrentCondition);
+  CURRENT_CONDITIONS.set(chart.conditions, { length: chart.conditions.length, current });
+  return current;
 }
 
 export function conditionDate(condition: Condition): string | undefined {

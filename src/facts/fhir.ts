@@ -5,9 +5,13 @@ import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
 import { normaliseText, phraseNeedle } from '../catalog/text.js';
 import { datePart } from './dates.js';
 
-export function codings(concept: CodeableConcept | CodeableConcept[] | undefined): Coding[] {
-  if (concept === undefined) return [];
-  return (Array.isArray(concept) ? concept : [concept]).flatMap((c) => c.coding ?? []);
+const NO_CODINGS: readonly Coding[] = Object.freeze([]);
+
+/** Every coding of one or several concepts. A single concept's own array is returned as it is (read-only). */
+export function codings(concept: CodeableConcept | CodeableConcept[] | undefined): readonly Coding[] {
+  if (concept === undefined) return NO_CODINGS;
+  if (!Array.isArray(concept)) return concept.coding ?? NO_CODINGS;
+  return concept.length === 1 ? (concept[0]?.coding ?? NO_CODINGS) : concept.flatMap((c) => c.coding ?? []);
 }
 
 /**
@@ -134,7 +138,7 @@ export function observationDate(observation: Observation): string | undefined {
 }
 
 /** Newest first; undated last. */
-export function newestFirst<T>(items: T[], dateOf: (item: T) => string | undefined): T[] {
+export function newestFirst<T>(items: readonly T[], dateOf: (item: T) => string | undefined): T[] {
   return [...items].sort((a, b) => (dateOf(b) ?? '').localeCompare(dateOf(a) ?? ''));
 }
 

@@ -39,6 +39,9 @@ export function hookHandler(deps: HookHandlerDeps): RequestHandler<{ id: string 
       if (!service) throw new HttpError(404, `unknown CDS service "${serviceId}"`);
       const request = validateHookRequest(req.body, service);
       hookInstance = request.hookInstance;
+      // The parsed body (hundreds of KB with full prefetch) is not needed once evaluated; let it go before the
+      // audit write is awaited, so concurrent calls waiting on the disk do not keep their charts alive.
+      req.body = undefined;
 
       const result = await deps.pipeline.evaluate(request, {
         service: service.id,
