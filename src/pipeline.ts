@@ -10,7 +10,7 @@ import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } fro
 import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
-import { buildFacts } from './facts/index.js';
+import { buildFacts, isObservationOfInterest } from './facts/index.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, type GatherOptions } from './gather/index.js';
 import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
@@ -231,7 +231,10 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
   };
   const summary = registry.all().map((p) => ({ id: p.id, version: p.version }));
   return {
-    pipeline: { evaluate: async (request, context) => (await decide(request, context, deps)).result },
+    pipeline: {
+      evaluate: async (request, context) => (await decide(request, context, deps)).result,
+      readsResource: (resource) => resource.resourceType !== 'Observation' || isObservationOfInterest(resource, catalog.observations),
+    },
     policiesSummary: () => summary,
     policies: () => registry.all(),
     explain: async (request, context) => traceOf(await decide(request, context, deps)),

@@ -11,7 +11,11 @@ export function isFullDate(value: string | undefined): value is string {
   return value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value);
 }
 
+/** Days are compared for every pair of history entries: read the digits in place, without splitting. */
 function toUtc(date: string): number {
+  if (date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
+    return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  }
   const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
   return Date.UTC(y, m - 1, d);
 }

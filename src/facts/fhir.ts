@@ -79,6 +79,54 @@ function observationCodeIndex(observations: readonly Observation[]): CodeIndex {
   return index;
 }
 
+/** Per catalog: `normalisedSystem|code` of every code in every Observation fact list. */
+const CODES_OF_INTEREST = new WeakMap<ObservationCodes, ReadonlySet<string>>();
+
+function observationCodesOfInterest(codes: ObservationCodes): ReadonlySet<string> {
+  let keys = CODES_OF_INTEREST.get(codes);
+  if (keys === undefined) {
+    const found = new Set<string>();
+    const loinc = normaliseSystem(codes.systems.loinc);
+    const snomed = normaliseSystem(codes.systems.snomed);
+    for (const list of Object.values(codes.facts) as CodeList[]) {
+      for (const code of list.loinc ?? []) found.add(`${loinc}|${code}`);
+      for (const code of list.snomed ?? []) found.add(`${snomed}|${code}`);
+    }
+    keys = found;
+    CODES_OF_INTEREST.set(codes, keys);
+  }
+  return keys;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether any fact can read this Observation: facts find Observations only through `observationsWithFactCode`,
+ * so one whose code is in none of the catalog's fact lists (a chart's years of routine labs) is never read.
+ * Tested: facts are the same with such Observations removed.
+ *
+ * Runs on unchecked JSON (before the FHIR type check, which it lets skip what is never read), so it reads
+ * defensively, and answers yes whenever the code is missing or malformed: then the type check names the problem.
+ */
+export function isObservationOfInterest(observation: Observation, codes: ObservationCodes): boolean {
+  const code: unknown = observation.code;
+  if (!isRecord(code)) return true;
+  const list: unknown = code['coding'];
+  if (list === undefined) return false;
+  if (!Array.isArray(list)) return true;
+  const keys = observationCodesOfInterest(codes);
+  for (const coding of list as unknown[]) {
+    if (!isRecord(coding)) return true;
+    const system = coding['system'];
+    const value = coding['code'];
+    if ((system !== undefined && typeof system !== 'string') || (value !== undefined && typeof value !== 'string')) return true;
+    if (value !== undefined && keys.has(`${normaliseSystem(system)}|${value.trim()}`)) return true;
+  }
+  return false;
+}
+
 /**
  * The Observations whose code is in the fact's LOINC or SNOMED list, in chart order: the same as
  * `observations.filter((o) => hasFactCode(o.code, list, systems))`, by look-up instead of a scan.

@@ -8,6 +8,7 @@
  * are left alone. A violation becomes a 400 naming the element, instead of reaching code that trusts the shapes.
  */
 import { readFileSync } from 'node:fs';
+import type { FhirResource } from 'fhir/r4.js';
 import type { HookRequest } from './types.js';
 
 interface ElementType {
@@ -66,8 +67,45 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * An element as the walk needs it, worked out once at start-up: every element of every prefetched resource is
+ * visited, so nothing is derived from the table per value.
+ */
+interface Element {
+  /** FHIR type codes, for messages */
+  types: string[];
+  repeats: boolean;
+  /** the JSON kind of a primitive with a single type */
+  kind?: 'string' | 'number' | 'boolean';
+  /** a repeating primitive: null items are allowed when the `_name` sibling carries their extensions */
+  primitive: boolean;
+  /** a contained resource (checked against its own type) */
+  resource: boolean;
+  /** the path whose children a complex single-typed value is checked against */
+  childPath?: string;
+}
+
+function describeElement(parent: string, name: string, element: ElementType): Element {
+  const type = element.t.length === 1 ? element.t[0] : undefined;
+  const kind = type !== undefined ? JSON_KIND[type] : undefined;
+  let childPath: string | undefined;
+  if (type !== undefined && kind === undefined && type !== 'Resource') {
+    if (type === 'BackboneElement' || type === 'Element') childPath = `${parent}.${name}`;
+    else if (type.startsWith('#')) childPath = type.slice(1);
+    else childPath = ALIASES[type] ?? type;
+  }
+  return {
+    types: element.t,
+    repeats: element.a === 1,
+    ...(kind !== undefined && { kind }),
+    primitive: element.t.some((t) => JSON_KIND[t] !== undefined),
+    resource: type === 'Resource',
+    ...(childPath !== undefined && { childPath }),
+  };
+}
+
 /** path → child name → element: the table by parent, so the walk looks children up without building keys. */
-const ELEMENTS = new Map<string, Map<string, ElementType>>();
+const ELEMENTS = new Map<string, Map<string, Element>>();
 for (const [path, element] of Object.entries(TABLE)) {
   const dot = path.lastIndexOf('.');
   if (dot < 0) continue;
@@ -77,8 +115,13 @@ for (const [path, element] of Object.entries(TABLE)) {
     children = new Map();
     ELEMENTS.set(parent, children);
   }
-  children.set(path.slice(dot + 1), element);
+  children.set(path.slice(dot + 1), describeElement(parent, path.slice(dot + 1), element));
 }
+
+const NONE_REQUIRED: readonly string[] = [];
+
+/** The resource types the table knows (those with an `id` element). */
+const RESOURCE_TYPES: ReadonlySet<string> = new Set([...ELEMENTS.keys()].filter((path) => TABLE[`${path}.id`] !== undefined && !path.includes('.')));
 
 /**
  * Where the walk is: a base ("prefetch.observations") and the keys and indexes below it. Every element of every
@@ -86,7 +129,11 @@ for (const [path, element] of Object.entries(TABLE)) {
  */
 class Trail {
   private readonly parts: Array<string | number> = [];
-  constructor(private readonly base: string) {}
+  constructor(
+    private readonly base: string,
+    /** which resources evaluation reads at all; omitted = all */
+    readonly readsResource?: (resource: FhirResource) => boolean,
+  ) {}
   push(part: string | number): void {
     this.parts.push(part);
   }
@@ -105,75 +152,92 @@ function checkResource(value: unknown, trail: Trail): void {
   if (!isObject(value)) fail(trail.toString(), 'object', 'Resource');
   const type = value.resourceType;
   if (typeof type !== 'string') fail(`${trail.toString()}.resourceType`, 'string');
-  if (TABLE[`${type}.id`] === undefined) return;
+  if (!RESOURCE_TYPES.has(type)) return;
+  // A resource evaluation never reads (a routine lab no policy looks at) cannot mislead it: left alone, as
+  // unknown resource types are. The predicate reads unchecked JSON defensively and says yes when unsure.
+  if (trail.readsResource !== undefined && !trail.readsResource(value as unknown as FhirResource)) return;
   checkChildren(value, type, trail);
 }
 
+const UNDERSCORE = 95; // '_'
+
 function checkChildren(value: Record<string, unknown>, path: string, trail: Trail): void {
-  for (const name of REQUIRED.get(path) ?? []) {
+  for (const name of REQUIRED.get(path) ?? NONE_REQUIRED) {
     // a primitive may be present through its extension alone (`_name`)
     if (value[name] === undefined && value[`_${name}`] === undefined) {
       throw new FhirShapeError(`${trail.toString()}.${name} is required (FHIR ${path}.${name})`);
     }
   }
   const children = ELEMENTS.get(path);
-  for (const key in value) {
-    if (!Object.hasOwn(value, key) || key === 'resourceType') continue;
+  // own keys only; a parsed JSON object has no others, and Object.keys is faster here than for-in with hasOwn
+  const keys = Object.keys(value);
+  for (let k = 0; k < keys.length; k += 1) {
+    const key = keys[k]!;
+    if (key === 'resourceType') continue;
     const child = value[key];
-    if (key.startsWith('_')) {
+    if (key.charCodeAt(0) === UNDERSCORE) {
       // primitive extensions: an object, or an array aligned with the values (nulls allowed there)
-      if (!isObject(child) && !Array.isArray(child)) {
+      if (typeof child !== 'object' || child === null) {
         trail.push(key);
         fail(trail.toString(), 'object');
       }
       continue;
     }
     const element = children?.get(key);
-    if (!element) continue;
-    trail.push(key);
-    if (element.a) {
-      if (!Array.isArray(child)) fail(trail.toString(), 'array');
-      const primitive = element.t.some((t) => JSON_KIND[t] !== undefined);
-      const items = child as unknown[];
-      for (let i = 0; i < items.length; i += 1) {
-        const item = items[i];
-        if (item === null && primitive && value[`_${key}`] !== undefined) continue;
-        trail.push(i);
-        checkValue(item, element, path, key, trail);
-        trail.pop();
-      }
-    } else {
-      checkValue(child, element, path, key, trail);
-    }
-    trail.pop();
+    if (element !== undefined) checkElement(value, key, element, trail);
   }
 }
 
-/** `path`.`key` is the element's FHIR path (built only when its children are checked against it). */
-function checkValue(value: unknown, element: ElementType, path: string, key: string, trail: Trail): void {
-  if (value === null) fail(trail.toString(), element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'value');
-  if (Array.isArray(value)) fail(trail.toString(), element.t.length === 1 ? (JSON_KIND[element.t[0]!] ?? 'object') : 'single value');
-  const type = element.t[0];
-  if (element.t.length !== 1 || type === undefined) return; // several types only for a few elements; leave them
-  const kind = JSON_KIND[type];
+/** `value[key]`, present, against its element. */
+function checkElement(value: Record<string, unknown>, key: string, element: Element, trail: Trail): void {
+  const child = value[key];
+  trail.push(key);
+  if (element.repeats) {
+    if (!Array.isArray(child)) fail(trail.toString(), 'array');
+    const items = child as unknown[];
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i];
+      if (item === null && element.primitive && value[`_${key}`] !== undefined) continue;
+      trail.push(i);
+      checkValue(item, element, trail);
+      trail.pop();
+    }
+  } else {
+    checkValue(child, element, trail);
+  }
+  trail.pop();
+}
+
+function expectedKind(element: Element, several: string): string {
+  return element.types.length === 1 ? (JSON_KIND[element.types[0]!] ?? 'object') : several;
+}
+
+function checkValue(value: unknown, element: Element, trail: Trail): void {
+  if (value === null) fail(trail.toString(), expectedKind(element, 'value'));
+  if (Array.isArray(value)) fail(trail.toString(), expectedKind(element, 'single value'));
+  if (element.types.length !== 1) return; // several types only for a few elements; leave them
+  const kind = element.kind;
   if (kind !== undefined) {
-    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) fail(trail.toString(), kind, type);
+    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) fail(trail.toString(), kind, element.types[0]);
     return;
   }
-  if (type === 'Resource') { checkResource(value, trail); return; }
+  if (element.resource) { checkResource(value, trail); return; }
+  const type = element.types[0]!;
   if (!isObject(value)) fail(trail.toString(), 'object', type.startsWith('#') ? undefined : type);
-  if (type === 'BackboneElement' || type === 'Element') checkChildren(value, `${path}.${key}`, trail);
-  else if (type.startsWith('#')) checkChildren(value, type.slice(1), trail);
-  else checkChildren(value, ALIASES[type] ?? type, trail);
+  if (element.childPath !== undefined) checkChildren(value, element.childPath, trail);
 }
 
-/** The first FHIR shape problem in the request's prefetch and draft orders, or undefined. */
-export function inspectRequestFhir(request: HookRequest): string | undefined {
+/**
+ * The first FHIR shape problem in the request's prefetch and draft orders, or undefined. With `readsResource`, a
+ * prefetched resource it declines (one evaluation never reads, such as a routine lab) is not walked: its shape
+ * cannot matter, so it cannot fail a signing. Draft orders are always checked.
+ */
+export function inspectRequestFhir(request: HookRequest, readsResource?: (resource: FhirResource) => boolean): string | undefined {
   try {
     checkResource(request.context.draftOrders, new Trail('context.draftOrders'));
     for (const [key, value] of Object.entries(request.prefetch ?? {})) {
       // CDS Hooks: a prefetch key may be null when the client could not fetch it
-      if (value !== null) checkResource(value, new Trail(`prefetch.${key}`));
+      if (value !== null) checkResource(value, new Trail(`prefetch.${key}`, readsResource));
     }
     return undefined;
   } catch (err) {

@@ -2,6 +2,7 @@
  * The seam between the HTTP layer and the decision logic. The protocol layer validates and answers; whatever
  * implements `HookPipeline` (gather → facts → policy → cards, assembled elsewhere) decides.
  */
+import type { FhirResource } from 'fhir/r4.js';
 import type { Covered, PaNeeded } from '../policy/types.js';
 import type { CardConfiguration } from './crd-configuration.js';
 import type { HookResponse, HookRequest } from './types.js';
@@ -49,4 +50,9 @@ export interface PipelineResult {
 
 export interface HookPipeline {
   evaluate(request: HookRequest, context: PipelineContext): Promise<PipelineResult>;
+  /**
+   * Whether evaluation reads this prefetched resource at all (answering yes when unsure); the FHIR type check
+   * skips the others. Omitted = every resource is read.
+   */
+  readsResource?(resource: FhirResource): boolean;
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { FhirResource } from 'fhir/r4.js';
 import addFormats from 'ajv-formats';
 import { HttpError } from './errors.js';
 import { inspectRequestFhir } from './fhir-guard.js';
@@ -77,8 +78,11 @@ function requireObjectBody(body: unknown): void {
   }
 }
 
-/** Validates a hook call for `service`; returns the request typed, or throws a 400 naming the field. */
-export function validateHookRequest(body: unknown, service: ServiceEntry): HookRequest {
+/**
+ * Validates a hook call for `service`; returns the request typed, or throws a 400 naming the field.
+ * `readsResource`: which prefetched resources evaluation reads at all (see inspectRequestFhir).
+ */
+export function validateHookRequest(body: unknown, service: ServiceEntry, readsResource?: (resource: FhirResource) => boolean): HookRequest {
   requireObjectBody(body);
   if (!hookSchema(body)) throw new HttpError(400, firstError(hookSchema.errors));
   const request = body;
@@ -86,7 +90,7 @@ export function validateHookRequest(body: unknown, service: ServiceEntry): HookR
     throw new HttpError(400, `hook "${request.hook}" does not match service ${service.id}, which answers "${service.hook}"`);
   }
   checkSelections(request);
-  const fhirProblem = inspectRequestFhir(request);
+  const fhirProblem = inspectRequestFhir(request, readsResource);
   if (fhirProblem) throw new HttpError(400, fhirProblem);
   return request;
 }
