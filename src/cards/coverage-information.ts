@@ -6,6 +6,7 @@
  * exactly when something is conditional, and then a reason saying what is missing; satisfied-pa-id
  * exactly when pa-needed is satisfied; doc-purpose withpa only with auth-needed, always with a reason.
  */
+import { copyJson } from './copy-json.js';
 import { randomUUID } from 'node:crypto';
 import type { Extension, MedicationRequest, Period, Quantity } from 'fhir/r4.js';
 import type { PolicyEvaluation } from '../policy/types.js';
@@ -188,10 +189,10 @@ function coverageOf(extension: Extension): string | undefined {
  * (the order was already checked once) is replaced, not duplicated.
  */
 export function withCoverageInformation(order: MedicationRequest, extension: Extension): MedicationRequest {
-  const copy = structuredClone(order);
+  const copy = copyJson(order);
   const coverage = coverageOf(extension);
   const kept = (copy.extension ?? []).filter((e) => !(e.url === COVERAGE_INFORMATION_URL && coverageOf(e) === coverage));
-  copy.extension = [...kept, structuredClone(extension)];
+  copy.extension = [...kept, copyJson(extension)];
   return copy;
 }
 

@@ -3,6 +3,7 @@
  * rounded the way the product can be given, with the schedule corrected when the schedule is what
  * exceeds. Nothing else in the order changes.
  */
+import { copyJson } from './copy-json.js';
 import type { Dosage, MedicationRequest, Quantity, TimingRepeat } from 'fhir/r4.js';
 import type { DoseCheck } from '../policy/types.js';
 import type { DoseRounding } from './types.js';
@@ -129,7 +130,7 @@ export function applyCoveredDose(order: MedicationRequest, dose: DoseCheck, roun
   const schedule = exceeds.includes('schedule') ? covered.schedule : undefined;
   if (!rounded && !schedule) return undefined;
 
-  const copy = structuredClone(order);
+  const copy = copyJson(order);
   const dosages = copy.dosageInstruction && copy.dosageInstruction.length > 0 ? copy.dosageInstruction : [{}];
   const dosage = dosages[0] ?? {};
   const amount: CoveredDose | undefined = rounded ? { ...rounded, per: covered.amount.per } : undefined;

@@ -67,6 +67,10 @@ export function compilePath(source: string): CompiledPath {
   const normalised = segments
     .map((s, i) => (i === 0 ? s : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${s}]`))
     .join('');
+  const names = segments.slice(1);
+  if (segments[0] === '$' && names.length > 0 && names.every((s) => PLAIN_NAME.test(s))) {
+    return { source, normalised, select: propertyChain(names) };
+  }
   return {
     source,
     normalised,
@@ -74,5 +78,25 @@ export function compilePath(source: string): CompiledPath {
       const raw: unknown = JSONPath({ path: source, json, eval: false, wrap: true, resultType: 'all' });
       return toMatches(raw);
     },
+  };
+}
+
+/** A member name with no JSONPath meaning (no wildcard, descent, slice, union or filter). */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `$.a.b.c`, the shape of nearly every policy path, read by direct property access: the same matches
+ * jsonpath-plus gives (own properties only, none when a step is missing), without walking its general machinery
+ * for every leaf of every evaluation. test/policy/jsonpath.test.ts compares the two on every policy path.
+ */
+function propertyChain(names: readonly string[]): (json: object) => PathMatch[] {
+  const path = `$${names.map((n) => `['${n}']`).join('')}`;
+  return (json) => {
+    let node: unknown = json;
+    for (const name of names) {
+      if (typeof node !== 'object' || node === null || !Object.hasOwn(node, name)) return [];
+      node = (node as Record<string, unknown>)[name];
+    }
+    return [{ path, value: node }];
   };
 }
