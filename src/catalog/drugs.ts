@@ -75,10 +75,13 @@ export function identifyDrug(concept: CodeableConcept | undefined, catalog: Cata
 }
 
 function identifyDrugUncached(concept: CodeableConcept, catalog: Catalog): DrugIdentification {
-  const matches = (concept.coding ?? [])
-    .map((coding) => ({ coding, match: lookUpCoding(coding, catalog) }))
-    .filter((m): m is { coding: Coding; match: DrugCodeMatch } => m.match !== undefined);
-  if (matches.length > 0) {
+  const codings = concept.coding ?? [];
+  let matches: Array<{ coding: Coding; match: DrugCodeMatch }> | undefined;
+  for (const coding of codings) {
+    const match = lookUpCoding(coding, catalog);
+    if (match !== undefined) (matches ??= []).push({ coding, match });
+  }
+  if (matches !== undefined) {
     // a product code is more specific than an ingredient: Enhertu's SCD beats trastuzumab's IN on the same order
     const best = matches.reduce((a, b) => (b.match.specificity > a.match.specificity ? b : a));
     const drug = best.match.drug;
@@ -91,8 +94,10 @@ function identifyDrugUncached(concept: CodeableConcept, catalog: Catalog): DrugI
       matchedBy: 'code',
     };
   }
-  for (const text of [concept.text, ...(concept.coding ?? []).map((c) => c.display)]) {
-    const drug = drugInText(text, catalog);
+  const byText = drugInText(concept.text, catalog);
+  if (byText !== null) return { drug: byText, codes: [], matchedBy: 'name' };
+  for (const coding of codings) {
+    const drug = drugInText(coding.display, catalog);
     if (drug !== null) return { drug, codes: [], matchedBy: 'name' };
   }
   return { drug: null, codes: [] };

@@ -169,11 +169,9 @@ function checkChildren(value: Record<string, unknown>, path: string, trail: Trai
     }
   }
   const children = ELEMENTS.get(path);
-  // own keys only; a parsed JSON object has no others, and Object.keys is faster here than for-in with hasOwn
-  const keys = Object.keys(value);
-  for (let k = 0; k < keys.length; k += 1) {
-    const key = keys[k]!;
-    if (key === 'resourceType') continue;
+  // for-in allocates no key array (Object.keys would, for every object of every resource)
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || key === 'resourceType') continue;
     const child = value[key];
     if (key.charCodeAt(0) === UNDERSCORE) {
       // primitive extensions: an object, or an array aligned with the values (nulls allowed there)
