@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,11 +106,20 @@ async function discoveryStatus(url: string): Promise<number> {
 
 const started = (lines: LogLine[]): LogLine[] => lines.filter((l) => l.role === 'primary' && l.msg === 'worker started');
 
-describe('cluster mode (tsx src/main.ts)', () => {
-  it('serves from 2 workers, replaces a killed worker, and exits 0 on SIGTERM', async () => {
+/** `npm start` is `npm run build && node <flags> dist/main.js`: the test runs the same, from package.json. */
+function startCommand(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const tokens = start.split(/\s+/);
+  return tokens.slice(tokens.lastIndexOf('node') + 1);
+}
+
+describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
+  it('serves signings from 2 workers, replaces a killed worker, and exits 0 on SIGTERM', async () => {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'cluster-test-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, startCommand(), {
       env: {
         ...process.env,
         WEB_CONCURRENCY: '2',
@@ -129,6 +138,16 @@ describe('cluster mode (tsx src/main.ts)', () => {
       const discovery = `http://127.0.0.1:${port}/cds-services`;
       await log.waitFor((lines) => started(lines).length === 2);
       expect(await discoveryStatus(discovery)).toBe(200);
+      // the built code reads its schemas, card templates and policies from the project, as the TypeScript does
+      const signing = await fetch(`http://127.0.0.1:${port}/cds-services/oncology-pa-order-sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: readFileSync('fhir-resources/scenarios/bsc-ixabepilone/dose-90-mg-over.json', 'utf8'),
+      });
+      expect(signing.status).toBe(200);
+      const answer = (await signing.json()) as { cards: Array<{ summary: string }>; systemActions: unknown[] };
+      expect(answer.cards.some((c) => /dose above/i.test(c.summary))).toBe(true);
+      expect(answer.systemActions).toHaveLength(1);
       // the default 600 calls a minute per caller, shared by the two workers
       expect(log.lines.find((l) => l.msg === 'cluster primary forking workers')?.rateLimitPerMinutePerWorker).toBe(300);
 
