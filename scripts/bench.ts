@@ -9,6 +9,8 @@
  *   no prefetch …    the same request without prefetch, one connection; the service reads a stub FHIR server
  *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
+ *   as advertised    one connection: every Observation prefetched (as in the rows above), then only those the
+ *                    advertised template asks for (`code=`), as an EHR that honours it sends
  *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
  *   tsx, no build    prefetch ×1 again, the TypeScript run through the tsx loader (`npm run dev`), for comparison
  * plus start-up time (spawn → first 200 on /cds-services) and RSS under load (/proc/<pid>/status VmRSS).
@@ -28,6 +30,8 @@ import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadCatalog } from '../src/catalog/index.js';
+import { observationSearchCodes } from '../src/facts/index.js';
 import { syntheticChart } from './lib/synthetic-chart.js';
 
 // ---------------------------------------------------------------- options
@@ -80,6 +84,9 @@ const BUDGET = {
 };
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** The Observation codes the service's discovery asks the EHR for (prefetch `code=`), from the shipped catalog. */
+const ADVERTISED_OBSERVATION_CODES: readonly string[] = observationSearchCodes(loadCatalog(join(ROOT, 'catalog')).observations);
 const SCRATCH = join(ROOT, 'bench-results', 'run.tmp');
 
 // ---------------------------------------------------------------- processes
@@ -448,6 +455,23 @@ async function main(): Promise<number> {
     const slope = prev ? ((s.mean - prev.mean) / (s.size - prev.size)) * 1000 : NaN;
     const growth = prev ? `${slope >= 0 ? '+' : ''}${fmt(slope, 2)} ms per 1,000 more resources (mean)` : 'one connection';
     rows.push({ name: `chart ${s.size} resources`, ...s, note: `${fmt(s.requestBytes / 1024, 0)} KB; mean ${fmt(s.mean)} ms; ${growth}` });
+  }
+
+  // The rows above prefetch every Observation of the chart (an EHR that ignores the template's `code=`). What the
+  // service advertises asks only for the codes its facts read; one connection each, for the latency per signing.
+  log(`prefetch as advertised vs every Observation, chart ${opts.chart} (one connection)`);
+  const advertisedChart = syntheticChart(opts.chart, { fhirServer: fhir0, observationCodes: ADVERTISED_OBSERVATION_CODES });
+  const advertisedBody = JSON.stringify(advertisedChart.request);
+  const prefetchedObservations = (body: string): number =>
+    ((JSON.parse(body) as { prefetch: { observations: { entry?: unknown[] } } }).prefetch.observations.entry ?? []).length;
+  for (const [name, body] of [
+    [`prefetch, every Observation (${prefetchedObservations(prefetchBody)})`, prefetchBody],
+    [`prefetch as advertised (${prefetchedObservations(advertisedBody)} Observations)`, advertisedBody],
+  ] as const) {
+    await answerOf(hookUrl(single.port), body);
+    await load(hookUrl(single.port), body, { seconds: Math.min(1, opts.warmup), connections: 1 });
+    const result = await load(hookUrl(single.port), body, { seconds: opts.short, connections: 1 });
+    rows.push({ name, ...result, note: `${fmt(body.length / 1024, 0)} KB; mean ${fmt(result.mean)} ms; one connection` });
   }
   await single.stop();
 

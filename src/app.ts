@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { AuditLog } from './protocol/audit.js';
 import type { CardIndex } from './protocol/card-index.js';
+import type { PrefetchKey } from './gather/prefetch-templates.js';
 import { discoveryHandler } from './protocol/discovery.js';
 import { errorHandler, operationOutcome } from './protocol/errors.js';
 import { feedbackHandler, type FeedbackStore } from './protocol/feedback.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   isReady?: () => boolean;
   /** the evaluation behind a hook call, for `POST /analyst/trace`; omitted = 501 */
   explain?: Explain;
+  /** the prefetch templates discovery advertises (createPipeline's, narrowed by the catalog); omitted = the unnarrowed ones */
+  prefetchTemplates?: Readonly<Record<PrefetchKey, string>>;
   /** the policies served at `/policies/{id}`; omitted = none */
   policies?: () => Policy[];
   /** the payers' documents, by `document.file` (default `<policiesDir>/documents`) */
@@ -97,7 +100,7 @@ export function createApp(deps: AppDeps): express.Application {
 
   app.get('/health', healthHandler(deps.policiesSummary, deps.authMode));
   app.get('/ready', readyHandler(deps.isReady ?? (() => true)));
-  app.get('/cds-services', ...(deps.config.protectDiscovery ? guard : [limits.perCaller]), discoveryHandler);
+  app.get('/cds-services', ...(deps.config.protectDiscovery ? guard : [limits.perCaller]), discoveryHandler(deps.prefetchTemplates));
   // Authentication comes before parsing, so an unauthenticated caller cannot make us read a large body.
   app.post('/cds-services/:id/feedback', ...guard, ...parseJson, feedbackHandler(deps));
   app.post('/cds-services/:id', ...guard, ...parseJson, hookHandler(deps));

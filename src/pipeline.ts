@@ -10,9 +10,9 @@ import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } fro
 import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
-import { buildFacts, isObservationOfInterest } from './facts/index.js';
+import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
 import type { ClinicalFacts } from './facts/types.js';
-import { gatherChart, type GatherOptions } from './gather/index.js';
+import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
 import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
 import type { GatheredChart } from './gather/types.js';
 import { evaluatePolicy, loadPolicies, type PolicyRegistry } from './policy/index.js';
@@ -211,18 +211,23 @@ export interface AssembledPipeline {
   policiesSummary: () => PolicySummary[];
   policies: () => Policy[];
   explain: (request: HookRequest, context: PipelineContext) => Promise<{ trace: string[]; evaluations: PolicyEvaluation[] }>;
+  /** what discovery advertises: the Observation search narrowed to the catalog's codes */
+  prefetchTemplates: Readonly<Record<PrefetchKey, string>>;
 }
 
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
 export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
   const catalog = loadCatalog(config.catalogDir);
   const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
+  // discovery advertises these and gather falls back to the same queries
+  const templates = prefetchTemplates(observationSearchCodes(catalog.observations));
   const deps: DecisionDeps = {
     catalog,
     policies: registry,
     gather: {
       deadlineMs: config.gather.deadlineMs,
       queryTimeoutMs: config.gather.queryTimeoutMs,
+      templates,
       ...(config.fhirServerAllowlist.length > 0 && { fhirServerAllowlist: config.fhirServerAllowlist }),
     },
     payerSubmissionUrls: config.payerSubmissionUrls,
@@ -237,6 +242,7 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
     },
     policiesSummary: () => summary,
     policies: () => registry.all(),
+    prefetchTemplates: templates,
     explain: async (request, context) => traceOf(await decide(request, context, deps)),
   };
 }

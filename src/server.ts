@@ -58,7 +58,7 @@ export async function startServer(): Promise<StartedServer> {
     process.stderr.write(`start-up error: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const { pipeline, policiesSummary, policies, explain } = assembled;
+  const { pipeline, policiesSummary, policies, explain, prefetchTemplates } = assembled;
   let ready = true;
   const app = createApp({
     config,
@@ -67,6 +67,7 @@ export async function startServer(): Promise<StartedServer> {
     policiesSummary,
     policies,
     explain,
+    prefetchTemplates,
     ...auth,
     cardIndex: new CardIndex(),
     feedbackStore: new JsonlFeedbackStore(config.feedbackFile),

@@ -1,7 +1,7 @@
 /**
  * A deliberately small FHIR stub for the benchmark: `node:http`, the synthetic chart's resources held in memory,
  * every answer delayed by a fixed time (a remote EHR's query latency). It answers reads (`Type/id`) and searches
- * (`Type?…`) with searchset Bundles, honouring `_id`, `patient` / `subject` / `beneficiary` and `_include=Type:element`
+ * (`Type?…`) with searchset Bundles, honouring `_id`, `patient` / `subject` / `beneficiary`, `code` (token) and `_include=Type:element`
  * (as HAPI and most EHR servers do; the service asks for the user's role with its Practitioner); other parameters
  * (`status`, `use`, `_count`) are ignored, so every search is one page unless `pageSize` is set, in which case it
  * honours `_count` (capped at pageSize) and links to the next page with `_offset`.
@@ -94,6 +94,18 @@ export class StubFhir {
       if (value === null) continue;
       const reference = value.includes('/') ? value : `Patient/${value}`;
       matches = matches.filter((r) => patientReference(r) === reference);
+    }
+    // `code` as a token search: comma-separated alternatives, `system|code` or a bare code (any system)
+    const code = url.searchParams.get('code');
+    if (code !== null) {
+      const wanted = code.split(',').map((token) => {
+        const bar = token.indexOf('|');
+        return bar < 0 ? { code: token } : { system: token.slice(0, bar), code: token.slice(bar + 1) };
+      });
+      matches = matches.filter((r) => {
+        const codings = 'code' in r && typeof r.code === 'object' && r.code !== null && 'coding' in r.code ? (r.code.coding ?? []) : [];
+        return codings.some((c) => wanted.some((w) => w.code === c.code && (w.system === undefined || w.system === c.system)));
+      });
     }
 
     const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: matches.length };

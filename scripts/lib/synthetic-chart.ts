@@ -67,7 +67,18 @@ function codedObservation(id: string, code: string, display: string, valueCode: 
 }
 
 /** Builds the chart; `size` is the number of history resources beyond the core facts. */
-export function syntheticChart(size: number, options: { prefetch?: boolean; fhirServer?: string } = {}): SyntheticChart {
+export interface SyntheticChartOptions {
+  /** false: no prefetch at all */
+  prefetch?: boolean;
+  fhirServer?: string;
+  /**
+   * The codes the service's Observation template asks for (`code=`): the prefetched Observations are then those an
+   * EHR's server returns for it. Omitted: every Observation of the chart is prefetched (an EHR that ignores `code`).
+   */
+  observationCodes?: readonly string[];
+}
+
+export function syntheticChart(size: number, options: SyntheticChartOptions = {}): SyntheticChart {
   const patient: Patient = { resourceType: 'Patient', id: 'bench-1', birthDate: '1968-04-12', gender: 'female' };
   const coverage: Coverage = {
     resourceType: 'Coverage',
@@ -189,7 +200,7 @@ export function syntheticChart(size: number, options: { prefetch?: boolean; fhir
       patient,
       coverage: searchset([coverage]),
       conditions: searchset(conditions),
-      observations: searchset(observations),
+      observations: searchset(options.observationCodes === undefined ? observations : observations.filter((o) => (o.code.coding ?? []).some((c) => c.code !== undefined && options.observationCodes?.includes(c.code)))),
       medicationRequests: searchset(history),
       claimResponses: searchset([]),
       // The template is a search (PractitionerRole?_id=…), so the EHR sends a searchset Bundle.

@@ -98,6 +98,11 @@ function observationCodesOfInterest(codes: ObservationCodes): ReadonlySet<string
   return keys;
 }
 
+/** Every code of every Observation fact list, without systems: what the Observation prefetch asks the EHR for. */
+export function observationSearchCodes(codes: ObservationCodes): string[] {
+  return (Object.values(codes.facts) as CodeList[]).flatMap((list) => [...(list.loinc ?? []), ...(list.snomed ?? [])]);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

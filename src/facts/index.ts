@@ -48,7 +48,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
 }
 
 export { serviceDateOf } from './order.js';
-export { isObservationOfInterest } from './fhir.js';
+export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';
 export { groupIntoLines, LINE_WINDOW_DAYS, DAYS_PER_MONTH } from './therapy.js';

@@ -31,7 +31,7 @@ import {
 import { readKeyContent, readPrefetch, subjectOf, type ChartSubject, type MissingWhy } from './prefetch.js';
 import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
 
-export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery } from './prefetch-templates.js';
+export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery, prefetchTemplates } from './prefetch-templates.js';
 export type { PrefetchKey } from './prefetch-templates.js';
 
 export interface GatherOptions {
@@ -51,6 +51,8 @@ export interface GatherOptions {
   maxReferenceReads?: number;
   /** aborts the gathering early (e.g. the client went away) */
   signal?: AbortSignal;
+  /** the queries for keys not prefetched: the templates discovery advertised (default: PREFETCH_TEMPLATES) */
+  templates?: Readonly<Record<PrefetchKey, string>>;
 }
 
 const DEFAULTS = { deadlineMs: 2500, queryTimeoutMs: 1500, maxPages: 20, maxResponseBytes: 10 * 1024 * 1024, maxReferenceReads: 50 };
@@ -119,9 +121,10 @@ async function fetchMissingKeys(
   subject: ChartSubject & { userId: string },
   budget: QueryBudget,
   store: ChartStore,
+  templates: Readonly<Record<PrefetchKey, string>> | undefined,
 ): Promise<Unavailable[]> {
   const jobs = [...missing].map(async ([key]): Promise<Unavailable[]> => {
-    const query = fallbackQuery(key, subject);
+    const query = fallbackQuery(key, subject, templates);
     if (!query) return [];
     const result = await searchAll(access, query, budget);
     if (!result.ok) return [unavailable(key, result.reason)];
@@ -247,7 +250,7 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;
 
-  if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store)));
+  if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store, options.templates)));
   // Second round: what the chart references; third: the Practitioner behind a role the second round brought.
   const attempted = new Set<string>();
   for (let round = 0; round < 2; round += 1) {

@@ -20,7 +20,8 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
   conditions: 'Condition?patient={{context.patientId}}',
   // No category filter: weight/height/BSA are vital-signs, HER2/ER/PR and BRCA are laboratory, TNM stage and
   // mCODE disease status come as survey/exam or with no category at all, so any category list would lose some.
-  // _count asks for large pages; the fallback follows `next` links (bounded) for the rest.
+  // The service narrows this by code (prefetchTemplates); _count asks for large pages, and the fallback follows
+  // `next` links (bounded) for the rest.
   observations: 'Observation?patient={{context.patientId}}&_count=100',
   // History and active alike: prior lines of therapy and combination partners both come from here.
   medicationRequests: 'MedicationRequest?patient={{context.patientId}}',
@@ -33,6 +34,21 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
 });
 
 export const PREFETCH_KEYS: readonly PrefetchKey[] = Object.keys(PREFETCH_TEMPLATES) as PrefetchKey[];
+
+/**
+ * The templates with the Observation search narrowed to the codes the policies can read (the catalog's fact lists):
+ * an EHR then sends the few weights, heights, stages and biomarkers instead of years of routine labs, and a server
+ * that pages answers in one page instead of several. Bare codes, not `system|code`: a server that stores a LOINC
+ * code under a variant system URL still finds it, and the service checks the system itself. No codes → unnarrowed.
+ */
+export function prefetchTemplates(observationCodes: readonly string[] = []): Readonly<Record<PrefetchKey, string>> {
+  const codes = [...new Set(observationCodes.map((c) => c.trim()).filter((c) => /^[A-Za-z0-9.\-]+$/.test(c)))].sort();
+  if (codes.length === 0) return PREFETCH_TEMPLATES;
+  return Object.freeze({
+    ...PREFETCH_TEMPLATES,
+    observations: `Observation?patient={{context.patientId}}&code=${codes.join(',')}&_count=100`,
+  });
+}
 
 /**
  * Keys without which no policy can be judged: who the patient is, who pays, what the disease is, the measurements
@@ -75,7 +91,11 @@ export function parseRelativeReference(reference: string | undefined): { type: s
  * The FHIR query (relative to fhirServer) that stands in for a key the EHR did not prefetch, or undefined when
  * the hook context gives nothing to ask with (a user who is neither a PractitionerRole nor a Practitioner).
  */
-export function fallbackQuery(key: PrefetchKey, context: Pick<OrderHookContext, 'patientId' | 'userId'>): string | undefined {
+export function fallbackQuery(
+  key: PrefetchKey,
+  context: Pick<OrderHookContext, 'patientId' | 'userId'>,
+  templates: Readonly<Record<PrefetchKey, string>> = PREFETCH_TEMPLATES,
+): string | undefined {
   if (key === 'practitionerRole') {
     const user = parseRelativeReference(context.userId);
     const include = '&_include=PractitionerRole:practitioner';
@@ -89,5 +109,5 @@ export function fallbackQuery(key: PrefetchKey, context: Pick<OrderHookContext, 
     const user = parseRelativeReference(context.userId);
     return user?.type === 'Practitioner' ? `Practitioner?_id=${encodeURIComponent(user.id)}` : undefined;
   }
-  return PREFETCH_TEMPLATES[key].replaceAll('{{context.patientId}}', encodeURIComponent(context.patientId));
+  return templates[key].replaceAll('{{context.patientId}}', encodeURIComponent(context.patientId));
 }

@@ -1,6 +1,6 @@
 /** `GET /cds-services`: the CDS Hooks 2.0 discovery document, with the CRD configuration options. */
 import type { RequestHandler } from 'express';
-import { PREFETCH_TEMPLATES } from '../gather/prefetch-templates.js';
+import { PREFETCH_TEMPLATES, type PrefetchKey } from '../gather/prefetch-templates.js';
 import { CONFIGURATION_OPTIONS, type ConfigurationOption } from './crd-configuration.js';
 import { SERVICES, type HookName } from './services.js';
 
@@ -20,18 +20,22 @@ const USAGE_REQUIREMENTS =
   'access to Patient, Coverage, Condition, Observation, MedicationRequest, Medication, ClaimResponse, Claim, ' +
   'Practitioner, PractitionerRole and Organization for the patient in context.';
 
-export function serviceDefinitions(): ServiceDefinition[] {
+/** `templates`: what the service asks the EHR to prefetch (the service's own, narrowed by the catalog's codes). */
+export function serviceDefinitions(templates: Readonly<Record<PrefetchKey, string>> = PREFETCH_TEMPLATES): ServiceDefinition[] {
   return SERVICES.map((s) => ({
     id: s.id,
     hook: s.hook,
     title: s.title,
     description: s.description,
-    prefetch: { ...PREFETCH_TEMPLATES },
+    prefetch: { ...templates },
     usageRequirements: USAGE_REQUIREMENTS,
     extension: { 'davinci-crd.configuration-options': CONFIGURATION_OPTIONS.map((o) => ({ ...o })) },
   }));
 }
 
-export const discoveryHandler: RequestHandler = (_req, res) => {
-  res.json({ services: serviceDefinitions() });
-};
+export function discoveryHandler(templates: Readonly<Record<PrefetchKey, string>> = PREFETCH_TEMPLATES): RequestHandler {
+  const document = { services: serviceDefinitions(templates) };
+  return (_req, res) => {
+    res.json(document);
+  };
+}

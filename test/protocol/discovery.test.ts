@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { observationSearchCodes } from '../../src/facts/index.js';
+import { serviceApp } from '../support/service-app.js';
 import { buildApp, SIGN } from './helpers.js';
 
 /** CDS Hooks 2.0 prefetch tokens (user identity tokens plus the hooks' context fields). */
@@ -39,6 +42,23 @@ describe('discovery', () => {
         expect(typeof byCode.get(code)?.description).toBe('string');
       }
       expect(byCode.get('max-cards')).toMatchObject({ type: 'integer', default: 10 });
+    }
+  });
+
+  it('as npm start assembles it: the Observation prefetch asks for the codes of every Observation fact, and no others', async () => {
+    const res = await request(serviceApp()).get('/cds-services').expect(200);
+    const catalog = loadCatalog();
+    const wanted = new Set(observationSearchCodes(catalog.observations));
+    for (const s of res.body.services as Array<{ prefetch: Record<string, string> }>) {
+      const url = new URL(s.prefetch.observations!, 'https://ehr.invalid/');
+      expect(url.pathname).toBe('/Observation');
+      expect(url.searchParams.get('patient')).toBe('{{context.patientId}}');
+      expect(url.searchParams.get('_count')).toBe('100');
+      const codes = (url.searchParams.get('code') ?? '').split(',');
+      expect(new Set(codes)).toEqual(wanted);
+      expect(codes).toContain(catalog.observations.facts.bodyWeight.loinc?.[0]);
+      // a routine lab is not asked for
+      expect(codes).not.toContain('718-7');
     }
   });
 

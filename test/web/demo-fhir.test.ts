@@ -4,10 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4.js';
+import type { Bundle, FhirResource, MedicationRequest, Observation } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREFETCH_TEMPLATES } from '../../src/gather/prefetch-templates.js';
 import { createPipeline } from '../../src/pipeline.js';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { isObservationOfInterest } from '../../src/facts/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { HookRequest } from '../../src/protocol/types.js';
 import { listScenarios } from '../../src/web/scenarios.js';
@@ -130,17 +132,26 @@ describe('the demo FHIR server', () => {
 
   it('serves the demo chart as the sandbox prefetches it (GET per template), enough for the cards', async () => {
     // What the sandbox does: fill {{context.patientId}} / {{context.userId}}, GET each template, keep what answered.
+    // the templates discovery advertises: the Observation search narrowed to the catalog's codes
+    const config = loadConfig({ env: { VITEST: 'true' } });
+    const assembled = createPipeline(config);
+    const templates = assembled.prefetchTemplates;
+    expect(templates.observations).toMatch(/^Observation\?patient=\{\{context\.patientId\}\}&code=[^&]+&_count=100$/);
     const prefetch: Record<string, FhirResource> = {};
-    for (const [key, template] of Object.entries(PREFETCH_TEMPLATES)) {
+    for (const [key, template] of Object.entries(templates)) {
       const query = template.replace(/{{\s*context\.patientId\s*}}/g, 'ixa-bsc-001').replace(/{{\s*context\.userId\s*}}/g, 'PractitionerRole/role-onc-1');
       const res = await request(base).get(`/fhir/${query}`).set('Accept', 'application/json+fhir');
       if (res.status === 200 && Object.keys(res.body as object).length > 0) prefetch[key] = res.body as FhirResource;
     }
     expect(Object.keys(prefetch)).toEqual(expect.arrayContaining(['patient', 'coverage', 'conditions', 'observations', 'medicationRequests']));
     expect(((prefetch.observations as Bundle).entry ?? []).length).toBeGreaterThan(3);
+    // a real FHIR server honours the narrowed search: exactly the patient's Observations a fact can read
+    const everything = await request(base).get(`/fhir/${PREFETCH_TEMPLATES.observations.replace('{{context.patientId}}', 'ixa-bsc-001')}`).expect(200);
+    const ofInterest = ((everything.body as Bundle).entry ?? [])
+      .map((e) => e.resource as Observation)
+      .filter((o) => isObservationOfInterest(o, loadCatalog(config.catalogDir).observations));
+    expect(((prefetch.observations as Bundle).entry ?? []).map((e) => e.resource?.id).sort()).toEqual(ofInterest.map((o) => o.id).sort());
 
-    const config = loadConfig({ env: { VITEST: 'true' } });
-    const assembled = createPipeline(config);
     const { app } = buildApp({}, { pipeline: assembled.pipeline });
     const hook: HookRequest = {
       hook: 'order-sign',
