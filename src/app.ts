@@ -67,6 +67,8 @@ export function createApp(deps: AppDeps): express.Application {
   }
   const app = express();
   app.disable('x-powered-by');
+  // Hook answers are POST responses, never revalidated: hashing every body for an ETag is wasted work.
+  app.set('etag', false);
 
   // The service answers JSON only; CSP is left off so a later HTML page (docs, demo) is not blocked, and
   // resources may be read cross-origin because browser clients (the sandbox) live on other origins.

@@ -58,7 +58,10 @@ function orderReferenceOf(order: MedicationRequest): string {
 
 /** Decide every order in focus; pure but for the FHIR reads done by gatherChart. */
 export async function decide(request: HookRequest, context: PipelineContext, deps: DecisionDeps): Promise<Decision> {
-  const chart = await gatherChart(request, deps.gather);
+  const gathered = await gatherChart(request, deps.gather);
+  // Observations no fact can read (routine labs an EHR sent anyway) are dropped once, so each fact's look-up by code
+  // indexes only those that can matter.
+  const chart = { ...gathered, observations: gathered.observations.filter((o) => isObservationOfInterest(o, deps.catalog.observations)) };
   const today = deps.today?.();
   const focus = new Set(chart.focusOrders);
   const orders: OrderDecision[] = [];
