@@ -17,14 +17,15 @@ export type PrefetchKey =
 export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.freeze({
   patient: 'Patient/{{context.patientId}}',
   coverage: 'Coverage?patient={{context.patientId}}&status=active',
-  conditions: 'Condition?patient={{context.patientId}}',
+  // _count: servers page at 20 or so by default, and every page is a sequential round trip; ask for large pages.
+  conditions: 'Condition?patient={{context.patientId}}&_count=100',
   // No category filter: weight/height/BSA are vital-signs, HER2/ER/PR and BRCA are laboratory, TNM stage and
   // mCODE disease status come as survey/exam or with no category at all, so any category list would lose some.
   // The service narrows this by code (prefetchTemplates); _count asks for large pages, and the fallback follows
   // `next` links (bounded) for the rest.
   observations: 'Observation?patient={{context.patientId}}&_count=100',
   // History and active alike: prior lines of therapy and combination partners both come from here.
-  medicationRequests: 'MedicationRequest?patient={{context.patientId}}',
+  medicationRequests: 'MedicationRequest?patient={{context.patientId}}&_count=100',
   claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
   // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
   // `_include` brings the role's Practitioner (qualifications) in the same answer where the server supports it.

@@ -110,7 +110,7 @@ describe('fetching what prefetch lacks', () => {
     const prefetch = { ...prefetchFor(demoChart()), conditions: searchset([otherPatientsCondition]) };
     const before = server.requests.length;
     const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {});
-    expect(server.requests.slice(before).map((r) => r.url)).toContain(`/fhir/Condition?patient=${PATIENT_ID}`);
+    expect(server.requests.slice(before).map((r) => r.url)).toContain(`/fhir/Condition?patient=${PATIENT_ID}&_count=100`);
     expect(result.conditions.map((c) => c.id)).toEqual([`cond-breast-${PATIENT_ID}`]);
   });
 
