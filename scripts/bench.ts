@@ -5,7 +5,8 @@
  * ×N, tsx) are measured interleaved, one slice each per round, medians over the rounds. Rows:
  *   floor            bare node:http: parse the same body, answer JSON of the same size as the service's answer
  *   prefetch ×1      order-sign, full prefetch, realistic chart (--chart history resources), WEB_CONCURRENCY=1
- *   prefetch @70%    the same at 70 % of the measured maximum (autocannon overallRate): latency under normal load
+ *   prefetch @70%    the same at 70 % of the measured maximum as Poisson arrivals (open loop, scripts/lib/open-loop-load.ts):
+ *                    latency under normal load; then autocannon's overallRate at the same rate, for comparison
  *   no prefetch …    the same request without prefetch, one connection; the service reads a stub FHIR server
  *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
@@ -32,6 +33,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/catalog/index.js';
 import { observationSearchCodes } from '../src/facts/index.js';
+import { openLoopLoad } from './lib/open-loop-load.js';
 import { syntheticChart } from './lib/synthetic-chart.js';
 
 // ---------------------------------------------------------------- options
@@ -408,6 +410,10 @@ async function main(): Promise<number> {
   const peakMb = peaks.single;
   const clusterMb = peaks.cluster;
   const tsxMb = peaks.tsx;
+  // the floor under the same open-loop load model: what any service on this machine can do at 70 % of its maximum
+  log('floor at 70 % of its maximum: Poisson arrivals');
+  const floorRate70 = Math.max(1, Math.round(floorLoad.rps * 0.7));
+  const floorAt70 = await openLoopLoad(`http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`, prefetchBody, { seconds: opts.duration, rate: floorRate70 });
   await floor.stop();
   await cluster.stop();
   await tsxDev.stop();
@@ -415,10 +421,16 @@ async function main(): Promise<number> {
   rows.push({ name: 'floor (bare node:http)', ...floorLoad, note: `answer ${sample.text.length} B` });
   rows.push({ name: 'prefetch ×1 worker', ...maxLoad, note: `${fmt(vsFloor * 100, 0)} % of floor; RSS ${fmt(peakMb, 0)} MB` });
 
-  log('prefetch at 70 % of maximum');
+  // 70 % of the maximum as an average arrival rate (open loop, Poisson): what the budget's "latency under normal
+  // load" means. autocannon's overallRate is kept for comparison: its per-second quotas make it full load for ~70 %
+  // of each second and none for the rest, so its latency is close to the saturated one.
+  log('prefetch at 70 % of maximum: Poisson arrivals, then autocannon overallRate');
   const rate70 = Math.max(1, Math.round(maxLoad.rps * 0.7));
-  const at70 = await load(hookUrl(single.port), prefetchBody, { seconds: opts.duration, connections, overallRate: rate70 });
-  rows.push({ name: 'prefetch @70 % of max', ...at70, note: `offered ${rate70} req/s` });
+  const at70 = await openLoopLoad(hookUrl(single.port), prefetchBody, { seconds: opts.duration, rate: rate70 });
+  rows.push({ name: 'prefetch @70 % of max, Poisson', ...at70, note: `${rate70} req/s on average, open loop` });
+  rows.push({ name: 'floor @70 % of its max, Poisson', ...floorAt70, note: `${floorRate70} req/s on average, open loop` });
+  const at70Quotas = await load(hookUrl(single.port), prefetchBody, { seconds: opts.duration, connections, overallRate: rate70 });
+  rows.push({ name: 'prefetch @70 %, autocannon', ...at70Quotas, note: `overallRate ${rate70}: bursts at full load` });
 
   const noPrefetch: Record<string, Load> = {};
   for (const [label, fhir, delay] of [
@@ -514,7 +526,7 @@ async function main(): Promise<number> {
       name: 'prefetch throughput ≥ 60 % of floor',
       value: `${fmt(vsFloor * 100, 1)} %`, limit: `≥ ${BUDGET.prefetchVsFloor * 100} %`, pass: vsFloor >= BUDGET.prefetchVsFloor,
     },
-    { name: 'p99 at 70 % of max < 25 ms', value: `${fmt(at70.p99)} ms`, limit: `< ${BUDGET.p99At70Ms} ms`, pass: at70.p99 < BUDGET.p99At70Ms },
+    { name: 'p99 at 70 % of max (Poisson arrivals) < 25 ms', value: `${fmt(at70.p99)} ms (the floor at 70 % of its max: ${fmt(floorAt70.p99)} ms)`, limit: `< ${BUDGET.p99At70Ms} ms`, pass: at70.p99 < BUDGET.p99At70Ms },
     {
       name: 'no prefetch (50 ms/query) p50 ≤ 2 round trips + 15 ms',
       value: `${fmt(np50?.p50 ?? NaN)} ms`, limit: `≤ ${BUDGET.noPrefetchMs(BUDGET.fhirQueryMs)} ms`,

@@ -59,6 +59,10 @@ export async function startServer(): Promise<StartedServer> {
     process.exit(2);
   }
   const { pipeline, policiesSummary, policies, explain, prefetchTemplates } = assembled;
+  // Records are acknowledged once written; a later failure to sync them to the disk is logged loudly.
+  const syncFailed = (store: string) => (err: unknown): void => {
+    logger.error({ store, err: { name: (err as Error).name, code: (err as NodeJS.ErrnoException).code } }, `${store} file could not be synced to disk`);
+  };
   let ready = true;
   const app = createApp({
     config,
@@ -70,8 +74,8 @@ export async function startServer(): Promise<StartedServer> {
     prefetchTemplates,
     ...auth,
     cardIndex: new CardIndex(),
-    feedbackStore: new JsonlFeedbackStore(config.feedbackFile),
-    auditLog: new JsonlAuditLog(config.auditFile),
+    feedbackStore: new JsonlFeedbackStore(config.feedbackFile, syncFailed('feedback')),
+    auditLog: new JsonlAuditLog(config.auditFile, syncFailed('audit')),
     isReady: () => ready,
   });
 

@@ -8,8 +8,8 @@ export interface AuditLog {
 
 export class JsonlAuditLog implements AuditLog {
   private readonly file: JsonlFile;
-  constructor(path: string) {
-    this.file = new JsonlFile(path);
+  constructor(path: string, onSyncError?: (err: unknown) => void) {
+    this.file = new JsonlFile(path, onSyncError);
   }
   append(records: readonly AuditRecord[]): Promise<void> {
     return this.file.append(records);

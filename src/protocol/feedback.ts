@@ -34,8 +34,8 @@ export interface FeedbackStore {
 
 export class JsonlFeedbackStore implements FeedbackStore {
   private readonly file: JsonlFile;
-  constructor(path: string) {
-    this.file = new JsonlFile(path);
+  constructor(path: string, onSyncError?: (err: unknown) => void) {
+    this.file = new JsonlFile(path, onSyncError);
   }
   append(records: readonly FeedbackRecord[]): Promise<void> {
     return this.file.append(records);
