@@ -69,8 +69,35 @@ export function identifyDrug(concept: CodeableConcept | undefined, catalog: Cata
   if (concept === undefined) return { drug: null, codes: [] };
   const known = IDENTIFIED.get(concept);
   if (known !== undefined && known.catalog === catalog) return known.found;
-  const found = identifyDrugUncached(concept, catalog);
+  const found = identifySingleCoding(concept, catalog) ?? identifyDrugUncached(concept, catalog);
   IDENTIFIED.set(concept, { catalog, found });
+  return found;
+}
+
+/**
+ * The commonest shape in a history, one coding and no text ("dexamethasone 4 MG Oral Tablet", a hundred times over),
+ * answered per catalog by system, code and display: the same answer identifyDrugUncached gives, shared (frozen).
+ * Bounded: cleared when full.
+ */
+const BY_SINGLE_CODING = new WeakMap<Catalog, Map<string, DrugIdentification>>();
+const BY_SINGLE_CODING_LIMIT = 5_000;
+
+function identifySingleCoding(concept: CodeableConcept, catalog: Catalog): DrugIdentification | undefined {
+  const coding = concept.coding?.length === 1 ? concept.coding[0] : undefined;
+  if (coding === undefined || concept.text !== undefined) return undefined;
+  let cache = BY_SINGLE_CODING.get(catalog);
+  if (cache === undefined) {
+    cache = new Map();
+    BY_SINGLE_CODING.set(catalog, cache);
+  }
+  const key = `${coding.system ?? ''}\u0000${coding.code ?? ''}\u0000${coding.display ?? ''}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    const fresh = identifyDrugUncached(concept, catalog);
+    found = Object.freeze({ ...fresh, codes: Object.freeze([...fresh.codes]) as string[] });
+    if (cache.size >= BY_SINGLE_CODING_LIMIT) cache.clear();
+    cache.set(key, found);
+  }
   return found;
 }
 

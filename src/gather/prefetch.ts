@@ -41,9 +41,20 @@ export function asFhirResource(value: unknown): FhirResource | undefined {
 /** True when the reference names this patient: `Patient/<id>`, a bare `<id>`, or `<fhirServer>/Patient/<id>`. */
 export function refersToPatient(reference: string | undefined, subject: ChartSubject): boolean {
   if (!reference) return false;
-  if (reference === `Patient/${subject.patientId}` || reference === subject.patientId) return true;
-  const base = subject.fhirServer?.replace(/\/+$/, '');
-  return base !== undefined && reference === `${base}/Patient/${subject.patientId}`;
+  return patientReferences(subject).includes(reference);
+}
+
+/** The forms a reference to the subject's patient may take, spelled once per subject (asked for every resource). */
+const PATIENT_REFERENCES = new WeakMap<ChartSubject, readonly string[]>();
+
+function patientReferences(subject: ChartSubject): readonly string[] {
+  let forms = PATIENT_REFERENCES.get(subject);
+  if (forms === undefined) {
+    const base = subject.fhirServer?.replace(/\/+$/, '');
+    forms = [`Patient/${subject.patientId}`, subject.patientId, ...(base !== undefined ? [`${base}/Patient/${subject.patientId}`] : [])];
+    PATIENT_REFERENCES.set(subject, forms);
+  }
+  return forms;
 }
 
 function referenceOf(value: unknown): string | undefined {
