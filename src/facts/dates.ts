@@ -3,18 +3,40 @@
 /** The date part of a FHIR date or dateTime; partial dates (YYYY, YYYY-MM) are returned as they are. */
 export function datePart(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  // the usual case, read for every history entry: a full date or dateTime, no regex and no trimming needed
+  if (isFullDatePrefix(value)) return value.length === 10 ? value : value.slice(0, 10);
   const match = /^(\d{4}(?:-\d{2}(?:-\d{2})?)?)/.exec(value.trim());
   return match?.[1];
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+const DIGIT_POSITIONS: readonly number[] = [0, 1, 2, 3, 5, 6, 8, 9];
+
+/** The number written by `count` ASCII digits from `start` (already checked to be digits). */
+function digitsAt(text: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i += 1) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
+}
+
+/** `YYYY-MM-DD` at the start of the string. */
+function isFullDatePrefix(value: string): boolean {
+  if (value.length < 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+  for (const i of DIGIT_POSITIONS) if (!isDigit(value.charCodeAt(i))) return false;
+  return true;
 }
 
 export function isFullDate(value: string | undefined): value is string {
   return value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value);
 }
 
-/** Days are compared for every pair of history entries: read the digits in place, without splitting. */
+/** Days are compared for every pair of history entries: read the digits in place, without slicing or splitting. */
 function toUtc(date: string): number {
-  if (date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
-    return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  if (date.length === 10 && isFullDatePrefix(date)) {
+    return Date.UTC(digitsAt(date, 0, 4), digitsAt(date, 5, 2) - 1, digitsAt(date, 8, 2));
   }
   const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
   return Date.UTC(y, m - 1, d);

@@ -1,5 +1,5 @@
 /** Medication history: prior lines of antineoplastic therapy, prior drugs, active medications on the service date. */
-import type { Duration, MedicationRequest } from 'fhir/r4.js';
+import type { Dosage, Duration, MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
@@ -26,26 +26,38 @@ export interface TherapyEpisode {
   cite: Evidence;
 }
 
+const DAYS_PER_UNIT: ReadonlyMap<string, number> = new Map([
+  ['d', 1], ['day', 1], ['days', 1], ['wk', 7], ['week', 7], ['weeks', 7],
+  ['mo', DAYS_PER_MONTH], ['month', DAYS_PER_MONTH], ['months', DAYS_PER_MONTH], ['h', 1 / 24],
+]);
+
 export function durationDays(duration: Duration | undefined): number | undefined {
   if (duration?.value === undefined) return undefined;
-  const unit = (duration.code ?? duration.unit ?? 'd').toLowerCase();
-  const factor: Record<string, number> = { d: 1, day: 1, days: 1, wk: 7, week: 7, weeks: 7, mo: DAYS_PER_MONTH, month: DAYS_PER_MONTH, months: DAYS_PER_MONTH, h: 1 / 24 };
-  const f = factor[unit];
+  const f = DAYS_PER_UNIT.get((duration.code ?? duration.unit ?? 'd').toLowerCase());
   return f === undefined ? undefined : duration.value * f;
+}
+
+/** The first dosage instruction's value that is there (read for every history entry: no intermediate arrays). */
+function firstOfDosages<T>(request: MedicationRequest, read: (dosage: Dosage) => T | undefined): T | undefined {
+  for (const dosage of request.dosageInstruction ?? []) {
+    const value = read(dosage);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /** When the order starts: the dosing period, else the dispense validity, else when it was written. */
 export function requestStart(request: MedicationRequest): string | undefined {
-  const bounds = request.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod?.start).find((s) => s !== undefined);
+  const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start);
   return datePart(bounds ?? request.dispenseRequest?.validityPeriod?.start ?? request.authoredOn);
 }
 
 function requestEnd(request: MedicationRequest, start: string, serviceDate: string): string {
-  const bounds = request.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod?.end).find((e) => e !== undefined);
+  const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end);
   const explicit = datePart(bounds ?? request.dispenseRequest?.validityPeriod?.end);
   if (explicit !== undefined && explicit.length === 10) return explicit;
   const length =
-    request.dosageInstruction?.map((d) => durationDays(d.timing?.repeat?.boundsDuration)).find((n) => n !== undefined) ??
+    firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration)) ??
     durationDays(request.dispenseRequest?.expectedSupplyDuration);
   if (length !== undefined) return addDays(start, Math.max(0, Math.ceil(length) - 1));
   return request.status === 'active' ? serviceDate : start;
@@ -98,7 +110,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     if (request.status !== 'active' || (request.id !== undefined && draftIds.has(request.id))) return [];
     const start = requestStart(request);
     if (start !== undefined && start > serviceDate) return [];
-    const bounds = request.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod?.end).find((e) => e !== undefined);
+    const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end);
     const end = datePart(bounds ?? request.dispenseRequest?.validityPeriod?.end);
     if (end !== undefined && end.length === 10 && end < serviceDate) return [];
     const { drug } = identifyOrderedDrug(request, chart, catalog);
