@@ -77,26 +77,35 @@ export function identifyDrug(concept: CodeableConcept | undefined, catalog: Cata
 /**
  * The commonest shape in a history, one coding and no text ("dexamethasone 4 MG Oral Tablet", a hundred times over),
  * answered per catalog by system, code and display: the same answer identifyDrugUncached gives, shared (frozen).
- * Bounded: cleared when full.
+ * Nested maps, so a look-up builds no key. Bounded: cleared when full.
  */
-const BY_SINGLE_CODING = new WeakMap<Catalog, Map<string, DrugIdentification>>();
+type ByDisplay = Map<string, DrugIdentification>;
+const BY_SINGLE_CODING = new WeakMap<Catalog, Map<string, Map<string, ByDisplay>>>();
 const BY_SINGLE_CODING_LIMIT = 5_000;
+let singleCodingEntries = 0;
 
 function identifySingleCoding(concept: CodeableConcept, catalog: Catalog): DrugIdentification | undefined {
   const coding = concept.coding?.length === 1 ? concept.coding[0] : undefined;
   if (coding === undefined || concept.text !== undefined) return undefined;
-  let cache = BY_SINGLE_CODING.get(catalog);
-  if (cache === undefined) {
-    cache = new Map();
-    BY_SINGLE_CODING.set(catalog, cache);
+  let bySystem = BY_SINGLE_CODING.get(catalog);
+  if (bySystem === undefined || singleCodingEntries >= BY_SINGLE_CODING_LIMIT) {
+    bySystem = new Map();
+    BY_SINGLE_CODING.set(catalog, bySystem);
+    singleCodingEntries = 0;
   }
-  const key = `${coding.system ?? ''}\u0000${coding.code ?? ''}\u0000${coding.display ?? ''}`;
-  let found = cache.get(key);
+  const system = coding.system ?? '';
+  let byCode = bySystem.get(system);
+  if (byCode === undefined) bySystem.set(system, (byCode = new Map()));
+  const code = coding.code ?? '';
+  let byDisplay = byCode.get(code);
+  if (byDisplay === undefined) byCode.set(code, (byDisplay = new Map()));
+  const display = coding.display ?? '';
+  let found = byDisplay.get(display);
   if (found === undefined) {
     const fresh = identifyDrugUncached(concept, catalog);
     found = Object.freeze({ ...fresh, codes: Object.freeze([...fresh.codes]) as string[] });
-    if (cache.size >= BY_SINGLE_CODING_LIMIT) cache.clear();
-    cache.set(key, found);
+    byDisplay.set(display, found);
+    singleCodingEntries += 1;
   }
   return found;
 }

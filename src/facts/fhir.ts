@@ -79,23 +79,22 @@ function observationCodeIndex(observations: readonly Observation[]): CodeIndex {
   return index;
 }
 
-/** Per catalog: `normalisedSystem|code` of every code in every Observation fact list. */
-const CODES_OF_INTEREST = new WeakMap<ObservationCodes, ReadonlySet<string>>();
+/** Per catalog: normalised system → every code of that system in every Observation fact list. */
+const CODES_OF_INTEREST = new WeakMap<ObservationCodes, ReadonlyMap<string, ReadonlySet<string>>>();
 
-function observationCodesOfInterest(codes: ObservationCodes): ReadonlySet<string> {
-  let keys = CODES_OF_INTEREST.get(codes);
-  if (keys === undefined) {
-    const found = new Set<string>();
-    const loinc = normaliseSystem(codes.systems.loinc);
-    const snomed = normaliseSystem(codes.systems.snomed);
+function observationCodesOfInterest(codes: ObservationCodes): ReadonlyMap<string, ReadonlySet<string>> {
+  let bySystem = CODES_OF_INTEREST.get(codes);
+  if (bySystem === undefined) {
+    const loinc = new Set<string>();
+    const snomed = new Set<string>();
     for (const list of Object.values(codes.facts) as CodeList[]) {
-      for (const code of list.loinc ?? []) found.add(`${loinc}|${code}`);
-      for (const code of list.snomed ?? []) found.add(`${snomed}|${code}`);
+      for (const code of list.loinc ?? []) loinc.add(code);
+      for (const code of list.snomed ?? []) snomed.add(code);
     }
-    keys = found;
-    CODES_OF_INTEREST.set(codes, keys);
+    bySystem = new Map([[normaliseSystem(codes.systems.loinc), loinc], [normaliseSystem(codes.systems.snomed), snomed]]);
+    CODES_OF_INTEREST.set(codes, bySystem);
   }
-  return keys;
+  return bySystem;
 }
 
 /** Every code of every Observation fact list, without systems: what the Observation prefetch asks the EHR for. */
@@ -121,13 +120,13 @@ export function isObservationOfInterest(observation: Observation, codes: Observa
   const list: unknown = code['coding'];
   if (list === undefined) return false;
   if (!Array.isArray(list)) return true;
-  const keys = observationCodesOfInterest(codes);
+  const bySystem = observationCodesOfInterest(codes);
   for (const coding of list as unknown[]) {
     if (!isRecord(coding)) return true;
     const system = coding['system'];
     const value = coding['code'];
     if ((system !== undefined && typeof system !== 'string') || (value !== undefined && typeof value !== 'string')) return true;
-    if (value !== undefined && keys.has(`${normaliseSystem(system)}|${value.trim()}`)) return true;
+    if (value !== undefined && bySystem.get(normaliseSystem(system))?.has(value.trim()) === true) return true;
   }
   return false;
 }

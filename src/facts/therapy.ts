@@ -31,6 +31,32 @@ const DAYS_PER_UNIT: ReadonlyMap<string, number> = new Map([
   ['mo', DAYS_PER_MONTH], ['month', DAYS_PER_MONTH], ['months', DAYS_PER_MONTH], ['h', 1 / 24],
 ]);
 
+/**
+ * An episode whose evidence is spelled only when a fact cites it: a long history is read whole (to group lines), but
+ * few of its entries end up cited.
+ */
+class Episode implements TherapyEpisode {
+  #cite: Evidence | undefined;
+  constructor(
+    readonly request: MedicationRequest,
+    readonly drug: string,
+    readonly classes: string[],
+    readonly start: string,
+    readonly end: string,
+    private readonly citing: { date: string | undefined; text: 'started' | 'active'; on?: string },
+  ) {}
+
+  get cite(): Evidence {
+    this.#cite ??= evidence(
+      relativeReference(this.request),
+      this.citing.date,
+      this.citing.text === 'started' ? `${this.drug} started ${this.start} (${this.request.status})` : `${this.drug} active on ${this.citing.on ?? this.start}`,
+      [this.drug],
+    );
+    return this.#cite;
+  }
+}
+
 export function durationDays(duration: Duration | undefined): number | undefined {
   if (duration?.value === undefined) return undefined;
   const f = DAYS_PER_UNIT.get((duration.code ?? duration.unit ?? 'd').toLowerCase());
@@ -73,7 +99,7 @@ export function therapyEpisodes(chart: GatheredChart, catalog: Catalog, serviceD
     const { drug } = identifyOrderedDrug(request, chart, catalog);
     if (drug === null) return [];
     const end = requestEnd(request, start, serviceDate);
-    return [{ request, drug, classes: classesOf(drug, catalog), start, end: end < start ? start : end, cite: evidence(relativeReference(request), start, `${drug} started ${start} (${request.status})`, [drug]) }];
+    return [new Episode(request, drug, classesOf(drug, catalog), start, end < start ? start : end, { date: start, text: 'started' })];
   });
   return episodes.sort((a, b) => a.start.localeCompare(b.start));
 }
@@ -115,7 +141,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     if (end !== undefined && end.length === 10 && end < serviceDate) return [];
     const { drug } = identifyOrderedDrug(request, chart, catalog);
     if (drug === null) return [];
-    return [{ request, drug, classes: classesOf(drug, catalog), start: start ?? serviceDate, end: end ?? serviceDate, cite: evidence(relativeReference(request), start, `${drug} active on ${serviceDate}`, [drug]) }];
+    return [new Episode(request, drug, classesOf(drug, catalog), start ?? serviceDate, end ?? serviceDate, { date: start, text: 'active', on: serviceDate })];
   });
 }
 
