@@ -4,6 +4,7 @@ import { normaliseSystem } from '../catalog/systems.js';
 import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
 import { normaliseText, phraseNeedle } from '../catalog/text.js';
 import { datePart } from './dates.js';
+import { isJsonObject } from '../json.js';
 
 const NO_CODINGS: readonly Coding[] = Object.freeze([]);
 
@@ -102,10 +103,6 @@ export function observationSearchCodes(codes: ObservationCodes): string[] {
   return (Object.values(codes.facts) as CodeList[]).flatMap((list) => [...(list.loinc ?? []), ...(list.snomed ?? [])]);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Whether any fact can read this Observation: facts find Observations only through `observationsWithFactCode`,
  * so one whose code is in none of the catalog's fact lists (a chart's years of routine labs) is never read.
@@ -116,13 +113,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function isObservationOfInterest(observation: Observation, codes: ObservationCodes): boolean {
   const code: unknown = observation.code;
-  if (!isRecord(code)) return true;
+  if (!isJsonObject(code)) return true;
   const list: unknown = code['coding'];
   if (list === undefined) return false;
   if (!Array.isArray(list)) return true;
   const bySystem = observationCodesOfInterest(codes);
   for (const coding of list as unknown[]) {
-    if (!isRecord(coding)) return true;
+    if (!isJsonObject(coding)) return true;
     const system = coding['system'];
     const value = coding['code'];
     if ((system !== undefined && typeof system !== 'string') || (value !== undefined && typeof value !== 'string')) return true;

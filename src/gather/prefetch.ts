@@ -6,6 +6,7 @@
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import { PREFETCH_KEYS, PREFETCH_RESOURCE_TYPES, parseRelativeReference, type PrefetchKey } from './prefetch-templates.js';
+import { isJsonObject } from '../json.js';
 
 /** Why a key is not usable from prefetch. */
 export type MissingWhy = 'absent' | 'null' | 'unresolved-template' | 'operation-outcome' | 'misfit';
@@ -29,13 +30,9 @@ export interface PrefetchReading {
   focusOrders: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Narrow an untyped JSON value to a FHIR resource (it has a resourceType); nothing deeper is promised. */
 export function asFhirResource(value: unknown): FhirResource | undefined {
-  return isRecord(value) && typeof value.resourceType === 'string' ? (value as unknown as FhirResource) : undefined;
+  return isJsonObject(value) && typeof value.resourceType === 'string' ? (value as unknown as FhirResource) : undefined;
 }
 
 /** True when the reference names this patient: `Patient/<id>`, a bare `<id>`, or `<fhirServer>/Patient/<id>`. */
@@ -58,7 +55,7 @@ function patientReferences(subject: ChartSubject): readonly string[] {
 }
 
 function referenceOf(value: unknown): string | undefined {
-  return isRecord(value) && typeof value.reference === 'string' ? value.reference : undefined;
+  return isJsonObject(value) && typeof value.reference === 'string' ? value.reference : undefined;
 }
 
 /** The reference that ties a resource to its patient, per resource type. */
@@ -196,7 +193,7 @@ export function subjectOf(request: HookRequest): ChartSubject {
 
 export function readPrefetch(request: HookRequest): PrefetchReading {
   const subject = subjectOf(request);
-  const prefetch: Record<string, unknown> = isRecord(request.prefetch) ? request.prefetch : {};
+  const prefetch: Record<string, unknown> = isJsonObject(request.prefetch) ? request.prefetch : {};
   const keys = Object.fromEntries(
     PREFETCH_KEYS.map((key) => [key, readPrefetchValue(key, prefetch[key], Object.hasOwn(prefetch, key), subject)]),
   ) as Record<PrefetchKey, KeyReading>;

@@ -3,6 +3,7 @@
  * (`davinci-crd.configuration-options`) and how a request's `davinci-crd.configuration` is read.
  * Unknown codes and values of the wrong type are ignored (CRD: a server ignores options it does not support).
  */
+import { isJsonObject } from '../json.js';
 
 export type CardType = 'coverage' | 'limits' | 'off-guideline' | 'missing-data' | 'instructions';
 
@@ -58,9 +59,9 @@ export function defaultCardConfiguration(): CardConfiguration {
 /** Reads `extension["davinci-crd.configuration"]`; anything unusable leaves the default in place. */
 export function parseCardConfiguration(extension: unknown): CardConfiguration {
   const config = defaultCardConfiguration();
-  if (!isRecord(extension)) return config;
+  if (!isJsonObject(extension)) return config;
   const requested = extension[CONFIGURATION_EXTENSION];
-  if (!isRecord(requested)) return config;
+  if (!isJsonObject(requested)) return config;
 
   for (const option of CARD_OPTIONS) {
     const value = ownValue(requested, option.code);
@@ -69,10 +70,6 @@ export function parseCardConfiguration(extension: unknown): CardConfiguration {
   const max = ownValue(requested, 'max-cards');
   if (typeof max === 'number' && Number.isSafeInteger(max) && max >= 0) config.maxCards = max;
   return config;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Own properties only, so nothing is read through the prototype chain. */

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { FhirResource } from 'fhir/r4.js';
 import type { HookRequest } from './types.js';
+import { isJsonObject } from '../json.js';
 
 interface ElementType {
   /** type codes: FHIR primitive or complex type, `BackboneElement`/`Element`, `Resource`, or `#Path` (contentReference) */
@@ -61,10 +62,6 @@ function describe(kind: string): string {
 
 function fail(where: string, expected: string, fhirType?: string): never {
   throw new FhirShapeError(`${where} must be ${describe(expected)}${fhirType ? ` (FHIR ${fhirType})` : ''}`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -149,7 +146,7 @@ class Trail {
 
 /** A resource: checked against its type when the table knows it, else only required to be an object. */
 function checkResource(value: unknown, trail: Trail): void {
-  if (!isObject(value)) fail(trail.toString(), 'object', 'Resource');
+  if (!isJsonObject(value)) fail(trail.toString(), 'object', 'Resource');
   const type = value.resourceType;
   if (typeof type !== 'string') fail(`${trail.toString()}.resourceType`, 'string');
   if (!RESOURCE_TYPES.has(type)) return;
@@ -221,7 +218,7 @@ function checkValue(value: unknown, element: Element, trail: Trail): void {
   }
   if (element.resource) { checkResource(value, trail); return; }
   const type = element.types[0]!;
-  if (!isObject(value)) fail(trail.toString(), 'object', type.startsWith('#') ? undefined : type);
+  if (!isJsonObject(value)) fail(trail.toString(), 'object', type.startsWith('#') ? undefined : type);
   if (element.childPath !== undefined) checkChildren(value, element.childPath, trail);
 }
 
