@@ -1,5 +1,5 @@
 /** Small readers over FHIR R4 shapes used by several fact modules. */
-import type { CodeableConcept, Coding, Observation, Quantity, Reference } from 'fhir/r4.js';
+import type { CodeableConcept, Coding, Dosage, MedicationRequest, Observation, Quantity, Reference } from 'fhir/r4.js';
 import { normaliseSystem } from '../catalog/systems.js';
 import type { CodeList, ObservationCodes, ValueKey } from '../catalog/types.js';
 import { normaliseText, phraseNeedle } from '../catalog/text.js';
@@ -163,6 +163,15 @@ export function referenceType(reference: Reference | string | undefined): string
   if (ref === undefined) return undefined;
   const parts = ref.replace(/\/_history\/[^/]*$/, '').split('/');
   return parts.length >= 2 ? parts[parts.length - 2] : reference !== undefined && typeof reference !== 'string' ? reference.type : undefined;
+}
+
+/** The first dosage instruction's value that is there (read for every history entry: no intermediate arrays). */
+export function firstOfDosages<T>(request: MedicationRequest, read: (dosage: Dosage) => T | undefined): T | undefined {
+  for (const dosage of request.dosageInstruction ?? []) {
+    const value = read(dosage);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 export function relativeReference(resource: { resourceType: string; id?: string }): string {

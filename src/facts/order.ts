@@ -6,6 +6,7 @@ import type { GatheredChart } from '../gather/types.js';
 import type { DraftOrderFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
+import { firstOfDosages } from './fhir.js';
 import { orderedAmount, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
@@ -16,7 +17,7 @@ export function orderReference(order: MedicationRequest): string {
 
 /** Conventions: boundsPeriod.start, else dispenseRequest.validityPeriod.start, else authoredOn, else today. */
 export function serviceDateOf(order: MedicationRequest, today: string): string {
-  const bounds = order.dosageInstruction?.map((d) => d.timing?.repeat?.boundsPeriod?.start).find((s) => s !== undefined);
+  const bounds = firstOfDosages(order, (d) => d.timing?.repeat?.boundsPeriod?.start);
   const candidates = [bounds, order.dispenseRequest?.validityPeriod?.start, order.authoredOn].map(datePart);
   return candidates.find((d): d is string => d !== undefined && d.length === 10) ?? today;
 }

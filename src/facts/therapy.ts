@@ -1,12 +1,12 @@
 /** Medication history: prior lines of antineoplastic therapy, prior drugs, active medications on the service date. */
-import type { Dosage, Duration, MedicationRequest } from 'fhir/r4.js';
+import type { Duration, MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
 import { evidence, known, unavailableReason, unique } from './fact.js';
-import { relativeReference } from './fhir.js';
+import { firstOfDosages, relativeReference } from './fhir.js';
 
 /** Drugs started within 28 days of a line's first drug belong to that line (conventions, "prior therapy"). */
 export const LINE_WINDOW_DAYS = 28;
@@ -61,15 +61,6 @@ export function durationDays(duration: Duration | undefined): number | undefined
   if (duration?.value === undefined) return undefined;
   const f = DAYS_PER_UNIT.get((duration.code ?? duration.unit ?? 'd').toLowerCase());
   return f === undefined ? undefined : duration.value * f;
-}
-
-/** The first dosage instruction's value that is there (read for every history entry: no intermediate arrays). */
-function firstOfDosages<T>(request: MedicationRequest, read: (dosage: Dosage) => T | undefined): T | undefined {
-  for (const dosage of request.dosageInstruction ?? []) {
-    const value = read(dosage);
-    if (value !== undefined) return value;
-  }
-  return undefined;
 }
 
 /** When the order starts: the dosing period, else the dispense validity, else when it was written. */
