@@ -33,7 +33,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/catalog/index.js';
 import { observationSearchCodes } from '../src/facts/index.js';
-import { openLoopLoad } from './lib/open-loop-load.js';
+import { openLoopLoad, type Load } from './lib/open-loop-load.js';
 import { syntheticChart } from './lib/synthetic-chart.js';
 
 // ---------------------------------------------------------------- options
@@ -249,15 +249,6 @@ async function peakRss<T>(pid: number, withChildren: boolean, work: () => Promis
 }
 
 // ---------------------------------------------------------------- load
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  mean: number;
-  errors: number;
-  requests: number;
-}
 
 async function load(url: string, body: string, run: { seconds: number; connections: number; overallRate?: number }): Promise<Load> {
   const result = await autocannon({

@@ -10,7 +10,8 @@
  */
 import { Agent, request } from 'node:http';
 
-export interface OpenLoopResult {
+/** One load run's outcome: what every bench row reports, whichever generator produced it. */
+export interface Load {
   rps: number;
   p50: number;
   p99: number;
@@ -36,7 +37,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-export async function openLoopLoad(url: string, body: string, run: { seconds: number; rate: number; seed?: number }): Promise<OpenLoopResult> {
+export async function openLoopLoad(url: string, body: string, run: { seconds: number; rate: number; seed?: number }): Promise<Load> {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const payload = Buffer.from(body);
