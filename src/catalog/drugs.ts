@@ -80,19 +80,22 @@ export function identifyDrug(concept: CodeableConcept | undefined, catalog: Cata
  * Nested maps, so a look-up builds no key. Bounded: cleared when full.
  */
 type ByDisplay = Map<string, DrugIdentification>;
-const BY_SINGLE_CODING = new WeakMap<Catalog, Map<string, Map<string, ByDisplay>>>();
+interface SingleCodingCache {
+  entries: number;
+  bySystem: Map<string, Map<string, ByDisplay>>;
+}
+const BY_SINGLE_CODING = new WeakMap<Catalog, SingleCodingCache>();
 const BY_SINGLE_CODING_LIMIT = 5_000;
-let singleCodingEntries = 0;
 
 function identifySingleCoding(concept: CodeableConcept, catalog: Catalog): DrugIdentification | undefined {
   const coding = concept.coding?.length === 1 ? concept.coding[0] : undefined;
   if (coding === undefined || concept.text !== undefined) return undefined;
-  let bySystem = BY_SINGLE_CODING.get(catalog);
-  if (bySystem === undefined || singleCodingEntries >= BY_SINGLE_CODING_LIMIT) {
-    bySystem = new Map();
-    BY_SINGLE_CODING.set(catalog, bySystem);
-    singleCodingEntries = 0;
+  let cache = BY_SINGLE_CODING.get(catalog);
+  if (cache === undefined || cache.entries >= BY_SINGLE_CODING_LIMIT) {
+    cache = { entries: 0, bySystem: new Map() };
+    BY_SINGLE_CODING.set(catalog, cache);
   }
+  const { bySystem } = cache;
   const system = coding.system ?? '';
   let byCode = bySystem.get(system);
   if (byCode === undefined) bySystem.set(system, (byCode = new Map()));
@@ -105,7 +108,7 @@ function identifySingleCoding(concept: CodeableConcept, catalog: Catalog): DrugI
     const fresh = identifyDrugUncached(concept, catalog);
     found = Object.freeze({ ...fresh, codes: Object.freeze([...fresh.codes]) as string[] });
     byDisplay.set(display, found);
-    singleCodingEntries += 1;
+    cache.entries += 1;
   }
   return found;
 }
