@@ -2,6 +2,7 @@
 import type { CodeableConcept, Coding, Medication, MedicationRequest, Reference } from 'fhir/r4.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { Catalog, DrugCodeMatch, HcpcsCode } from './types.js';
+import { BoundedCache } from './bounded-cache.js';
 import { HCPCS, NDC, codeKey, normaliseNdc, sameSystem } from './systems.js';
 import { normaliseText } from './text.js';
 
@@ -25,27 +26,22 @@ function lookUpCoding(coding: Coding, catalog: Catalog): DrugCodeMatch | undefin
   return catalog.drugByCode.get(codeKey(coding.system, code));
 }
 
-/** The catalog drug named in free text, longest name first ("fam-trastuzumab deruxtecan" before "trastuzumab"). */
 /**
  * Per catalog, by exact text: the same displays ("dexamethasone 4 MG Oral Tablet") recur on every chart, and
- * normalising and scanning them is most of identifying a history. Bounded: cleared when full.
+ * normalising and scanning them is most of identifying a history.
  */
-const DRUG_BY_TEXT = new WeakMap<Catalog, Map<string, string | null>>();
-const DRUG_BY_TEXT_LIMIT = 5_000;
+const DRUG_BY_TEXT = new WeakMap<Catalog, BoundedCache<string | null>>();
 
+/** The catalog drug named in free text, longest name first ("fam-trastuzumab deruxtecan" before "trastuzumab"). */
 export function drugInText(text: string | undefined, catalog: Catalog): string | null {
   if (text === undefined) return null;
   let cache = DRUG_BY_TEXT.get(catalog);
   if (cache === undefined) {
-    cache = new Map();
+    cache = new BoundedCache(5_000);
     DRUG_BY_TEXT.set(catalog, cache);
   }
   const known = cache.get(text);
-  if (known !== undefined) return known;
-  if (cache.size >= DRUG_BY_TEXT_LIMIT) cache.clear();
-  const found = drugInTextUncached(text, catalog);
-  cache.set(text, found);
-  return found;
+  return known !== undefined ? known : cache.set(text, drugInTextUncached(text, catalog));
 }
 
 function drugInTextUncached(text: string, catalog: Catalog): string | null {

@@ -1,4 +1,5 @@
 /** Code system URLs (shared/conventions/README.md). URLs only: the codes live in catalog/*.json. */
+import { BoundedCache } from './bounded-cache.js';
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 export const NDC = 'http://hl7.org/fhir/sid/ndc';
@@ -8,18 +9,15 @@ export const NUCC = 'http://nucc.org/provider-taxonomy';
  * Normalised forms, memoised: a chart repeats the same few system URLs on every coding, and facts compare them
  * against the catalog's many times per call. Bounded, because the strings come from requests.
  */
-const NORMALISED_SYSTEMS = new Map<string, string>();
-const NORMALISED_SYSTEMS_MAX = 1024;
+const NORMALISED_SYSTEMS = new BoundedCache<string>(1024);
 
 /** Systems compare without scheme, case or trailing slash: `http://` and `https://` HCPCS are the same system. */
 export function normaliseSystem(system: string | undefined): string {
   if (system === undefined) return '';
-  const known = NORMALISED_SYSTEMS.get(system);
-  if (known !== undefined) return known;
-  const normalised = system.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  if (NORMALISED_SYSTEMS.size >= NORMALISED_SYSTEMS_MAX) NORMALISED_SYSTEMS.clear();
-  NORMALISED_SYSTEMS.set(system, normalised);
-  return normalised;
+  return (
+    NORMALISED_SYSTEMS.get(system) ??
+    NORMALISED_SYSTEMS.set(system, system.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, ''))
+  );
 }
 
 export function codeKey(system: string | undefined, code: string): string {

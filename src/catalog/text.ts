@@ -1,4 +1,5 @@
 /** Text normalisation shared by name, alias and phrase matching. */
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * Lower case, punctuation to spaces, single spaces, padded with one space each side so whole words can be
@@ -17,17 +18,11 @@ export function normaliseText(text: string): string {
 }
 
 /** Phrases come from the catalog and are searched for on every call: each is normalised once. Bounded anyway. */
-const NEEDLES = new Map<string, string>();
-const NEEDLES_MAX = 4096;
+const NEEDLES = new BoundedCache<string>(4096);
 
 /** ` phrase ` normalised for whole-word search in normalised text (memoised). */
 export function phraseNeedle(phrase: string): string {
-  const known = NEEDLES.get(phrase);
-  if (known !== undefined) return known;
-  const needle = ` ${normaliseText(phrase).trim()} `;
-  if (NEEDLES.size >= NEEDLES_MAX) NEEDLES.clear();
-  NEEDLES.set(phrase, needle);
-  return needle;
+  return NEEDLES.get(phrase) ?? NEEDLES.set(phrase, ` ${normaliseText(phrase).trim()} `);
 }
 
 /** Whole-word containment: both sides normalised, so "fam-trastuzumab deruxtecan" is found in "Fam-Trastuzumab Deruxtecan-nxki". */
