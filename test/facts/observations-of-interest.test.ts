@@ -3,7 +3,7 @@
  * well formed and on no fact list. That is safe only while facts find Observations solely through the catalog's
  * fact lists; these tests hold that invariant on every shipped scenario, and show what the client sees over HTTP.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Bundle, Observation } from 'fhir/r4.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -13,23 +13,12 @@ import { gatherChart } from '../../src/gather/index.js';
 import type { GatheredChart } from '../../src/gather/types.js';
 import type { HookRequest } from '../../src/protocol/types.js';
 import { syntheticChart } from '../../scripts/lib/synthetic-chart.js';
+import { SCENARIOS_DIR, scenarioRequests } from '../support/scenarios.js';
 import { serviceApp } from '../support/service-app.js';
 
 const catalog = loadCatalog();
-const ROOT = 'fhir-resources/scenarios';
+const ROOT = SCENARIOS_DIR;
 const SERVICE_DATE_TODAY = '2026-11-23';
-
-function scenarios(): Array<[string, HookRequest]> {
-  const out: Array<[string, HookRequest]> = [];
-  for (const dir of readdirSync(ROOT)) {
-    if (dir.startsWith('_')) continue;
-    for (const file of readdirSync(`${ROOT}/${dir}`)) {
-      if (!file.endsWith('.json') || file.endsWith('.expect.json')) continue;
-      out.push([`${dir}/${file}`, JSON.parse(readFileSync(`${ROOT}/${dir}/${file}`, 'utf8')) as HookRequest]);
-    }
-  }
-  return out;
-}
 
 /** A haemoglobin result of the chart's patient: no policy reads it. */
 function routineLab(patientId: string, i: number): Observation {
@@ -69,7 +58,7 @@ describe('isObservationOfInterest', () => {
 describe('facts never read an Observation outside the fact lists', () => {
   it('every scenario: the same facts with those Observations removed, and with routine labs added', async () => {
     let compared = 0;
-    for (const [name, hookRequest] of scenarios()) {
+    for (const { path: name, request: hookRequest } of scenarioRequests()) {
       const chart = await gatherChart(hookRequest, { deadlineMs: 200 }).catch(() => undefined);
       if (chart === undefined) continue;
       const ofInterest = chart.observations.filter((o) => isObservationOfInterest(o, catalog.observations));

@@ -9,7 +9,7 @@ import { loadCatalog } from '../../src/catalog/index.js';
 import { buildFacts } from '../../src/facts/index.js';
 import { gatherChart } from '../../src/gather/index.js';
 import { compilePath } from '../../src/policy/jsonpath.js';
-import type { HookRequest } from '../../src/protocol/types.js';
+import { scenarioRequests } from '../support/scenarios.js';
 
 function policyPaths(): string[] {
   const found = new Set<string>();
@@ -36,18 +36,13 @@ describe('compiled JSONPath', () => {
   it('selects what jsonpath-plus selects, for every policy path on the facts of every scenario', async () => {
     const catalog = loadCatalog();
     let compared = 0;
-    for (const dir of readdirSync('fhir-resources/scenarios')) {
-      if (dir.startsWith('_')) continue;
-      for (const file of readdirSync(`fhir-resources/scenarios/${dir}`)) {
-        if (!file.endsWith('.json') || file.endsWith('.expect.json')) continue;
-        const request = JSON.parse(readFileSync(`fhir-resources/scenarios/${dir}/${file}`, 'utf8')) as HookRequest;
-        const chart = await gatherChart(request, { deadlineMs: 200 }).catch(() => undefined);
-        for (const order of chart?.draftOrders ?? []) {
-          const facts = buildFacts(chart!, order, catalog, '2026-11-23');
-          for (const path of paths) {
-            expect(compilePath(path).select(facts), `${dir}/${file} ${path}`).toEqual(byLibrary(path, facts));
-            compared += 1;
-          }
+    for (const { path: scenario, request } of scenarioRequests()) {
+      const chart = await gatherChart(request, { deadlineMs: 200 }).catch(() => undefined);
+      for (const order of chart?.draftOrders ?? []) {
+        const facts = buildFacts(chart!, order, catalog, '2026-11-23');
+        for (const path of paths) {
+          expect(compilePath(path).select(facts), `${scenario} ${path}`).toEqual(byLibrary(path, facts));
+          compared += 1;
         }
       }
     }
