@@ -358,8 +358,12 @@ async function main(): Promise<number> {
   const answerFile = join(SCRATCH, 'answer.json');
   writeFileSync(answerFile, sample.text);
 
-  log(`floor, cluster (WEB_CONCURRENCY=${opts.workers}) and tsx without a build`);
+  log(`floor, express floor, canned service, cluster (WEB_CONCURRENCY=${opts.workers}) and tsx without a build`);
   const floor = await spawnServer('scripts/lib/floor-server.ts', ['{port}', answerFile], {}, '/');
+  // The layers between the floor and the service: express alone, then the service's HTTP stack and input checks
+  // with a canned answer. Together they say how much of the floor the service's own work may take.
+  const expressFloor = await spawnServer('scripts/lib/express-floor.ts', ['{port}', answerFile], {}, '/');
+  const cannedService = await spawnServer('scripts/lib/canned-service.ts', [answerFile], serviceEnv(1), '/cds-services');
   const cluster = await spawnServer(mainJs, [], serviceEnv(opts.workers), '/cds-services');
   const tsxDev = await spawnServer('src/main.ts', [], serviceEnv(1), '/cds-services');
   await answerOf(hookUrl(cluster.port), prefetchBody);
@@ -369,14 +373,16 @@ async function main(): Promise<number> {
   // machine hits all of them alike and the ratios stay fair. Medians over the rounds.
   const targets = [
     { key: 'floor', url: `http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`, pid: floor.pid, children: false },
+    { key: 'expressFloor', url: hookUrl(expressFloor.port), pid: expressFloor.pid, children: false },
+    { key: 'canned', url: hookUrl(cannedService.port), pid: cannedService.pid, children: false },
     { key: 'single', url: hookUrl(single.port), pid: single.pid, children: false },
     { key: 'cluster', url: hookUrl(cluster.port), pid: cluster.pid, children: true },
     { key: 'tsx', url: hookUrl(tsxDev.port), pid: tsxDev.pid, children: false },
   ] as const;
   type TargetKey = (typeof targets)[number]['key'];
   for (const t of targets) await load(t.url, prefetchBody, { seconds: opts.warmup, connections });
-  const slices: Record<TargetKey, Load[]> = { floor: [], single: [], cluster: [], tsx: [] };
-  const peaks: Record<TargetKey, number> = { floor: 0, single: 0, cluster: 0, tsx: 0 };
+  const slices: Record<TargetKey, Load[]> = { floor: [], expressFloor: [], canned: [], single: [], cluster: [], tsx: [] };
+  const peaks: Record<TargetKey, number> = { floor: 0, expressFloor: 0, canned: 0, single: 0, cluster: 0, tsx: 0 };
   for (let round = 1; round <= opts.rounds; round += 1) {
     log(`maximum throughput, round ${round} of ${opts.rounds}`);
     for (const t of targets) {
@@ -395,6 +401,8 @@ async function main(): Promise<number> {
     requests: list.reduce((n, l) => n + l.requests, 0),
   });
   const floorLoad = combined(slices.floor);
+  const expressLoad = combined(slices.expressFloor);
+  const cannedLoad = combined(slices.canned);
   const maxLoad = combined(slices.single);
   const clusterLoad = combined(slices.cluster);
   const tsxLoad = combined(slices.tsx);
@@ -406,10 +414,14 @@ async function main(): Promise<number> {
   const floorRate70 = Math.max(1, Math.round(floorLoad.rps * 0.7));
   const floorAt70 = await openLoopLoad(`http://127.0.0.1:${floor.port}/cds-services/oncology-pa-order-sign`, prefetchBody, { seconds: opts.duration, rate: floorRate70 });
   await floor.stop();
+  await expressFloor.stop();
+  await cannedService.stop();
   await cluster.stop();
   await tsxDev.stop();
   const vsFloor = maxLoad.rps / floorLoad.rps;
   rows.push({ name: 'floor (bare node:http)', ...floorLoad, note: `answer ${sample.text.length} B` });
+  rows.push({ name: 'express floor: JSON parser + same answer', ...expressLoad, note: `${fmt((expressLoad.rps / floorLoad.rps) * 100, 0)} % of floor` });
+  rows.push({ name: 'service HTTP stack + checks, canned answer', ...cannedLoad, note: `${fmt((cannedLoad.rps / floorLoad.rps) * 100, 0)} % of floor; no evaluation` });
   rows.push({ name: 'prefetch ×1 worker', ...maxLoad, note: `${fmt(vsFloor * 100, 0)} % of floor; RSS ${fmt(peakMb, 0)} MB` });
 
   // 70 % of the maximum as an average arrival rate (open loop, Poisson): what the budget's "latency under normal
@@ -531,6 +543,18 @@ async function main(): Promise<number> {
     },
   ];
 
+  // Time per request from throughput (ms of one core per call, at saturation): how the budget splits over the layers.
+  const perCall = (l: Load): number => 1000 / l.rps;
+  const layers = {
+    floorMs: perCall(floorLoad),
+    budgetMs: perCall(floorLoad) / BUDGET.prefetchVsFloor,
+    expressMs: perCall(expressLoad) - perCall(floorLoad),
+    checksMs: perCall(cannedLoad) - perCall(expressLoad),
+    evaluationMs: perCall(maxLoad) - perCall(cannedLoad),
+    serviceMs: perCall(maxLoad),
+  };
+  const roomMs = layers.budgetMs - layers.floorMs - layers.expressMs;
+
   const machine = {
     loadAverage: { before: loadBefore, after: loadavg()[0] ?? NaN },
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -551,6 +575,7 @@ async function main(): Promise<number> {
       clusterVsSingle: clusterLoad.rps / maxLoad.rps,
       noPrefetch50P50VsBudget: (np50?.p50 ?? NaN) / BUDGET.noPrefetchMs(BUDGET.fhirQueryMs),
     },
+    layers: { ...layers, roomForServiceWorkMs: roomMs },
     startupMs: { median: startupMs, runs: startups, buildMs, tsxNoBuildMedian: tsxStartupMs, tsxNoBuildRuns: tsxStartups },
     rssMb: { underLoad: peakMb, largestChart: sizePeakMb, cluster: clusterMb, tsxNoBuild: tsxMb },
     sizes: sizes.map((s) => ({ size: s.size, requestBytes: s.requestBytes, p50: s.p50, p99: s.p99, mean: s.mean, rps: s.rps })),
@@ -572,6 +597,8 @@ async function main(): Promise<number> {
   print(`RSS under load: ${fmt(peakMb, 0)} MB one worker; ${fmt(sizePeakMb, 0)} MB with the ${Math.max(...opts.sizes)}-resource chart; ${fmt(clusterMb, 0)} MB cluster (all processes)`);
   print(`tsx without a build (npm run dev): start-up ${fmt(tsxStartupMs, 0)} ms median, RSS ${fmt(tsxMb, 0)} MB under load, ${fmt(tsxLoad.rps, 0)} req/s`);
   print(`ratios: prefetch/floor ${fmt(vsFloor, 2)}; ${opts.workers} workers/1 worker ${fmt(out.ratios.clusterVsSingle, 2)}`);
+  print(`per call at saturation: floor ${fmt(layers.floorMs, 2)} ms + express ${fmt(layers.expressMs, 2)} + middleware and checks ${fmt(layers.checksMs, 2)} + evaluation ${fmt(layers.evaluationMs, 2)} = ${fmt(layers.serviceMs, 2)} ms`);
+  print(`the ${BUDGET.prefetchVsFloor * 100} % budget allows ${fmt(layers.budgetMs, 2)} ms per call: after the floor and express, ${fmt(roomMs, 2)} ms for the checks and the evaluation, which take ${fmt(layers.checksMs + layers.evaluationMs, 2)} ms`);
   print('');
   for (const c of checks) print(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value} (${c.limit})`);
   print('');

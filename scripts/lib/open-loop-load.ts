@@ -39,7 +39,10 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export async function openLoopLoad(url: string, body: string, run: { seconds: number; rate: number; seed?: number }): Promise<Load> {
   const target = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Idle sockets are closed after 4 s, before the server's 5 s keep-alive timeout (node's default, which the server
+  // also announces): at exactly 5 s a request can leave on a socket the server is closing, and fail through no fault
+  // of either server. (Two requests to the floor failed in one run; this race is the likely cause.)
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 });
   const payload = Buffer.from(body);
   const next = random(run.seed ?? 42);
   const latencies: number[] = [];

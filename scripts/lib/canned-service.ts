@@ -1,0 +1,53 @@
+/**
+ * The service's own HTTP stack without its decision, for the benchmark: the real app (`createApp`: helmet, CORS,
+ * rate limits, the bounded JSON parser, the JSON guard, request validation and the FHIR type check, the hook
+ * handler and one log line per call), configured like the service, with a pipeline that reads nothing and answers
+ * every call with the service's real answer to the same request. The FHIR type check skips exactly what the real
+ * pipeline would skip. The difference from the service is gather → facts → policy → cards (and the audit write);
+ * the difference from the express floor is the middleware and the input checks.
+ *
+ *   tsx scripts/lib/canned-service.ts <answer.json>      (PORT, HOST and the service's other variables honoured)
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type express from 'express';
+import type { Logger } from 'pino';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createPipeline } from '../../src/pipeline.js';
+import { CardIndex } from '../../src/protocol/card-index.js';
+import type { HookPipeline, PipelineResult } from '../../src/protocol/pipeline.js';
+import type { HookResponse } from '../../src/protocol/types.js';
+
+export function cannedServiceApp(config: AppConfig, answer: HookResponse, logger: Logger = createLogger(config.logLevel)): express.Application {
+  const real = createPipeline(config);
+  const canned: HookPipeline = {
+    evaluate: (): Promise<PipelineResult> => Promise.resolve({ response: answer, audit: [] }),
+    ...(real.pipeline.readsResource !== undefined && { readsResource: real.pipeline.readsResource.bind(real.pipeline) }),
+  };
+  return createApp({
+    config,
+    pipeline: canned,
+    logger,
+    policiesSummary: real.policiesSummary,
+    prefetchTemplates: real.prefetchTemplates,
+    authMode: 'open',
+    cardIndex: new CardIndex(),
+    feedbackStore: { append: () => Promise.resolve() },
+  });
+}
+
+if (process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url) {
+  const [answerFile] = process.argv.slice(2);
+  if (answerFile === undefined) {
+    process.stderr.write('usage: canned-service.ts <answer.json>\n');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const server = cannedServiceApp(config, JSON.parse(readFileSync(answerFile, 'utf8')) as HookResponse).listen(config.port, config.host);
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}
