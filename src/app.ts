@@ -18,7 +18,6 @@ import { errorHandler, operationOutcome } from './protocol/errors.js';
 import { feedbackHandler, type FeedbackStore } from './protocol/feedback.js';
 import { healthHandler, readyHandler, type AuthMode, type PolicySummary } from './protocol/health.js';
 import { hookHandler } from './protocol/hook-handler.js';
-import { jsonBody } from './protocol/json-body.js';
 import { jsonGuard } from './protocol/json-guard.js';
 import type { HookPipeline } from './protocol/pipeline.js';
 import { createRateLimiters } from './security/rate-limit.js';
@@ -91,7 +90,7 @@ export function createApp(deps: AppDeps): express.Application {
   }));
 
   const parseJson = [
-    ...jsonBody(deps.config.bodyLimit),
+    express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }),
     jsonGuard(),
   ];
   // Failed authentications are limited per IP before verification; calls are limited per verified issuer (else
