@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Bundle } from 'fhir/r4.js';
+import { isEntryPoint } from '../src/entry-point.js';
 import { transactionOf } from './lib/demo-fhir-data.js';
 
 export const DEMO_CHART = 'fhir-resources/demo/ixabepilone-bsc-patient.json';
@@ -15,7 +16,7 @@ export function sandboxBundleText(): string {
   return `${JSON.stringify(transactionOf(chart, 'sandbox-ixabepilone-bsc'), null, 2)}\n`;
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+if (isEntryPoint(import.meta.url)) {
   writeFileSync(SANDBOX_BUNDLE, sandboxBundleText());
   console.log(`wrote ${SANDBOX_BUNDLE}`);
 }

@@ -4,10 +4,9 @@
  * `startServer()` is what `src/main.ts` runs in each worker (or in-process with WEB_CONCURRENCY=1);
  * `tsx src/server.ts` still runs one server on its own.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { isEntryPoint } from './entry-point.js';
 import { listen, type RunningServer } from './listen.js';
 import { createLogger } from './log.js';
 import { createPipeline, type AssembledPipeline } from './pipeline.js';
@@ -108,15 +107,4 @@ export async function startServer(): Promise<StartedServer> {
   return { port: running.port, shutdown };
 }
 
-/** True when this module is the script node was started with (not imported by src/main.ts or a test). */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) await startServer();
+if (isEntryPoint(import.meta.url)) await startServer();

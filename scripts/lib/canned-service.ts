@@ -8,11 +8,11 @@
  *
  *   tsx scripts/lib/canned-service.ts <answer.json>      (PORT, HOST and the service's other variables honoured)
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app.js';
+import { isEntryPoint } from '../../src/entry-point.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createPipeline } from '../../src/pipeline.js';
@@ -38,7 +38,7 @@ export function cannedServiceApp(config: AppConfig, answer: HookResponse, logger
   });
 }
 
-if (process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url) {
+if (isEntryPoint(import.meta.url)) {
   const [answerFile] = process.argv.slice(2);
   if (answerFile === undefined) {
     process.stderr.write('usage: canned-service.ts <answer.json>\n');

@@ -6,10 +6,10 @@
  *
  *   tsx scripts/lib/express-floor.ts <port> <answer.json>
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import express from 'express';
 import { defaultConfig } from '../../src/config.js';
+import { isEntryPoint } from '../../src/entry-point.js';
 
 export function expressFloorApp(answer: unknown): express.Application {
   const { bodyLimit } = defaultConfig({});
@@ -25,7 +25,7 @@ export function expressFloorApp(answer: unknown): express.Application {
   return app;
 }
 
-if (process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url) {
+if (isEntryPoint(import.meta.url)) {
   const [portArg, answerFile] = process.argv.slice(2);
   if (portArg === undefined || answerFile === undefined) {
     process.stderr.write('usage: express-floor.ts <port> <answer.json>\n');
