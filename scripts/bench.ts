@@ -27,12 +27,12 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/catalog/index.js';
 import { observationSearchCodes } from '../src/facts/index.js';
+import { freePort } from './lib/local-server.js';
 import { openLoopLoad, type Load } from './lib/open-loop-load.js';
 import { syntheticChart } from './lib/synthetic-chart.js';
 
@@ -92,18 +92,6 @@ const ADVERTISED_OBSERVATION_CODES: readonly string[] = observationSearchCodes(l
 const SCRATCH = join(ROOT, 'bench-results', 'run.tmp');
 
 // ---------------------------------------------------------------- processes
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

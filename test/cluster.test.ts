@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
 import { RESTART_BACKOFF, perWorkerRateLimit, restartDelayMs, webConcurrency } from '../src/cluster.js';
+import { freePort } from '../scripts/lib/local-server.js';
 
 describe('WEB_CONCURRENCY', () => {
   it('defaults to the number of cores, at least one', () => {
@@ -43,18 +43,6 @@ describe('restart backoff', () => {
     expect(restartDelayMs(1000)).toBe(RESTART_BACKOFF.maxMs);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface LogLine {
   msg?: string;

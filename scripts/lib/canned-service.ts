@@ -13,6 +13,7 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app.js';
 import { isEntryPoint } from '../../src/entry-point.js';
+import { closeOnSigterm } from './local-server.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createPipeline } from '../../src/pipeline.js';
@@ -46,8 +47,5 @@ if (isEntryPoint(import.meta.url)) {
   }
   const config = loadConfig();
   const server = cannedServiceApp(config, JSON.parse(readFileSync(answerFile, 'utf8')) as HookResponse).listen(config.port, config.host);
-  process.on('SIGTERM', () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
+  closeOnSigterm(server);
 }

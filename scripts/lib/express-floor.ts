@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import { defaultConfig } from '../../src/config.js';
 import { isEntryPoint } from '../../src/entry-point.js';
+import { closeOnSigterm } from './local-server.js';
 
 export function expressFloorApp(answer: unknown): express.Application {
   const { bodyLimit } = defaultConfig({});
@@ -32,8 +33,5 @@ if (isEntryPoint(import.meta.url)) {
     process.exit(2);
   }
   const server = expressFloorApp(JSON.parse(readFileSync(answerFile, 'utf8'))).listen(Number(portArg), '127.0.0.1');
-  process.on('SIGTERM', () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
+  closeOnSigterm(server);
 }

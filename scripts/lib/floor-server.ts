@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { closeOnSigterm } from './local-server.js';
 
 const [portArg, answerFile] = process.argv.slice(2);
 if (portArg === undefined || answerFile === undefined) {
@@ -26,7 +27,4 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(Number(portArg), '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+closeOnSigterm(server);
