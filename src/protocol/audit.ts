@@ -6,12 +6,5 @@ export interface AuditLog {
   append(records: readonly AuditRecord[]): Promise<void>;
 }
 
-export class JsonlAuditLog implements AuditLog {
-  private readonly file: JsonlFile;
-  constructor(path: string, onSyncError?: (err: unknown) => void) {
-    this.file = new JsonlFile(path, onSyncError);
-  }
-  append(records: readonly AuditRecord[]): Promise<void> {
-    return this.file.append(records);
-  }
-}
+/** The audit trail in a JSON Lines file: JsonlFile already appends any records, so it is one. */
+export class JsonlAuditLog extends JsonlFile implements AuditLog {}

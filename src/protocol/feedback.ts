@@ -32,15 +32,8 @@ export interface FeedbackStore {
   append(records: readonly FeedbackRecord[]): Promise<void>;
 }
 
-export class JsonlFeedbackStore implements FeedbackStore {
-  private readonly file: JsonlFile;
-  constructor(path: string, onSyncError?: (err: unknown) => void) {
-    this.file = new JsonlFile(path, onSyncError);
-  }
-  append(records: readonly FeedbackRecord[]): Promise<void> {
-    return this.file.append(records);
-  }
-}
+/** Feedback in a JSON Lines file: JsonlFile already appends any records, so it is one. */
+export class JsonlFeedbackStore extends JsonlFile implements FeedbackStore {}
 
 export function toFeedbackRecord(
   item: FeedbackItem, service: string, cardIndex: CardIndex, receivedAt: string,
