@@ -21,6 +21,8 @@ import { hookHandler } from './protocol/hook-handler.js';
 import { jsonGuard } from './protocol/json-guard.js';
 import type { HookPipeline } from './protocol/pipeline.js';
 import { createRateLimiters } from './security/rate-limit.js';
+import { exposureWarnings } from './security/exposure.js';
+import type { SharedState } from './shared-state/index.js';
 import type { Policy } from './policy/types.js';
 import { pageCsp, setPageCsp } from './web/csp.js';
 import { policyHandler, policyNotFound } from './web/policy-pages.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
   /** guards hook and feedback calls (JWT verification), and discovery when config.protectDiscovery; required when
    * authMode is 'jwt' */
   authenticate?: RequestHandler;
+  /** rate-limit counters shared by all workers and instances; default: this process's memory */
+  sharedState?: SharedState;
   /** false while shutting down, so /ready tells load balancers to stop sending */
   isReady?: () => boolean;
   /** the evaluation behind a hook call, for `POST /analyst/trace`; omitted = 501 */
@@ -69,6 +73,8 @@ export function createApp(deps: AppDeps): express.Application {
   app.disable('x-powered-by');
   // Hook answers are POST responses, never revalidated: hashing every body for an ETag is wasted work.
   app.set('etag', false);
+  // req.ip (the rate-limit key without a verified issuer) is the TCP peer unless proxies are configured as trusted.
+  app.set('trust proxy', deps.config.trustProxy);
 
   // The service answers JSON only; CSP is left off so a later HTML page (docs, demo) is not blocked, and
   // resources may be read cross-origin because browser clients (the sandbox) live on other origins.
@@ -95,12 +101,16 @@ export function createApp(deps: AppDeps): express.Application {
   ];
   // Failed authentications are limited per IP before verification; calls are limited per verified issuer (else
   // per IP) after it. Health and readiness stay unlimited for load balancers.
-  const limits = createRateLimiters(deps.config.rateLimitPerMinute, deps.logger);
+  const limits = createRateLimiters(deps.config.rateLimitPerMinute, deps.logger, deps.sharedState);
   const guard: RequestHandler[] = deps.authenticate
     ? [limits.failedAuth, deps.authenticate, limits.perCaller]
     : [limits.perCaller];
 
-  app.get('/health', healthHandler(deps.policiesSummary, deps.authMode));
+  app.get('/health', healthHandler(deps.policiesSummary, deps.authMode, {
+    fhirServers: deps.config.fhirServerAllowlist.length > 0 ? 'allowlist' : 'any',
+    sharedState: deps.sharedState?.kind ?? 'memory',
+    warnings: exposureWarnings(deps.config),
+  }));
   app.get('/ready', readyHandler(deps.isReady ?? (() => true)));
   app.get('/cds-services', ...(deps.config.protectDiscovery ? guard : [limits.perCaller]), discoveryHandler(deps.prefetchTemplates));
   // Authentication comes before parsing, so an unauthenticated caller cannot make us read a large body.

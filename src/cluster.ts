@@ -4,11 +4,15 @@
  * listening port, restarts a worker that dies (with exponential backoff, so a worker that crashes at start-up does
  * not spin), and on SIGTERM / SIGINT passes SIGTERM to every worker, waits for them to finish their in-flight calls,
  * and exits 0. A worker that exits with code 2 (bad configuration) stops the whole service with code 2.
+ * Without REDIS_URL the primary also holds the shared state (jti claims, rate counters, card index) its workers
+ * reach over IPC (src/shared-state/cluster.ts): one budget and one replay record per machine, kept across
+ * worker restarts. With REDIS_URL every worker talks to Redis itself.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { ConfigError, type LogLevel } from './config.js';
 import { createLogger } from './log.js';
+import { MemoryState, serveSharedState } from './shared-state/index.js';
 
 /** Restart backoff: 100 ms, 200 ms, 400 ms … up to 10 s; a worker that lived 10 s resets it. */
 export const RESTART_BACKOFF = { firstMs: 100, maxMs: 10_000, stableAfterMs: 10_000 } as const;
@@ -26,16 +30,6 @@ export function webConcurrency(env: NodeJS.ProcessEnv = process.env, cores: numb
   return Number(raw);
 }
 
-/**
- * Each worker keeps its own rate-limit counters (express-rate-limit's memory store), and the primary hands
- * connections out round-robin, so a caller's calls spread over the workers: each worker gets its share of the
- * limit, and the caller meets about the configured limit overall (a caller on one kept-alive connection, served by
- * one worker, meets its share: stricter, never looser). 0 (off) stays 0.
- */
-export function perWorkerRateLimit(perMinute: number, workers: number): number {
-  return perMinute <= 0 ? 0 : Math.max(1, Math.ceil(perMinute / Math.max(1, workers)));
-}
-
 /** Delay before the next restart, given how many times in a row a worker died young. */
 export function restartDelayMs(consecutiveCrashes: number): number {
   const exponent = Math.max(0, consecutiveCrashes - 1);
@@ -44,14 +38,14 @@ export function restartDelayMs(consecutiveCrashes: number): number {
 
 export interface PrimarySettings {
   logLevel: LogLevel;
-  /** the configured calls a minute per caller (0 = off), shared out among the workers */
-  rateLimitPerMinute: number;
+  /** set: the workers share state through Redis, and the primary holds none */
+  redisUrl?: string;
 }
 
 /** The primary's loop: fork, watch, restart, stop. Returns at once; the process lives on its workers. */
 export function runPrimary(workers: number, settings: PrimarySettings): void {
   const logger = createLogger(settings.logLevel).child({ role: 'primary' });
-  const workerEnv = { RATE_LIMIT_PER_MINUTE: String(perWorkerRateLimit(settings.rateLimitPerMinute, workers)) };
+  if (settings.redisUrl === undefined) serveSharedState(cluster, new MemoryState());
   const startedAt = new Map<number, number>();
   const restarts = new Set<NodeJS.Timeout>();
   let consecutiveCrashes = 0;
@@ -59,7 +53,7 @@ export function runPrimary(workers: number, settings: PrimarySettings): void {
   let exitCode = 0;
 
   const fork = (): Worker => {
-    const worker = cluster.fork(workerEnv);
+    const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker started');
     return worker;
@@ -111,6 +105,6 @@ export function runPrimary(workers: number, settings: PrimarySettings): void {
 
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   process.on('SIGINT', () => stop('SIGINT', 0));
-  logger.info({ workers, rateLimitPerMinutePerWorker: Number(workerEnv.RATE_LIMIT_PER_MINUTE) }, 'cluster primary forking workers');
+  logger.info({ workers, sharedState: settings.redisUrl === undefined ? 'primary' : 'redis' }, 'cluster primary forking workers');
   for (let i = 0; i < workers; i += 1) fork();
 }

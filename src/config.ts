@@ -4,6 +4,8 @@
  * service at start-up with a message naming the setting, instead of failing on the first clinician's call.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { normalizeBaseUrl } from './security/url.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -39,8 +41,17 @@ export interface AppConfig {
   trustedIssuers: TrustedIssuer[];
   /** require a JWT on discovery (GET /cds-services) too; needs trustedIssuers */
   protectDiscovery: boolean;
-  /** calls per minute per caller (verified issuer, else IP); 0 = no limit */
+  /** calls per minute per caller (verified issuer, else IP), across all workers and instances; 0 = no limit */
   rateLimitPerMinute: number;
+  /**
+   * which proxies' X-Forwarded-For the client IP is read from (express "trust proxy"): false = none (the TCP peer
+   * is the client), a number of proxy hops in front of the service, or a list of proxy addresses / subnets
+   */
+  trustProxy: false | number | string[];
+  /** Redis (or Valkey) shared by all instances for replay, rate and card state; unset = this machine only */
+  redisUrl?: string;
+  /** the audit and feedback files are rotated when they reach this size (bytes); 0 = never (external logrotate) */
+  storeRotateBytes: number;
   /** SMART app launched from cards to complete documentation (DTR), if any */
   dtrAppUrl?: string;
   /** payer id → URL where a prior-authorization request is submitted */
@@ -52,6 +63,12 @@ export class ConfigError extends Error {
 }
 
 const MB = 1024 * 1024;
+
+/**
+ * 200 calls a second over a minute: twice the 100 signings a second of a large health system's peak (one issuer,
+ * often one IP), so a real EHR is never throttled, while a caller at ten times that (1,000/s) is after 12 s.
+ */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 12_000;
 
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const underTest = env.VITEST !== undefined || env.NODE_ENV === 'test';
@@ -68,7 +85,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: underTest ? 'silent' : 'info',
     trustedIssuers: [],
     protectDiscovery: false,
-    rateLimitPerMinute: 600,
+    rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+    trustProxy: false,
+    storeRotateBytes: 100 * MB,
     payerSubmissionUrls: {},
   };
 }
@@ -85,6 +104,7 @@ export type ConfigInput = { [K in keyof AppConfig]?: K extends 'gather' ? Partia
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof AppConfig>([
   'port', 'host', 'publicBaseUrl', 'bodyLimit', 'gather', 'fhirServerAllowlist', 'feedbackFile', 'auditFile',
   'policiesDir', 'catalogDir', 'logLevel', 'trustedIssuers', 'protectDiscovery', 'rateLimitPerMinute', 'dtrAppUrl', 'payerSubmissionUrls',
+  'trustProxy', 'redisUrl', 'storeRotateBytes',
 ]);
 
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
@@ -117,10 +137,18 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     trustedIssuers: trustedIssuers(raw.trustedIssuers),
     protectDiscovery: boolean(raw.protectDiscovery, 'protectDiscovery (CDS_PROTECT_DISCOVERY)'),
     rateLimitPerMinute: integer(raw.rateLimitPerMinute, 'rateLimitPerMinute (RATE_LIMIT_PER_MINUTE)', 0, 1_000_000),
+    trustProxy: trustProxy(raw.trustProxy),
+    storeRotateBytes: raw.storeRotateBytes === 0 || raw.storeRotateBytes === '0' ? 0 : byteSize(raw.storeRotateBytes, 'storeRotateBytes (STORE_ROTATE_BYTES)'),
     payerSubmissionUrls: urlMap(raw.payerSubmissionUrls ?? {}, 'payerSubmissionUrls (PAYER_SUBMISSION_URLS)'),
   };
   if (raw.publicBaseUrl !== undefined) {
     config.publicBaseUrl = httpUrl(raw.publicBaseUrl, 'publicBaseUrl (PUBLIC_BASE_URL)');
+  }
+  if (raw.redisUrl !== undefined) config.redisUrl = redisUrl(raw.redisUrl);
+  if (config.trustedIssuers.length > 0 && config.publicBaseUrl === undefined) {
+    // The JWT audience must come from configuration: built from the Host header, a caller could choose it.
+    throw new ConfigError('publicBaseUrl (PUBLIC_BASE_URL) is required when trustedIssuers (CDS_TRUSTED_ISSUERS) are configured: '
+      + 'the JWT aud each call must carry is built from it, never from request headers');
   }
   if (raw.dtrAppUrl !== undefined) config.dtrAppUrl = httpUrl(raw.dtrAppUrl, 'dtrAppUrl (DTR_APP_URL)');
   if (config.protectDiscovery && config.trustedIssuers.length === 0) {
@@ -174,6 +202,9 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.RATE_LIMIT_PER_MINUTE !== undefined && env.RATE_LIMIT_PER_MINUTE.trim() !== '') {
     out.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
   }
+  if (env.TRUST_PROXY !== undefined && env.TRUST_PROXY.trim() !== '') out.trustProxy = env.TRUST_PROXY;
+  if (env.REDIS_URL !== undefined && env.REDIS_URL.trim() !== '') out.redisUrl = env.REDIS_URL.trim();
+  if (env.STORE_ROTATE_BYTES !== undefined && env.STORE_ROTATE_BYTES.trim() !== '') out.storeRotateBytes = env.STORE_ROTATE_BYTES;
   if (env.DTR_APP_URL !== undefined && env.DTR_APP_URL !== '') out.dtrAppUrl = env.DTR_APP_URL;
   if (env.PAYER_SUBMISSION_URLS !== undefined && env.PAYER_SUBMISSION_URLS.trim() !== '') {
     out.payerSubmissionUrls = parseJsonSetting(env.PAYER_SUBMISSION_URLS, 'PAYER_SUBMISSION_URLS');
@@ -264,9 +295,50 @@ function httpUrl(value: unknown, name: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * FHIR server base URLs, normalised (dot segments resolved, host lower-cased, default port and trailing slash
+ * dropped) so that comparing a fhirServer against them cannot be fooled by `/fhir/../x` or `HTTPS://Host:443/`.
+ */
 function urlList(value: unknown, name: string): string[] {
   if (!Array.isArray(value)) throw new ConfigError(`${name} must be a list of URLs`);
-  return value.map((v, i) => httpUrl(v, `${name}[${i}]`));
+  return value.map((v, i) => {
+    const normalized = normalizeBaseUrl(httpUrl(v, `${name}[${i}]`));
+    if (normalized === undefined) throw new ConfigError(`${name}[${i}] must be an http(s) base URL without credentials, query or fragment, got ${JSON.stringify(v)}`);
+    return normalized;
+  });
+}
+
+/** false, a number of proxy hops, or proxy addresses / subnets (express "trust proxy"). `true` is refused. */
+function trustProxy(value: unknown): false | number | string[] {
+  const name = 'trustProxy (TRUST_PROXY)';
+  if (value === false || value === undefined) return false;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10) return value === 0 ? false : value;
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  if (typeof value === 'string' && list instanceof Array && list.length === 1) {
+    const only = list[0]!.toLowerCase();
+    if (only === 'false') return false;
+    if (/^\d+$/.test(only)) return trustProxy(Number(only));
+  }
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const isEntry = (s: unknown): s is string => typeof s === 'string'
+    && (named.has(s) || isIP(s) !== 0 || (/^[0-9a-f.:]+\/\d{1,3}$/i.test(s) && isIP(s.split('/')[0]!) !== 0));
+  if (Array.isArray(list) && list.length > 0 && list.every(isEntry)) return list;
+  // `true` would trust any X-Forwarded-For: every caller could pick its own IP and its own rate-limit budget.
+  throw new ConfigError(`${name} must be false, a number of proxy hops (1-10), or a comma-separated list of proxy addresses, `
+    + `subnets (10.0.0.0/8) or loopback / linklocal / uniquelocal; got ${JSON.stringify(value)}`);
+}
+
+function redisUrl(value: unknown): string {
+  const name = 'redisUrl (REDIS_URL)';
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'redis:' || url.protocol === 'rediss:') return value;
+    } catch {
+      // fall through to the message, which does not echo the value (it may hold a password)
+    }
+  }
+  throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
 }
 
 function urlMap(value: unknown, name: string): Record<string, string> {

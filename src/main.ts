@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     workers = webConcurrency();
     // Checked here too, so a bad setting stops the service once instead of crashing every worker in turn.
     const config = loadConfig();
-    settings = { logLevel: config.logLevel, rateLimitPerMinute: config.rateLimitPerMinute };
+    settings = { logLevel: config.logLevel, ...(config.redisUrl !== undefined && { redisUrl: config.redisUrl }) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`);

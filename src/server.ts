@@ -13,7 +13,9 @@ import { createPipeline, type AssembledPipeline } from './pipeline.js';
 import { JsonlAuditLog } from './protocol/audit.js';
 import { CardIndex } from './protocol/card-index.js';
 import { JsonlFeedbackStore } from './protocol/feedback.js';
+import { exposureWarnings } from './security/exposure.js';
 import { callerAuth } from './security/index.js';
+import { openSharedState, redactedRedisUrl, type SharedState } from './shared-state/index.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -39,14 +41,26 @@ export async function startServer(): Promise<StartedServer> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
 
-  const auth = callerAuth(config, logger);
-  if (auth.authMode === 'jwt') {
-    logger.info({ issuers: config.trustedIssuers.map((i) => i.iss), protectDiscovery: config.protectDiscovery },
-      'JWT required on hook and feedback calls from the trusted issuers');
-  } else {
-    logger.warn('no trusted issuer configured (CDS_TRUSTED_ISSUERS): running OPEN, any caller may invoke the hooks');
+  let sharedState: SharedState;
+  try {
+    sharedState = await openSharedState({
+      ...(config.redisUrl !== undefined && { redisUrl: config.redisUrl }),
+      onRedisError: (err) => logger.error({ err: { name: err.name, message: err.message } }, 'Redis connection error'),
+    });
+  } catch (err) {
+    logger.fatal({ err: { name: (err as Error).name, message: (err as Error).message } }, 'cannot open the shared state');
+    process.stderr.write(`start-up error: ${(err as Error).message}\n`);
+    process.exit(1);
   }
-  if (config.rateLimitPerMinute === 0) logger.warn('rate limiting is off (RATE_LIMIT_PER_MINUTE=0)');
+  logger.info({ sharedState: sharedState.kind, ...(config.redisUrl !== undefined && { redis: redactedRedisUrl(config.redisUrl) }) },
+    'replay cache, rate limits and card index in shared state');
+
+  const auth = callerAuth(config, logger, {}, sharedState);
+  if (auth.authMode === 'jwt') {
+    logger.info({ issuers: config.trustedIssuers.map((i) => i.iss), protectDiscovery: config.protectDiscovery, audienceBase: config.publicBaseUrl },
+      'JWT required on hook and feedback calls from the trusted issuers');
+  }
+  for (const warning of exposureWarnings(config)) logger.warn(warning);
 
   let assembled: AssembledPipeline;
   try {
@@ -72,9 +86,10 @@ export async function startServer(): Promise<StartedServer> {
     explain,
     prefetchTemplates,
     ...auth,
-    cardIndex: new CardIndex(),
-    feedbackStore: new JsonlFeedbackStore(config.feedbackFile, syncFailed('feedback')),
-    auditLog: new JsonlAuditLog(config.auditFile, syncFailed('audit')),
+    sharedState,
+    cardIndex: new CardIndex(undefined, { state: sharedState }),
+    feedbackStore: new JsonlFeedbackStore(config.feedbackFile, syncFailed('feedback'), { rotateBytes: config.storeRotateBytes }),
+    auditLog: new JsonlAuditLog(config.auditFile, syncFailed('audit'), { rotateBytes: config.storeRotateBytes }),
     isReady: () => ready,
   });
 
@@ -95,7 +110,10 @@ export async function startServer(): Promise<StartedServer> {
     ready = false;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight calls');
     running.shutdown().then(
-      () => process.exit(0),
+      async () => {
+        await sharedState.close().catch(() => undefined);
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'close failed');
         process.exit(1);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
-import { RESTART_BACKOFF, perWorkerRateLimit, restartDelayMs, webConcurrency } from '../src/cluster.js';
+import { RESTART_BACKOFF, restartDelayMs, webConcurrency } from '../src/cluster.js';
 import { freePort } from '../scripts/lib/local-server.js';
 
 describe('WEB_CONCURRENCY', () => {
@@ -22,16 +22,6 @@ describe('WEB_CONCURRENCY', () => {
   it.each(['0', '-1', '1.5', 'many', '257'])('refuses %j, naming the setting', (value) => {
     expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(ConfigError);
     expect(() => webConcurrency({ WEB_CONCURRENCY: value }, 2)).toThrow(/WEB_CONCURRENCY/);
-  });
-});
-
-describe('rate limit per worker', () => {
-  it('shares the configured limit out among the workers, rounding up; off stays off', () => {
-    expect(perWorkerRateLimit(600, 1)).toBe(600);
-    expect(perWorkerRateLimit(600, 2)).toBe(300);
-    expect(perWorkerRateLimit(600, 7)).toBe(86);
-    expect(perWorkerRateLimit(1, 4)).toBe(1);
-    expect(perWorkerRateLimit(0, 4)).toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@
  * `userComment` (it may contain PHI) — only its length, so "a comment was given" is still visible.
  */
 import type { RequestHandler } from 'express';
-import type { CardIndex } from './card-index.js';
+import type { CardIndex, CardMetadata } from './card-index.js';
 import { HttpError } from './errors.js';
 import { JsonlFile } from './jsonl.js';
 import { findService } from './services.js';
@@ -35,10 +35,19 @@ export interface FeedbackStore {
 /** Feedback in a JSON Lines file: JsonlFile already appends any records, so it is one. */
 export class JsonlFeedbackStore extends JsonlFile implements FeedbackStore {}
 
-export function toFeedbackRecord(
+/** The card's metadata; when the index cannot be read, the card counts as unknown (the feedback is still stored). */
+async function cardMetadata(cardIndex: CardIndex, uuid: string): Promise<CardMetadata | undefined> {
+  try {
+    return await cardIndex.lookup(uuid);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function toFeedbackRecord(
   item: FeedbackItem, service: string, cardIndex: CardIndex, receivedAt: string,
-): FeedbackRecord {
-  const meta = cardIndex.lookup(item.card);
+): Promise<FeedbackRecord> {
+  const meta = await cardMetadata(cardIndex, item.card);
   const record: FeedbackRecord = {
     receivedAt,
     service,
@@ -71,7 +80,8 @@ export function feedbackHandler(deps: { cardIndex: CardIndex; feedbackStore: Fee
     if (!service) throw new HttpError(404, `unknown CDS service "${req.params.id}"`);
     const { feedback } = validateFeedback(req.body);
     const receivedAt = new Date().toISOString();
-    await deps.feedbackStore.append(feedback.map((item) => toFeedbackRecord(item, service.id, deps.cardIndex, receivedAt)));
+    const records = await Promise.all(feedback.map((item) => toFeedbackRecord(item, service.id, deps.cardIndex, receivedAt)));
+    await deps.feedbackStore.append(records);
     // CDS Hooks 2.0 asks only for 200 OK; an empty JSON object keeps clients that parse the body happy.
     res.status(200).json({});
   };

@@ -49,7 +49,7 @@ export function hookHandler(deps: HookHandlerDeps): RequestHandler<{ id: string 
         configuration: parseCardConfiguration(request.extension),
         baseUrl: baseUrlOf(req, deps.config.publicBaseUrl),
       });
-      rememberCards(deps.cardIndex, service.id, result);
+      await rememberCards(deps, service.id, result);
       await recordAudit(deps, result);
 
       res.status(200).json(result.response);
@@ -68,17 +68,23 @@ export function hookHandler(deps: HookHandlerDeps): RequestHandler<{ id: string 
   };
 }
 
-function rememberCards(index: CardIndex, service: string, result: PipelineResult): void {
+/** A card index that cannot be written must not block a signing: its feedback is then stored without metadata. */
+async function rememberCards(deps: HookHandlerDeps, service: string, result: PipelineResult): Promise<void> {
   const provenance = new Map((result.provenance ?? []).map((p) => [p.uuid, p]));
-  for (const card of result.response.cards) {
+  const writes = result.response.cards.map((card) => {
     const p = provenance.get(card.uuid);
-    index.remember(card.uuid, {
+    return deps.cardIndex.remember(card.uuid, {
       service,
       ...(card.source.topic?.code !== undefined && { topic: card.source.topic.code }),
       ...(p?.policyId !== undefined && { policyId: p.policyId }),
       ...(p?.policyVersion !== undefined && { policyVersion: p.policyVersion }),
       ...(p?.payerId !== undefined && { payerId: p.payerId }),
     });
+  });
+  try {
+    await Promise.all(writes);
+  } catch (err) {
+    deps.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'card index write failed');
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import { MemoryState, SharedStateUnavailable, type SharedState } from '../shared-state/index.js';
 
 export type TrustedIssuer = { iss: string; jwks_url: string } | { iss: string; jwks: JSONWebKeySet };
 
@@ -36,6 +37,14 @@ export class AuthError extends Error {
   override readonly name = 'AuthError';
 }
 
+/** The replay record could not be consulted: the call is refused, but it is not the caller's fault (503). */
+export class ReplayCheckUnavailable extends Error {
+  override readonly name = 'ReplayCheckUnavailable';
+  constructor() {
+    super('the token replay check is unavailable right now; retry shortly');
+  }
+}
+
 export interface VerifiedCaller {
   iss: string;
   sub?: string;
@@ -49,8 +58,13 @@ export interface JwtVerifierOptions {
   jwksTimeoutMs?: number;
   /** ms after a JWKS download before an unknown kid may trigger another (guards against kid flooding) */
   jwksCooldownMs?: number;
-  /** upper bound on remembered jti values */
+  /** upper bound on remembered jti values (the in-process default store only) */
   replayCacheSize?: number;
+  /**
+   * where each jti is claimed: the service's shared state, so a token is accepted once across all workers and
+   * instances; default: this process's memory
+   */
+  replayStore?: Pick<SharedState, 'setIfAbsent'>;
   now?: () => number;
   /** how JWKS URLs are fetched (default: global fetch); lets tests stand in for a remote issuer */
   fetchJwks?: FetchImplementation;
@@ -61,33 +75,10 @@ interface IssuerKeys {
   keys: JWTVerifyGetKey;
 }
 
-/** Remembers each jti until its token expires, so a captured token cannot be replayed. */
-export class ReplayCache {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly maxEntries: number) {}
-
-  /** Returns false when the id was already used and has not expired. */
-  claim(id: string, expiresAtSec: number, nowSec: number): boolean {
-    const known = this.seen.get(id);
-    if (known !== undefined && known >= nowSec) return false;
-    if (this.seen.size >= this.maxEntries) this.evictExpired(nowSec);
-    if (this.seen.size >= this.maxEntries) {
-      // Full of live ids: refusing is safer than forgetting one (a forgotten id could be replayed).
-      return false;
-    }
-    this.seen.set(id, expiresAtSec);
-    return true;
-  }
-
-  private evictExpired(nowSec: number): void {
-    for (const [id, exp] of this.seen) if (exp < nowSec) this.seen.delete(id);
-  }
-}
-
 export function createJwtVerifier(issuers: TrustedIssuer[], options: JwtVerifierOptions = {}) {
   const clockTolerance = options.clockToleranceSec ?? 60;
   const now = options.now ?? (() => Date.now());
-  const replay = new ReplayCache(options.replayCacheSize ?? 100_000);
+  const replay = options.replayStore ?? new MemoryState({ capacity: options.replayCacheSize ?? 100_000 });
   const byIssuer = new Map<string, IssuerKeys>();
   for (const issuer of issuers) {
     const keys =
@@ -139,10 +130,17 @@ export function createJwtVerifier(issuers: TrustedIssuer[], options: JwtVerifier
     } catch (error) {
       throw new AuthError(describeJoseError(error, audience));
     }
-    const nowSec = Math.floor(now() / 1000);
-    if (!replay.claim(`${claims.iss}\u0000${claims.jti}`, claims.exp + clockTolerance, nowSec)) {
-      throw new AuthError('JWT jti was already used (replay)');
+    // Remembered until the token can no longer pass the exp check (exp + tolerance), then forgotten.
+    const ttlSeconds = Math.max(1, claims.exp + clockTolerance - Math.floor(now() / 1000));
+    let first: boolean;
+    try {
+      first = await replay.setIfAbsent(`jti:${claims.iss}\u0000${claims.jti}`, '1', ttlSeconds);
+    } catch (err) {
+      // Without the shared record a replay cannot be ruled out: refuse (fail closed), saying it is on our side.
+      if (err instanceof SharedStateUnavailable) throw new ReplayCheckUnavailable();
+      throw err;
     }
+    if (!first) throw new AuthError('JWT jti was already used (replay)');
     return { iss: claims.iss, sub: claims.sub, jti: claims.jti };
   };
 }

@@ -85,13 +85,24 @@ describe('discovery', () => {
 });
 
 describe('health and unknown routes', () => {
-  it('reports the loaded policies and the auth mode', async () => {
+  it('reports the loaded policies, the auth mode, and that the service runs open', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok', policies: [{ id: '000', version: '2024-01' }, { id: '001', version: '3' }], auth: 'open',
+      fhirServers: 'any', sharedState: 'memory',
+      warnings: [
+        expect.stringMatching(/^OPEN: no trusted issuer \(CDS_TRUSTED_ISSUERS\)/),
+        expect.stringMatching(/^OPEN: no FHIR server allowlist \(FHIR_SERVER_ALLOWLIST\)/),
+      ],
       memory: { rssMb: expect.any(Number) },
     });
+  });
+
+  it('says nothing is open once an allowlist is configured (trusted issuers aside)', async () => {
+    const { app } = buildApp({ fhirServerAllowlist: ['https://ehr.example.org/fhir'] });
+    const res = await request(app).get('/health').expect(200);
+    expect(res.body).toMatchObject({ fhirServers: 'allowlist', warnings: [expect.stringMatching(/no trusted issuer/)] });
   });
 
   it('reports the resident set size in MB, for watching memory over time', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CardIndex } from '../../src/protocol/card-index.js';
+import { MemoryState } from '../../src/shared-state/index.js';
 import { buildApp, CARD_UUID, SIGN, SUGGESTION_UUID, validRequest } from './helpers.js';
 
 const FEEDBACK = `${SIGN}/feedback`;
@@ -90,14 +91,23 @@ describe('feedback', () => {
 });
 
 describe('card index', () => {
-  it('forgets the least recently used card beyond its capacity', () => {
+  it('forgets the card written longest ago beyond its capacity', async () => {
     const index = new CardIndex(2);
-    index.remember('a', { service: 's' });
-    index.remember('b', { service: 's' });
-    index.lookup('a');
-    index.remember('c', { service: 's' });
-    expect(index.lookup('b')).toBeUndefined();
-    expect(index.lookup('a')).toBeDefined();
-    expect(index.size).toBe(2);
+    await index.remember('a', { service: 's' });
+    await index.remember('b', { service: 's' });
+    await index.remember('c', { service: 's', policyId: '001' });
+    expect(await index.lookup('a')).toBeUndefined();
+    expect(await index.lookup('b')).toEqual({ service: 's' });
+    expect(await index.lookup('c')).toEqual({ service: 's', policyId: '001' });
+  });
+
+  it('forgets a card after its time to live', async () => {
+    let now = 1_000_000;
+    const index = new CardIndex(10, { state: new MemoryState({ now: () => now, sweepEveryMs: 0 }), ttlSeconds: 60 });
+    await index.remember('a', { service: 's' });
+    now += 59_000;
+    expect(await index.lookup('a')).toEqual({ service: 's' });
+    now += 2_000;
+    expect(await index.lookup('a')).toBeUndefined();
   });
 });

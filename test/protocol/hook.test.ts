@@ -52,7 +52,7 @@ describe('hook call', () => {
   it('remembers returned cards with their provenance for feedback', async () => {
     const { app, cardIndex } = buildApp();
     await request(app).post(SIGN).send(validRequest()).expect(200);
-    expect(cardIndex.lookup(FIXED_RESPONSE.cards[0]!.uuid)).toEqual({
+    expect(await cardIndex.lookup(FIXED_RESPONSE.cards[0]!.uuid)).toEqual({
       service: 'oncology-pa-order-sign', topic: 'coverage-info', policyId: '000', policyVersion: '2024-01',
       payerId: 'blue-shield-ca',
     });

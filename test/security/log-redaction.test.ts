@@ -16,7 +16,7 @@ import { JsonlAuditLog } from '../../src/protocol/audit.js';
 import { CardIndex } from '../../src/protocol/card-index.js';
 import { JsonlFeedbackStore } from '../../src/protocol/feedback.js';
 import { callerAuth } from '../../src/security/index.js';
-import { HOST, ISS, localIssuer, signingKey, token, type SigningKey } from './support.js';
+import { HOST, ISS, localIssuer, PUBLIC_BASE_URL, signingKey, token, type SigningKey } from './support.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const SIGN = '/cds-services/oncology-pa-order-sign';
@@ -120,11 +120,12 @@ describe('log redaction with a real scenario', () => {
   it('a 401 logs the reason, not the token or its claims', async () => {
     const out = new LogCapture();
     const logger = createLogger('trace', out);
-    const auth = callerAuth({ trustedIssuers: [localIssuer(ISS, key)] }, logger);
-    const app = build(out, { trustedIssuers: [localIssuer(ISS, key)] }, auth);
+    const auth = callerAuth({ trustedIssuers: [localIssuer(ISS, key)], publicBaseUrl: PUBLIC_BASE_URL }, logger);
+    const app = build(out, { trustedIssuers: [localIssuer(ISS, key)], publicBaseUrl: PUBLIC_BASE_URL }, auth);
     const jwt = await token({ key, aud: 'https://elsewhere.example/x', claims: { sub: SECRETS.userId } });
     await request(app).post(SIGN).set('Host', HOST).set('Authorization', `Bearer ${jwt}`).send(scenario()).expect(401);
-    expect(out.lines().find((l) => l.msg === 'authentication refused')).toMatchObject({ status: 401, path: SIGN });
+    expect(out.lines().find((l) => l.msg === 'authentication refused'))
+      .toMatchObject({ status: 401, path: SIGN, reason: `JWT aud must be ${PUBLIC_BASE_URL}${SIGN}` });
     expectNoSecrets(out, jwt.split('.'));
   });
 

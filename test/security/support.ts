@@ -7,12 +7,14 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import type { ConfigInput, TrustedIssuer } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { callerAuth } from '../../src/security/index.js';
+import type { SharedState } from '../../src/shared-state/index.js';
 import type { JwtVerifierOptions } from '../../src/security/jwt.js';
 import { buildApp, type TestApp } from '../protocol/helpers.js';
 
 export const ISS = 'https://ehr.example.org';
 export const HOST = 'cds.example.org';
-export const SIGN_URL = `http://${HOST}/cds-services/oncology-pa-order-sign`;
+export const PUBLIC_BASE_URL = `http://${HOST}`;
+export const SIGN_URL = `${PUBLIC_BASE_URL}/cds-services/oncology-pa-order-sign`;
 
 export interface SigningKey {
   privateKey: CryptoKey;
@@ -52,17 +54,21 @@ export function localIssuer(iss: string, ...keys: SigningKey[]): TrustedIssuer {
   return { iss, jwks: { keys: keys.map((k) => k.publicJwk as JsonWebKey) } };
 }
 
-/** An app whose hook and feedback calls need a JWT from `issuers`, built as the server builds it. */
+/**
+ * An app whose hook and feedback calls need a JWT from `issuers`, built as the server builds it; its public base URL
+ * is PUBLIC_BASE_URL unless `overrides` says otherwise. `state`: the shared state (replay claims, rate counters).
+ */
 export function jwtApp(
   issuers: TrustedIssuer[],
   overrides: ConfigInput = {},
-  options: { verifier?: JwtVerifierOptions; logStream?: Writable } = {},
+  options: { verifier?: JwtVerifierOptions; logStream?: Writable; state?: SharedState } = {},
 ): TestApp {
   const logger = createLogger(options.logStream ? 'info' : 'silent', options.logStream);
-  const auth = callerAuth({ trustedIssuers: issuers, ...(typeof overrides.publicBaseUrl === 'string' && {
-    publicBaseUrl: overrides.publicBaseUrl.replace(/\/+$/, ''),
-  }) }, logger, options.verifier);
-  return buildApp({ trustedIssuers: issuers, ...overrides }, { ...auth }, options.logStream);
+  const publicBaseUrl = typeof overrides.publicBaseUrl === 'string' ? overrides.publicBaseUrl.replace(/\/+$/, '') : PUBLIC_BASE_URL;
+  const auth = callerAuth({ trustedIssuers: issuers, publicBaseUrl }, logger, options.verifier, options.state);
+  return buildApp({ trustedIssuers: issuers, publicBaseUrl, ...overrides }, {
+    ...auth, ...(options.state && { sharedState: options.state }),
+  }, options.logStream);
 }
 
 export interface JwksServer {
