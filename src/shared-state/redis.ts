@@ -35,14 +35,17 @@ export interface RedisStateOptions {
   keyPrefix?: string;
 }
 
-function makeClient(options: RedisStateOptions & { connectTimeoutMs?: number }) {
+function makeClient(options: RedisStateOptions & { connectTimeoutMs?: number }, connected: () => boolean) {
   return createClient({
     url: options.url,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 5000,
-      // reconnect forever, at most every 2 s; commands fail fast meanwhile
-      reconnectStrategy: (retries: number) => Math.min(2000, 50 * 2 ** Math.min(retries, 6)),
+      // Once connected, reconnect forever, at most every 2 s (commands fail fast meanwhile); a first connection
+      // that fails three times stops start-up instead.
+      reconnectStrategy: (retries: number, cause: Error) => (!connected() && retries >= 2
+        ? cause
+        : Math.min(2000, 50 * 2 ** Math.min(retries, 6))),
     },
   });
 }
@@ -61,12 +64,14 @@ export class RedisState implements SharedState {
 
   /** Connects (waiting at most `connectTimeoutMs`) and checks the server answers. */
   static async connect(options: RedisStateOptions & { connectTimeoutMs?: number }): Promise<RedisState> {
-    const client = makeClient(options);
+    let connected = false;
+    const client = makeClient(options, () => connected);
     // node-redis emits 'error' on every failed (re)connection; without a listener the process would crash.
     client.on('error', (err: Error) => options.onError?.(err));
     try {
       await client.connect();
       await client.ping();
+      connected = true;
     } catch (err) {
       client.destroy();
       throw new SharedStateUnavailable(`cannot connect to Redis (REDIS_URL): ${(err as Error).message}`);

@@ -93,7 +93,7 @@ export function buildApp(overrides: ConfigInput = {}, extra: Partial<AppDeps> = 
     overrides: { feedbackFile, auditFile: join(dir, 'audit.jsonl'), ...overrides },
   });
   const pipeline = new FakePipeline();
-  const cardIndex = new CardIndex(100);
+  const cardIndex = extra.cardIndex ?? new CardIndex(100);
   const deps: AppDeps = {
     config,
     pipeline,

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { ConfigInput, TrustedIssuer } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { CardIndex } from '../../src/protocol/card-index.js';
 import { callerAuth } from '../../src/security/index.js';
 import type { SharedState } from '../../src/shared-state/index.js';
 import type { JwtVerifierOptions } from '../../src/security/jwt.js';
@@ -67,7 +68,7 @@ export function jwtApp(
   const publicBaseUrl = typeof overrides.publicBaseUrl === 'string' ? overrides.publicBaseUrl.replace(/\/+$/, '') : PUBLIC_BASE_URL;
   const auth = callerAuth({ trustedIssuers: issuers, publicBaseUrl }, logger, options.verifier, options.state);
   return buildApp({ trustedIssuers: issuers, publicBaseUrl, ...overrides }, {
-    ...auth, ...(options.state && { sharedState: options.state }),
+    ...auth, ...(options.state && { sharedState: options.state, cardIndex: new CardIndex(undefined, { state: options.state }) }),
   }, options.logStream);
 }
 
