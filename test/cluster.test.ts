@@ -1,4 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +41,7 @@ interface LogLine {
   msg?: string;
   role?: string;
   pid?: number;
-  rateLimitPerMinutePerWorker?: number;
+  sharedState?: string;
 }
 
 /** Lines the child logged so far, and a way to wait for one. */
@@ -91,12 +94,38 @@ function startCommand(): string[] {
   return tokens.slice(tokens.lastIndexOf('node') + 1);
 }
 
+/** One HTTP call on a connection of its own (as separate clients, or a load balancer, would make it). */
+function freshCall(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string):
+Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false, headers: {
+      ...headers, ...(body !== undefined && { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+    } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+const ISS = 'https://ehr.example.org';
+const PUBLIC_BASE_URL = 'http://cds.example.org';
+const SIGN_PATH = '/cds-services/oncology-pa-order-sign';
+
 describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
-  it('serves signings from 2 workers, replaces a killed worker, and exits 0 on SIGTERM', async () => {
+  it('2 workers with default settings share replay record, rate counters and card index through the primary, across a worker restart; SIGTERM exits 0', async () => {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'cluster-test-'));
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    const sign = (path = SIGN_PATH, jti: string = randomUUID()): Promise<string> => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: ISS, aud: `${PUBLIC_BASE_URL}${path}`, iat: now, exp: now + 300, jti })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT' }).sign(privateKey);
+    };
     const child = spawn(process.execPath, startCommand(), {
       env: {
         ...process.env,
@@ -104,7 +133,10 @@ describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
-        RATE_LIMIT_PER_MINUTE: '600',
+        CDS_TRUSTED_ISSUERS: JSON.stringify([{ iss: ISS, jwks: { keys: [jwk] } }]),
+        PUBLIC_BASE_URL,
+        RATE_LIMIT_PER_MINUTE: '',
+        REDIS_URL: '',
         AUDIT_FILE: join(dir, 'audit.jsonl'),
         FEEDBACK_FILE: join(dir, 'feedback.jsonl'),
       },
@@ -116,27 +148,56 @@ describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
       const discovery = `http://127.0.0.1:${port}/cds-services`;
       await log.waitFor((lines) => started(lines).length === 2);
       expect(await discoveryStatus(discovery)).toBe(200);
+      expect(log.lines.find((l) => l.msg === 'cluster primary forking workers')?.sharedState).toBe('primary');
+
       // the built code reads its schemas, card templates and policies from the project, as the TypeScript does
-      const signing = await fetch(`http://127.0.0.1:${port}/cds-services/oncology-pa-order-sign`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: readFileSync('fhir-resources/scenarios/bsc-ixabepilone/dose-90-mg-over.json', 'utf8'),
-      });
+      const body = readFileSync('fhir-resources/scenarios/bsc-ixabepilone/dose-90-mg-over.json', 'utf8');
+      const token = await sign();
+      const signing = await freshCall(port, 'POST', SIGN_PATH, { authorization: `Bearer ${token}` }, body);
       expect(signing.status).toBe(200);
-      const answer = (await signing.json()) as { cards: Array<{ summary: string }>; systemActions: unknown[] };
+      const answer = JSON.parse(signing.body) as { cards: Array<{ uuid: string; summary: string }>; systemActions: unknown[] };
       expect(answer.cards.some((c) => /dose above/i.test(c.summary))).toBe(true);
       expect(answer.systemActions).toHaveLength(1);
-      // the default 600 calls a minute per caller, shared by the two workers
-      expect(log.lines.find((l) => l.msg === 'cluster primary forking workers')?.rateLimitPerMinutePerWorker).toBe(300);
+
+      // six replays of that token, each on a new connection (so spread over both workers): all refused
+      const replays = [];
+      for (let i = 0; i < 6; i += 1) replays.push(await freshCall(port, 'POST', SIGN_PATH, { authorization: `Bearer ${token}` }, body));
+      expect(replays.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401]);
+      for (const r of replays) expect(r.body).toMatch(/jti was already used \(replay\)/);
+
+      // one caller, one budget: the remaining count falls by one per call whichever worker answers
+      const remaining: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const res = await freshCall(port, 'POST', SIGN_PATH, { authorization: `Bearer ${await sign()}` }, body);
+        expect(res.status).toBe(200);
+        remaining.push(Number(/r=(\d+)/.exec(String(res.headers.ratelimit))?.[1]));
+      }
+      expect(remaining.slice(1).map((r, i) => remaining[i]! - r)).toEqual([1, 1, 1]);
+
+      // feedback on the card, sent twice on new connections: both workers find what the card was about
+      const card = answer.cards[0]!.uuid;
+      const feedbackPath = `${SIGN_PATH}/feedback`;
+      for (let i = 0; i < 2; i += 1) {
+        const res = await freshCall(port, 'POST', feedbackPath, { authorization: `Bearer ${await sign(feedbackPath)}` },
+          JSON.stringify({ feedback: [{ card, outcome: 'overridden', outcomeTimestamp: '2026-01-01T10:00:00Z' }] }));
+        expect(res.status).toBe(200);
+      }
 
       const victim = started(log.lines)[0]?.pid;
       expect(victim).toBeTypeOf('number');
       process.kill(victim as number, 'SIGKILL');
       await log.waitFor((lines) => lines.some((l) => l.msg === 'worker died; restarting') && started(lines).length === 3);
       expect(await discoveryStatus(discovery)).toBe(200);
+      // the replay record lives in the primary: the new worker refuses the token too
+      for (let i = 0; i < 2; i += 1) {
+        expect((await freshCall(port, 'POST', SIGN_PATH, { authorization: `Bearer ${token}` }, body)).status).toBe(401);
+      }
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      const feedback = readFileSync(join(dir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cardKnown: boolean; policyId?: string });
+      expect(feedback).toHaveLength(2);
+      for (const f of feedback) expect(f).toMatchObject({ cardKnown: true, policyId: expect.any(String) });
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
