@@ -73,7 +73,8 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
         options.logger?.error({ err: { name: err instanceof Error ? err.name : typeof err } }, 'JWT verification failed unexpectedly');
       }
     }
-    options.logger?.warn({ status: 401, method: req.method, path: req.path, reason }, 'authentication refused');
+    // The reason (never the token): bounded, since parts of it (an untrusted iss, an alg) come from the caller.
+    options.logger?.warn({ status: 401, method: req.method, path: req.path, reason: reason.slice(0, 300) }, 'authentication refused');
     res.status(401).set('WWW-Authenticate', WWW_AUTHENTICATE).json(operationOutcome('error', 'login', reason));
   };
 }

@@ -75,7 +75,8 @@ export function createRateLimiters(perMinute: number, logger?: Logger, state: Sh
       // ipKeyGenerator groups an IPv6 client's /56, so one client cannot dodge the limit by rotating addresses
       return issuer !== undefined ? `iss:${issuer}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
     },
-    handler: (_req, res) => {
+    handler: (req, res) => {
+      logger?.warn({ status: 429, method: req.method, path: req.path, limiter: 'per-caller', reason: `over ${perMinute} calls a minute` }, 'rate limited');
       res.status(429).json(operationOutcome('error', 'throttled',
         `rate limit exceeded: at most ${perMinute} calls a minute per caller; retry after the time in Retry-After`));
     },
@@ -92,6 +93,7 @@ export function createRateLimiters(perMinute: number, logger?: Logger, state: Sh
       const resetTime = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 60;
       res.set('Retry-After', String(seconds));
+      logger?.warn({ status: 429, method: req.method, path: req.path, limiter: 'failed-auth', reason: `over ${perMinute} failed authentications a minute` }, 'rate limited');
       res.status(429).json(operationOutcome('error', 'throttled',
         `too many failed authentications: at most ${perMinute} a minute per client; retry after the time in Retry-After`));
     },

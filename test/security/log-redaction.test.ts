@@ -129,6 +129,25 @@ describe('log redaction with a real scenario', () => {
     expectNoSecrets(out, jwt.split('.'));
   });
 
+  it('each kind of refused authentication logs its reason, never the token', async () => {
+    const out = new LogCapture();
+    const logger = createLogger('trace', out);
+    const config = { trustedIssuers: [localIssuer(ISS, key)], publicBaseUrl: PUBLIC_BASE_URL, rateLimitPerMinute: 2 };
+    const app = build(out, config, callerAuth(config, logger));
+    const untrusted = await token({ key, iss: 'https://rogue.example' });
+    const good = await token({ key });
+    await request(app).post(SIGN).set('Authorization', 'Basic dXNlcjpwdw==').send(scenario()).expect(401);
+    await request(app).post(SIGN).set('Authorization', `Bearer ${untrusted}`).send(scenario()).expect(401);
+    await request(app).post(SIGN).set('Authorization', `Bearer ${good}`).send(scenario()).expect(429);
+    const lines = out.lines();
+    expect(lines.filter((l) => l.msg === 'authentication refused').map((l) => l.reason)).toEqual([
+      'the Authorization header must be "Bearer <JWT>"',
+      'JWT issuer "https://rogue.example" is not trusted',
+    ]);
+    expect(lines.find((l) => l.msg === 'rate limited')).toMatchObject({ status: 429, limiter: 'failed-auth', reason: 'over 2 failed authentications a minute' });
+    expectNoSecrets(out, [...untrusted.split('.'), ...good.split('.'), 'dXNlcjpwdw==']);
+  });
+
   it('an internal failure whose message carries patient data is logged without that message', async () => {
     const out = new LogCapture();
     const app = build(out, {}, {
