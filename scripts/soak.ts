@@ -1,12 +1,14 @@
 /**
- * npm run soak -- --minutes N [--url http://localhost:3000] [--rate R] [--concurrency C]
+ * npm run soak -- --minutes N [--url http://localhost:3000] [--rate R] [--concurrency C] [--mix all|good]
  *                 [--key signing-key.jwk.json --iss https://ehr.example.org]
  *
  * Mixed good and bad traffic against a RUNNING service for N minutes (fractions allowed): good order-sign /
  * order-select calls built from fhir-resources/scenarios (fresh hookInstance each), and bad ones — invalid
  * JSON, schema-invalid, unknown service, an oversized body, and (when the service runs with JWT auth) a bad
- * token. Requests are sent open-loop at R per second (default 8, under the default rate limit of 600/min),
- * at most C in flight (default 32).
+ * token. Requests are sent open-loop at R per second (default 8), at most C in flight (default 32). `--mix good`
+ * sends only good calls: `--rate 100 --mix good` is one EHR signing 100 orders a second (a large health system's
+ * peak, all from one IP, and with --key from one issuer), which the default rate limit must never throttle; the
+ * summary says how many of its calls got 429.
  *
  * With JWT auth on, good calls need a token: --key names a private JWK (with kid and alg) whose public half is
  * in a trusted issuer's JWKS, --iss that issuer; without --key, good calls go without a token and 401 is what
@@ -28,6 +30,7 @@ interface Args {
   concurrency: number;
   keyFile?: string;
   iss?: string;
+  mix: 'all' | 'good';
 }
 
 function usage(message: string): never {
@@ -36,7 +39,7 @@ function usage(message: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: Number.NaN, url: 'http://localhost:3000', rate: 8, concurrency: 32 };
+  const args: Args = { minutes: Number.NaN, url: 'http://localhost:3000', rate: 8, concurrency: 32, mix: 'all' };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -49,6 +52,10 @@ function parseArgs(argv: string[]): Args {
       case '--concurrency': args.concurrency = Number(value); break;
       case '--key': args.keyFile = value; break;
       case '--iss': args.iss = value; break;
+      case '--mix':
+        if (value !== 'all' && value !== 'good') usage('--mix must be all or good');
+        args.mix = value;
+        break;
       default: usage(`unknown option ${flag}`);
     }
   }
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
   const goodExpected = jwtMode && !signer ? [401] : EXPECTED.good;
   if (jwtMode && !signer) console.log('service requires JWT and no --key was given: good calls go without a token (expect 401)');
 
-  const weights: Array<[Kind, number]> = [
+  const weights: Array<[Kind, number]> = args.mix === 'good' ? [['good', 1]] : [
     ['good', 70], ['invalid-json', 6], ['schema-invalid', 6], ['unknown-service', 6], ['oversized', 2],
     ...(jwtMode ? [['bad-jwt', 10] as [Kind, number]] : []),
   ];
@@ -149,6 +156,8 @@ async function main(): Promise<void> {
   const goodLatencies: number[] = [];
   let sent = 0;
   let throttled = 0;
+  let goodSent = 0;
+  let goodThrottled = 0;
   let clientSaturated = 0;
   let inFlight = 0;
   let peakRss: number | undefined = start.rssMb;
@@ -179,7 +188,11 @@ async function main(): Promise<void> {
       latencies.push(ms);
       if (kind === 'good') goodLatencies.push(ms);
       bump(counts, `${kind} ${res.status}`);
-      if (res.status === 429) throttled += 1;
+      if (kind === 'good') goodSent += 1;
+      if (res.status === 429) {
+        throttled += 1;
+        if (kind === 'good') goodThrottled += 1;
+      }
       else if (res.status >= 500 || !expected.includes(res.status)) bump(unexpected, `${kind} → HTTP ${res.status}`);
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
@@ -229,6 +242,9 @@ async function main(): Promise<void> {
   console.log('by kind and status:');
   for (const [key, n] of [...counts.entries()].sort()) console.log(`  ${key.padEnd(28)} ${n}`);
   console.log(`rate limited (429): ${throttled}`);
+  const achieved = goodSent / ((Date.now() - began) / 1000);
+  console.log(`one caller's good calls: ${goodSent} at ${achieved.toFixed(1)}/s achieved; ${goodThrottled} got 429` +
+    `${goodThrottled === 0 ? ' (never throttled)' : ''}`);
   const unexpectedTotal = [...unexpected.values()].reduce((n, v) => n + v, 0);
   console.log(`unexpected (5xx, wrong status, connection errors): ${unexpectedTotal}`);
   for (const [key, n] of unexpected) console.log(`  ${key}: ${n}`);

@@ -10,8 +10,7 @@ export function exposureWarnings(config: Pick<AppConfig, 'trustedIssuers' | 'fhi
     warnings.push('OPEN: no trusted issuer (CDS_TRUSTED_ISSUERS), any caller may invoke the hooks');
   }
   if (config.fhirServerAllowlist.length === 0) {
-    warnings.push('OPEN: no FHIR server allowlist (FHIR_SERVER_ALLOWLIST), the service reads from any fhirServer a call names '
-      + '(link-local, cloud-metadata and unspecified addresses excepted)');
+    warnings.push('OPEN: no FHIR server allowlist (FHIR_SERVER_ALLOWLIST), the service reads from any fhirServer a call names');
   }
   if (config.rateLimitPerMinute === 0) warnings.push('rate limiting is off (RATE_LIMIT_PER_MINUTE=0)');
   return warnings;
