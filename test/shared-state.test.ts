@@ -120,3 +120,29 @@ describe.runIf(withRedis)('redis', () => {
     }
   });
 });
+
+describe('cluster worker state when the primary does not answer', () => {
+  it('fails with SharedStateUnavailable after its timeout instead of hanging, and a signed call then gets 503', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { ClusterWorkerState } = await import('../src/shared-state/index.js');
+    // an IPC channel whose other end never replies (a primary stuck or gone)
+    const silent = Object.assign(new EventEmitter(), {
+      connected: true,
+      send: (_message: unknown, _handle: unknown, _options: unknown, callback?: (err: Error | null) => void) => { callback?.(null); return true; },
+    });
+    const state = new ClusterWorkerState({ timeoutMs: 100, channel: silent as unknown as NodeJS.Process });
+    const started = Date.now();
+    await expect(state.setIfAbsent('jti:x', '1', 60)).rejects.toBeInstanceOf(SharedStateUnavailable);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const { jwtApp, localIssuer, signingKey, token, ISS } = await import('./security/support.js');
+    const { SIGN, validRequest } = await import('./protocol/helpers.js');
+    const { default: request } = await import('supertest');
+    const key = await signingKey();
+    const { app, pipeline } = jwtApp([localIssuer(ISS, key)], {}, { state });
+    const res = await request(app).post(SIGN).set('Authorization', `Bearer ${await token({ key })}`).send(validRequest());
+    expect(res.status).toBe(503);
+    expect(pipeline.calls).toHaveLength(0);
+    await state.close();
+  });
+});

@@ -86,3 +86,24 @@ describe('rate limit per caller', () => {
     expect(text).not.toMatch(/rate limiter (error|warning)/);
   });
 });
+
+describe('rate limit key without a verified issuer: the client IP under TRUST_PROXY', () => {
+  const from = (app: Parameters<typeof request>[0], forwardedFor: string) =>
+    request(app).post(SIGN).set('X-Forwarded-For', forwardedFor).send(validRequest());
+
+  it('by default X-Forwarded-For is ignored: a caller cannot buy a new budget by naming another address', async () => {
+    const { app } = buildApp({ rateLimitPerMinute: 2 });
+    expect((await from(app, '203.0.113.1')).status).toBe(200);
+    expect((await from(app, '203.0.113.2')).status).toBe(200);
+    expect((await from(app, '203.0.113.3')).status).toBe(429);
+  });
+
+  it('behind one trusted proxy hop, each client address named by the proxy has its own budget', async () => {
+    const { app } = buildApp({ rateLimitPerMinute: 1, trustProxy: 1 });
+    expect((await from(app, '203.0.113.1')).status).toBe(200);
+    expect((await from(app, '203.0.113.2')).status).toBe(200);
+    expect((await from(app, '203.0.113.1')).status).toBe(429);
+    // a client prepending its own X-Forwarded-For entry does not escape: the proxy's (last) entry counts
+    expect((await from(app, '198.51.100.7, 203.0.113.1')).status).toBe(429);
+  });
+});
