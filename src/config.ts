@@ -310,22 +310,25 @@ function urlList(value: unknown, name: string): string[] {
 
 /** false, a number of proxy hops, or proxy addresses / subnets (express "trust proxy"). `true` is refused. */
 function trustProxy(value: unknown): false | number | string[] {
-  const name = 'trustProxy (TRUST_PROXY)';
-  if (value === false || value === undefined) return false;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10) return value === 0 ? false : value;
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
-  if (typeof value === 'string' && list instanceof Array && list.length === 1) {
-    const only = list[0]!.toLowerCase();
-    if (only === 'false') return false;
-    if (/^\d+$/.test(only)) return trustProxy(Number(only));
+  if (value === false || value === 0) return false;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10) return value;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'false' || text === '0') return false;
+    if (/^\d+$/.test(text)) return trustProxy(Number(text));
   }
-  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
-  const isEntry = (s: unknown): s is string => typeof s === 'string'
-    && (named.has(s) || isIP(s) !== 0 || (/^[0-9a-f.:]+\/\d{1,3}$/i.test(s) && isIP(s.split('/')[0]!) !== 0));
-  if (Array.isArray(list) && list.length > 0 && list.every(isEntry)) return list;
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  if (Array.isArray(list) && list.length > 0 && list.every(isProxyEntry)) return list;
   // `true` would trust any X-Forwarded-For: every caller could pick its own IP and its own rate-limit budget.
-  throw new ConfigError(`${name} must be false, a number of proxy hops (1-10), or a comma-separated list of proxy addresses, `
-    + `subnets (10.0.0.0/8) or loopback / linklocal / uniquelocal; got ${JSON.stringify(value)}`);
+  throw new ConfigError('trustProxy (TRUST_PROXY) must be false, a number of proxy hops (1-10), or a comma-separated list of '
+    + `proxy addresses, subnets (10.0.0.0/8) or loopback / linklocal / uniquelocal; got ${JSON.stringify(value)}`);
+}
+
+function isProxyEntry(entry: unknown): entry is string {
+  if (typeof entry !== 'string') return false;
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  return rest.length === 0 && address !== undefined && isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix));
 }
 
 function redisUrl(value: unknown): string {
