@@ -161,10 +161,8 @@ export function createGuardedFetch(options: GuardedFetchOptions): FetchLike {
     };
     return new Promise<IncomingMessage>((done, fail) => {
       const req = (secure ? httpsRequest : httpRequest)(url, requestOptions, done);
-      req.once('error', (err: Error) => {
-        // node:net wraps nothing: our lookup's error arrives as is
-        fail(err);
-      });
+      // a refusal by our lookup arrives here as the BlockedAddressError it raised
+      req.once('error', fail);
       req.end(out.body);
     });
   };
