@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
 import { RESTART_BACKOFF, restartDelayMs, webConcurrency } from '../src/cluster.js';
 import { freePort } from '../scripts/lib/local-server.js';
@@ -113,6 +113,12 @@ const ISS = 'https://ehr.example.org';
 const PUBLIC_BASE_URL = 'http://cds.example.org';
 const SIGN_PATH = '/cds-services/oncology-pa-order-sign';
 
+/** Cluster processes this file started and has not seen exit: killed when the file ends, whatever happened. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); // the primary stops its workers
+});
+
 describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
   it('2 workers with default settings share replay record, rate counters and card index through the primary, across a worker restart; SIGTERM exits 0', async () => {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
@@ -142,7 +148,8 @@ describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    running.add(child);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { running.delete(child); resolve(code); }));
     try {
       const log = watchLog(child);
       const discovery = `http://127.0.0.1:${port}/cds-services`;
@@ -201,5 +208,5 @@ describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  });
+  }, 120_000); // a build, two workers, a restart: on a loaded machine this takes well over the default 20 s
 });

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createConnection } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/listen.js';
 import type { PipelineResult } from '../../src/protocol/pipeline.js';
 import { freePort } from '../../scripts/lib/local-server.js';
@@ -78,6 +78,12 @@ describe('graceful shutdown', () => {
   });
 });
 
+/** npm processes this file started: killed when the file ends, even after a timeout. */
+const started = new Set<ReturnType<typeof spawn>>();
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); // npm passes it on
+});
+
 describe('npm start', () => {
   it('passes SIGTERM to the server: no node dist/main.js is left listening once npm start has exited', async () => {
     const port = await freePort();
@@ -86,6 +92,7 @@ describe('npm start', () => {
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    started.add(npm);
     try {
       const deadline = Date.now() + 60_000;
       let up = false;
@@ -109,5 +116,5 @@ describe('npm start', () => {
     } finally {
       if (npm.exitCode === null) npm.kill('SIGKILL');
     }
-  });
+  }, 120_000); // builds first: slow on a loaded machine
 });
