@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/config.js';
 import { decide, type DecisionDeps } from '../src/pipeline.js';
 import { loadCatalog } from '../src/catalog/index.js';
-import { loadPolicies } from '../src/policy/index.js';
+import { knownIdsOf, loadPolicies } from '../src/policy/index.js';
 import type { CriterionResult, PolicyEvaluation } from '../src/policy/types.js';
 import { parseCardConfiguration } from '../src/protocol/crd-configuration.js';
 import type { HookRequest, HookResponse } from '../src/protocol/types.js';
@@ -52,7 +52,7 @@ const app = serviceApp(config);
 const catalog = loadCatalog(config.catalogDir);
 const decisionDeps: DecisionDeps = {
   catalog,
-  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers }),
+  policies: loadPolicies(config.policiesDir, knownIdsOf(catalog)),
   gather: {},
   payerSubmissionUrls: {},
 };

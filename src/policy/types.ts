@@ -48,6 +48,8 @@ export interface Leaf extends Sourced, Effective {
   fact: string;
   op: Operator;
   value?: string | number | boolean | Array<string | number>;
+  /** The unit `value` is written in, when the analyst states it; must be the fact's unit (docs/facts.md). */
+  unit?: string;
   /** When the chart shows the criterion false but the document allows another way to meet it
    * (e.g. "in consultation with an oncologist"), report not documented rather than not met. */
   ifNotMet?: 'not-documented';
