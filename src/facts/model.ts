@@ -86,7 +86,6 @@ const POSITIVITY = ['positive', 'negative', 'equivocal'] as const;
 const ICD10 = { pattern: '^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$', patternText: 'an ICD-10-CM code in upper case with its dot, e.g. C50.911' };
 const ICD10_PREFIX = { pattern: '^[A-Z][0-9A-Z.]*$', patternText: 'the start of an ICD-10-CM code in upper case, e.g. C50' };
 const SNOMED = { pattern: '^[0-9]{6,18}$', patternText: 'a SNOMED CT concept id (digits only)' };
-const NUCC = { pattern: '^[0-9]{3}[0-9A-Z]{6}X$', patternText: 'a NUCC taxonomy code, e.g. 207RX0202X' };
 
 export const FACT_MODEL: FactModel = {
   serviceDate: { type: 'date', description: "The order's service date (YYYY-MM-DD); every 'current' fact is judged on it.", fhir: 'MedicationRequest.dispenseRequest.validityPeriod.start, else authoredOn, else today', example: '2025-03-01' },
@@ -136,7 +135,7 @@ export const FACT_MODEL: FactModel = {
   },
   prescriber: {
     reference: { type: 'text', description: 'The ordering practitioner (role), as a relative reference.', fhir: 'MedicationRequest.requester', example: 'PractitionerRole/role-onc-1' },
-    specialties: { type: 'list', ...NUCC, description: 'NUCC taxonomy codes of the prescriber.', fhir: 'PractitionerRole.specialty, Practitioner.qualification', example: '["207RX0202X"]' },
+    specialties: { type: 'list', description: 'NUCC taxonomy codes of the prescriber (e.g. 207RX0202X).', fhir: 'PractitionerRole.specialty, Practitioner.qualification', example: '["207RX0202X"]' },
   },
   coverage: {
     reference: { type: 'text', description: 'The Coverage the payer was read from.', fhir: 'Coverage (active)', example: 'Coverage/cov-1' },
