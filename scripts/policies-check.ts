@@ -32,7 +32,7 @@ function summary(p: Policy): string {
 const args = process.argv.slice(2);
 const catalogAt = args.indexOf('--catalog');
 const catalogDir = catalogAt >= 0 ? args[catalogAt + 1] ?? 'catalog' : process.env['CATALOG_DIR'] ?? 'catalog';
-const dir = args.find((a, i) => !a.startsWith('--') && i !== catalogAt + 1) ?? process.env['POLICIES_DIR'] ?? 'policies';
+const dir = args.find((a, i) => !a.startsWith('--') && (catalogAt < 0 || i !== catalogAt + 1)) ?? process.env['POLICIES_DIR'] ?? 'policies';
 try {
   const { policies, problems } = checkPolicies(dir, knownIdsOf(loadCatalog(catalogDir)));
   for (const p of policies) console.log(`${summary(p)}\n`);

@@ -66,6 +66,9 @@ export function nearest(value: string, candidates: Iterable<string>): string | u
   const list = [...candidates];
   const folded = list.find((c) => c.toLowerCase() === value.toLowerCase());
   if (folded !== undefined) return folded;
+  // a shortened id ("inotuzumab" for "inotuzumab-ozogamicin"): the shortest candidate that starts with it
+  const extended = list.filter((c) => c.toLowerCase().startsWith(value.toLowerCase())).sort((a, b) => a.length - b.length)[0];
+  if (extended !== undefined && value.length >= 3) return extended;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.ceil(value.length / 3)) + 1;
   for (const c of list) {
