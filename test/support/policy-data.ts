@@ -4,7 +4,7 @@
  * directory (test/policy/new-policy.test.ts) alike. Nothing here names a policy, a payer or a scenario: everything
  * is enumerated from the directories.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { checkPolicies, knownIdsOf, problemText } from '../../src/policy/load.js';
@@ -34,13 +34,15 @@ export interface ScenarioFile {
 
 /** Every scenario request: `<scenarios>/<group>/<name>.json` (not `.expect.json`; folders starting with `_` are generators). */
 export function listScenarioFiles(scenariosDir: string): ScenarioFile[] {
-  return readdirSync(scenariosDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
-    .flatMap((d) =>
-      readdirSync(join(scenariosDir, d.name))
+  // statSync follows symbolic links, so a folder linked in counts as one
+  return readdirSync(scenariosDir)
+    .filter((name) => !name.startsWith('_') && statSync(join(scenariosDir, name)).isDirectory())
+    .sort()
+    .flatMap((group) =>
+      readdirSync(join(scenariosDir, group))
         .filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json'))
         .sort()
-        .map((f) => ({ group: d.name, name: f.slice(0, -'.json'.length), file: join(scenariosDir, d.name, f) })),
+        .map((f) => ({ group, name: f.slice(0, -'.json'.length), file: join(scenariosDir, group, f) })),
     );
 }
 
