@@ -112,7 +112,9 @@ function startsWithAny(value: unknown, prefixes: Scalar[]): boolean {
 
 /**
  * Apply an operator to a known (non-null) fact value. Scalar operators on an
- * array fact hold when some element satisfies them (`in` on ICD codes).
+ * array fact hold when some element satisfies them (`in` on ICD codes,
+ * `isTrue` on `$.authorizations[*].appliesToOrder`); `notEquals` and `notIn`
+ * hold when no element matches; `exists` holds when the fact is known.
  */
 export function applyOperator(op: Operator, value: unknown, expected: Expected): OperatorOutcome {
   const list = expectedList(expected);
@@ -146,11 +148,11 @@ export function applyOperator(op: Operator, value: unknown, expected: Expected):
     case 'exists':
       return met([value].flat());
     case 'isTrue':
-      return verdict(value === true);
+      return some((v) => v === true);
     case 'isFalse':
-      return verdict(value === false);
+      return some((v) => v === false);
     case 'startsWith':
-      return verdict(typeof value === 'string' && startsWithAny(value, list), [value]);
+      return some((v) => startsWithAny(v, list));
     case 'includesAny': {
       const hits = values.filter((v) => list.includes(v as Scalar));
       return verdict(hits.length > 0, hits);
