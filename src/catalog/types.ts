@@ -108,7 +108,17 @@ export type ObservationFactKey =
   | 'mCategory'
   | 'tCategory'
   | 'stageGroup'
-  | 'diseaseStatus';
+  | 'diseaseStatus'
+  | LabKey;
+
+/** Laboratory facts read as numbers with their date ($.labs.*). */
+export type LabKey = 'anc' | 'platelets' | 'creatinineClearance' | 'bilirubin' | 'qtc';
+
+/** The unit a laboratory fact is expressed in, and the factor from each unit a result may carry to it. */
+export interface LabUnit {
+  unit: string;
+  from: Record<string, number>;
+}
 
 export type ValueKey =
   | 'positive'
@@ -136,6 +146,7 @@ export interface ObservationCodes {
   facts: Record<ObservationFactKey, CodeList>;
   values: Record<ValueKey, ValueSet>;
   pdl1: { cpsTexts: string[]; tpsTexts: string[] };
+  labUnits: Record<LabKey, LabUnit>;
 }
 
 export interface SnomedList {

@@ -14,6 +14,7 @@ import { todayUtc } from './dates.js';
 import { patientFacts } from './demographics.js';
 import { diagnosisFacts } from './diagnoses.js';
 import { diseaseFacts } from './disease.js';
+import { labFacts } from './labs.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
 import { therapyFacts } from './therapy.js';
@@ -39,6 +40,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       pr: biomarkers.pr,
     }),
     biomarkers,
+    labs: labFacts(chart, catalog, serviceDate),
     therapy: therapy.facts,
     prescriber: prescriberFacts(order, chart),
     coverage: coverageFacts(chart, catalog, serviceDate),

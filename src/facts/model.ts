@@ -126,6 +126,13 @@ export const FACT_MODEL: FactModel = {
     philadelphiaChromosome: { type: 'text', values: POSITIVITY, description: 'Philadelphia chromosome / BCR-ABL1.', fhir: 'Observation (catalog philadelphiaChromosome codes)', example: '"negative"' },
     t11_14: { type: 'text', values: POSITIVITY, description: 't(11;14) translocation.', fhir: 'Observation (catalog t11_14 codes)', example: '"positive"' },
   },
+  labs: {
+    anc: { type: 'number', unit: '10*3/uL', description: 'Absolute neutrophil count, latest result on or before the service date (use `withinDays` for recency).', fhir: 'Observation LOINC 751-8, 753-4, 26499-4 valueQuantity (catalog/observation-codes.json labUnits converts /uL, 10*9/L)', example: '1.5' },
+    platelets: { type: 'number', unit: '10*3/uL', description: 'Platelet count, latest result on or before the service date.', fhir: 'Observation LOINC 777-3, 26515-7, 778-1 valueQuantity', example: '100' },
+    creatinineClearance: { type: 'number', unit: 'mL/min', description: 'Creatinine clearance, latest result on or before the service date.', fhir: 'Observation LOINC 2164-2, 35591-7, 13449-9 valueQuantity', example: '60' },
+    bilirubin: { type: 'number', unit: 'mg/dL', description: 'Total bilirubin, latest result on or before the service date.', fhir: 'Observation LOINC 1975-2, 42719-5, 14631-6 valueQuantity (umol/L converted)', example: '1.2' },
+    qtc: { type: 'number', unit: 'ms', description: 'Corrected QT interval (ECG), latest result on or before the service date.', fhir: 'Observation LOINC 8636-3, 60955-2 valueQuantity', example: '450' },
+  },
   therapy: {
     priorLines: { type: 'number', unit: 'lines', integer: true, description: 'Prior lines of systemic antineoplastic therapy before the service date.', fhir: 'MedicationRequest / MedicationStatement history of catalog antineoplastics', example: '2' },
     lineOfTherapy: { type: 'number', unit: 'lines', integer: true, description: "The order's line: prior lines + 1.", fhir: 'derived from priorLines', example: '3' },
