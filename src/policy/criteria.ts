@@ -147,10 +147,11 @@ export function applyOperator(op: Operator, value: unknown, expected: Expected):
       return ordered((d) => d < 0);
     case 'exists':
       return met([value].flat());
+    // no `matched`: a true/false fact's evidence says what it supports in words, so all of it is cited
     case 'isTrue':
-      return some((v) => v === true);
+      return verdict(values.some((v) => v === true));
     case 'isFalse':
-      return some((v) => v === false);
+      return verdict(values.some((v) => v === false));
     case 'startsWith':
       return some((v) => startsWithAny(v, list));
     case 'includesAny': {
