@@ -23,6 +23,7 @@ const VOCABULARY: Record<string, string> = {
   phases: 'phases of `catalog/attestations.json`',
   payers: 'payer ids of `catalog/payers.json`',
   linesOfBusiness: 'lines of business of `catalog/lines-of-business.json`',
+  responseCategories: 'response categories of `catalog/observation-codes.json` (CR, CRi, CRh, PR, SD, PD)',
 };
 
 function allowed(spec: FactSpec): string {

@@ -109,7 +109,14 @@ export type ObservationFactKey =
   | 'tCategory'
   | 'stageGroup'
   | 'diseaseStatus'
-  | LabKey;
+  | LabKey
+  | 'responseAssessment';
+
+/** Response categories and MRD, recognised from words (observation-codes.json `responseCategories`). */
+export interface ResponseCategories {
+  categories: Array<{ category: string; texts: string[] }>;
+  mrd: { negative: string[]; positive: string[] };
+}
 
 /** Laboratory facts read as numbers with their date ($.labs.*). */
 export type LabKey = 'anc' | 'platelets' | 'creatinineClearance' | 'bilirubin' | 'qtc';
@@ -147,6 +154,7 @@ export interface ObservationCodes {
   values: Record<ValueKey, ValueSet>;
   pdl1: { cpsTexts: string[]; tpsTexts: string[] };
   labUnits: Record<LabKey, LabUnit>;
+  responseCategories: ResponseCategories;
 }
 
 export interface SnomedList {

@@ -15,6 +15,7 @@ import { patientFacts } from './demographics.js';
 import { diagnosisFacts } from './diagnoses.js';
 import { diseaseFacts } from './disease.js';
 import { labFacts } from './labs.js';
+import { responseFacts } from './response.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
 import { therapyFacts } from './therapy.js';
@@ -41,6 +42,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     }),
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
+    response: responseFacts(chart, catalog, serviceDate),
     therapy: therapy.facts,
     prescriber: prescriberFacts(order, chart),
     coverage: coverageFacts(chart, catalog, serviceDate),

@@ -10,7 +10,7 @@
 import type { ClinicalFacts, Fact } from './types.js';
 
 /** Catalog lists a value must come from; the checker reads them from catalog/*.json. */
-export type Vocabulary = 'drugs' | 'drugClasses' | 'attestations' | 'phases' | 'payers' | 'linesOfBusiness';
+export type Vocabulary = 'drugs' | 'drugClasses' | 'attestations' | 'phases' | 'payers' | 'linesOfBusiness' | 'responseCategories';
 
 interface Described {
   /** what the fact means, for analysts */
@@ -132,6 +132,10 @@ export const FACT_MODEL: FactModel = {
     creatinineClearance: { type: 'number', unit: 'mL/min', description: 'Creatinine clearance, latest result on or before the service date.', fhir: 'Observation LOINC 2164-2, 35591-7, 13449-9 valueQuantity', example: '60' },
     bilirubin: { type: 'number', unit: 'mg/dL', description: 'Total bilirubin, latest result on or before the service date.', fhir: 'Observation LOINC 1975-2, 42719-5, 14631-6 valueQuantity (umol/L converted)', example: '1.2' },
     qtc: { type: 'number', unit: 'ms', description: 'Corrected QT interval (ECG), latest result on or before the service date.', fhir: 'Observation LOINC 8636-3, 60955-2 valueQuantity', example: '450' },
+  },
+  response: {
+    category: { type: 'text', vocabulary: 'responseCategories', description: 'Response category of the latest response assessment on or before the service date (CR, CRi, CRh, PR, SD, PD).', fhir: 'Observation LOINC 97509-4, valueCodeableConcept text/display or valueString (catalog responseCategories, project convention)', example: '"CRi"' },
+    mrd: { type: 'text', values: ['positive', 'negative'], description: 'Measurable residual disease of the latest assessment that states it.', fhir: 'the same Observations: "MRD negative", "MRD detected" (catalog responseCategories.mrd)', example: '"negative"' },
   },
   therapy: {
     priorLines: { type: 'number', unit: 'lines', integer: true, description: 'Prior lines of systemic antineoplastic therapy before the service date.', fhir: 'MedicationRequest / MedicationStatement history of catalog antineoplastics', example: '2' },

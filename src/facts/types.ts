@@ -144,6 +144,13 @@ export interface ClinicalFacts {
     /** corrected QT interval, ms */
     qtc: Fact<number>;
   };
+  /** Latest response assessment on or before the service date (catalog responseCategories). */
+  response: {
+    /** CR, CRi, CRh, PR, SD, PD (catalog categories) */
+    category: Fact<string>;
+    /** measurable residual disease */
+    mrd: Fact<'positive' | 'negative'>;
+  };
   therapy: {
     /** number of prior lines of systemic antineoplastic therapy before the service date */
     priorLines: Fact<number>;

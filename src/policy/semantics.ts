@@ -24,7 +24,7 @@ export interface IdList {
 }
 
 /** The lists of a loaded catalog. */
-export function knownIdsOf(catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness'>): KnownIds {
+export function knownIdsOf(catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness' | 'observations'>): KnownIds {
   const drugs = [...catalog.drugs.values()];
   return {
     drugs: new Set(drugs.map((d) => d.id)),
@@ -33,6 +33,7 @@ export function knownIdsOf(catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestat
     attestations: new Set(catalog.attestations.map((a) => a.id)),
     phases: new Set(catalog.phases.map((p) => p.phase)),
     linesOfBusiness: new Set(catalog.linesOfBusiness.map((r) => r.lineOfBusiness)),
+    responseCategories: new Set(catalog.observations.responseCategories.categories.map((c) => c.category)),
   };
 }
 
@@ -43,6 +44,7 @@ const VOCABULARY_FILE: Record<Vocabulary, string> = {
   phases: 'a phase of catalog/attestations.json "phases"',
   payers: 'a payer id of catalog/payers.json',
   linesOfBusiness: 'a line of business of catalog/lines-of-business.json',
+  responseCategories: 'a response category of catalog/observation-codes.json responseCategories',
 };
 
 // ---------------------------------------------------------------- nearest valid value
