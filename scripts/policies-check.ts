@@ -1,9 +1,12 @@
 /**
- * npm run policies:check [dir]
- * Validate every policy file (schema + meaning) and print one block per policy.
+ * npm run policies:check [policies-dir] [--catalog <dir>]
+ * Validate every policy file — schema, then meaning against the catalog and the facts model (docs/facts.md) — and
+ * print one block per policy, then every problem (file, JSON path, what was expected, the nearest valid value).
+ * Exit 1 when there is a problem.
  */
+import { loadCatalog } from '../src/catalog/index.js';
 import { leavesOf } from '../src/policy/criteria.js';
-import { loadPolicies, PolicyLoadError } from '../src/policy/load.js';
+import { checkPolicies, knownIdsOf, problemText } from '../src/policy/load.js';
 import type { Criterion, Policy } from '../src/policy/types.js';
 
 function criteriaOf(p: Policy): Criterion[] {
@@ -26,13 +29,21 @@ function summary(p: Policy): string {
   ].join('\n');
 }
 
-const dir = process.argv[2] ?? 'policies';
+const args = process.argv.slice(2);
+const catalogAt = args.indexOf('--catalog');
+const catalogDir = catalogAt >= 0 ? args[catalogAt + 1] ?? 'catalog' : process.env['CATALOG_DIR'] ?? 'catalog';
+const dir = args.find((a, i) => !a.startsWith('--') && (catalogAt < 0 || i !== catalogAt + 1)) ?? process.env['POLICIES_DIR'] ?? 'policies';
 try {
-  const registry = loadPolicies(dir);
-  const policies = registry.all();
+  const { policies, problems } = checkPolicies(dir, knownIdsOf(loadCatalog(catalogDir)));
   for (const p of policies) console.log(`${summary(p)}\n`);
-  console.log(`${policies.length} polic${policies.length === 1 ? 'y' : 'ies'} valid in ${dir}`);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`✗ ${problemText(problem)}`);
+    console.error(`\n${problems.length} problem${problems.length === 1 ? '' : 's'} in ${dir}`);
+    process.exit(1);
+  }
+  console.log(`${policies.length} polic${policies.length === 1 ? 'y' : 'ies'} valid in ${dir} (checked against ${catalogDir}/ and docs/facts.md)`);
 } catch (err) {
-  console.error(err instanceof PolicyLoadError ? err.message : String(err));
+  // a broken catalog: its loader names the file
+  console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }

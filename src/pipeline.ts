@@ -15,7 +15,7 @@ import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
 import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
 import type { GatheredChart } from './gather/types.js';
-import { evaluatePolicy, loadPolicies, type PolicyRegistry } from './policy/index.js';
+import { evaluatePolicy, knownIdsOf, loadPolicies, type PolicyRegistry } from './policy/index.js';
 import { traceLines } from './policy/trace.js';
 import type { Policy, PolicyEvaluation } from './policy/types.js';
 import type { PolicySummary } from './protocol/health.js';
@@ -221,7 +221,7 @@ export interface AssembledPipeline {
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
 export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
   const catalog = loadCatalog(config.catalogDir);
-  const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
+  const registry = loadPolicies(config.policiesDir, knownIdsOf(catalog));
   // discovery advertises these and gather falls back to the same queries
   const templates = prefetchTemplates(observationSearchCodes(catalog.observations));
   const deps: DecisionDeps = {

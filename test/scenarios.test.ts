@@ -1,152 +1,27 @@
 /**
  * Every scenario in fhir-resources/scenarios/<policy>/<name>.json goes through HTTP (order-sign) and must answer
- * what its <name>.expect.json says: coverage information (covered, pa-needed, allowed-period), card topics, the
- * suggested dose; and, through the same pipeline, each named criterion's status. Every response must pass the
- * CDS Hooks schema and the CRD rules.
+ * what its <name>.expect.json says (test/support/scenario-check.ts). The folders are enumerated: a new policy's
+ * scenarios are tested without editing this file.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bundle, Dosage, Extension, MedicationRequest } from 'fhir/r4.js';
-import request from 'supertest';
-import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../src/config.js';
-import { decide, type DecisionDeps } from '../src/pipeline.js';
+import { describe, it } from 'vitest';
 import { loadCatalog } from '../src/catalog/index.js';
-import { loadPolicies } from '../src/policy/index.js';
-import type { CriterionResult, PolicyEvaluation } from '../src/policy/types.js';
-import { parseCardConfiguration } from '../src/protocol/crd-configuration.js';
-import type { HookRequest, HookResponse } from '../src/protocol/types.js';
-import { assertCrdResponse } from './support/crd-assert.js';
+import { defaultConfig } from '../src/config.js';
+import type { DecisionDeps } from '../src/pipeline.js';
+import { knownIdsOf, loadPolicies } from '../src/policy/index.js';
+import { listScenarioFiles, SHIPPED } from './support/policy-data.js';
+import { assertScenario, readExpectation } from './support/scenario-check.js';
 import { serviceApp } from './support/service-app.js';
-
-interface Expectation {
-  description: string;
-  covered: string;
-  paNeeded?: string;
-  cards: string[];
-  criteria?: Record<string, string>;
-  suggestedDose?: { value: number; unit: string };
-  approvalDuration?: string;
-}
-
-const ROOT = 'fhir-resources/scenarios';
-/** Expectation files name card kinds by topic; the instructions card always rides with prior-auth, so it is not listed. */
-const CARD_KIND_NAMES: Record<string, string> = {
-  'prior-auth': 'coverage-info',
-  'dose-limit': 'limits',
-  'criteria-not-met': 'off-guideline',
-  'missing-data': 'missing-data',
-};
-const COVERAGE_INFO = 'http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information';
-
-const scenarios = readdirSync(ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
-  .flatMap((d) =>
-    readdirSync(join(ROOT, d.name))
-      .filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json'))
-      .map((f) => ({ group: d.name, name: f.slice(0, -'.json'.length), file: join(ROOT, d.name, f) })),
-  );
 
 const config = defaultConfig({});
 const app = serviceApp(config);
 const catalog = loadCatalog(config.catalogDir);
 const decisionDeps: DecisionDeps = {
   catalog,
-  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers }),
+  policies: loadPolicies(config.policiesDir, knownIdsOf(catalog)),
   gather: {},
   payerSubmissionUrls: {},
 };
 
-function coverageInformation(order: MedicationRequest | undefined): Map<string, Extension[]> {
-  const info = order?.extension?.find((e) => e.url === COVERAGE_INFO);
-  const byUrl = new Map<string, Extension[]>();
-  for (const sub of info?.extension ?? []) byUrl.set(sub.url, [...(byUrl.get(sub.url) ?? []), sub]);
-  return byUrl;
-}
-
-function codeOf(ext: Extension[] | undefined): string | undefined {
-  return ext?.[0]?.valueCode ?? ext?.[0]?.valueCoding?.code;
-}
-
-function findCriterion(evaluation: PolicyEvaluation, id: string): { status: string } | undefined {
-  const indication = evaluation.indications.find((i) => i.id === id);
-  if (indication) return indication;
-  const walk = (node: CriterionResult): CriterionResult | undefined =>
-    node.id === id ? node : node.children?.map(walk).find((n) => n !== undefined);
-  for (const i of evaluation.indications) {
-    const hit = walk(i.criteria);
-    if (hit) return hit;
-  }
-  for (const e of evaluation.exclusions) {
-    const hit = walk(e);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
-function dosesOf(order: MedicationRequest | undefined): Dosage[] {
-  return order?.dosageInstruction ?? [];
-}
-
-describe.each(scenarios)('scenario $group/$name', ({ file }) => {
-  const hookRequest = JSON.parse(readFileSync(file, 'utf8')) as HookRequest & { context: { draftOrders: Bundle } };
-  const expected = JSON.parse(readFileSync(file.replace(/\.json$/, '.expect.json'), 'utf8')) as Expectation;
-
-  it(expected.description, async () => {
-    const res = await request(app).post('/cds-services/oncology-pa-order-sign').send(hookRequest);
-    expect(res.status).toBe(200);
-    const body = res.body as HookResponse;
-    assertCrdResponse(body, hookRequest.context.draftOrders);
-
-    const updated = (body.systemActions ?? []).map((a) => a.resource as MedicationRequest);
-    expect(updated.length).toBeGreaterThan(0);
-    const info = coverageInformation(updated[0]);
-    expect(codeOf(info.get('covered'))).toBe(expected.covered);
-    expect(codeOf(info.get('pa-needed'))).toBe(expected.paNeeded);
-    if (expected.approvalDuration !== undefined) {
-      const period = JSON.stringify(info.get('detail') ?? []);
-      expect(period).toContain('allowed-period');
-    }
-
-    if (expected.suggestedDose) {
-      const limits = body.cards.find((c) => c.source.topic?.code === 'limits');
-      const action = limits?.suggestions?.[0]?.actions?.[0];
-      const amount = dosesOf(action?.resource as MedicationRequest | undefined)[0]?.doseAndRate?.[0];
-      // A continuous infusion is fixed as a rate (ug/d); the expectation names the mass unit.
-      const suggested = amount?.doseQuantity ?? amount?.rateQuantity;
-      expect({ value: suggested?.value, unit: suggested?.code?.replace(/\/d$/, '') }).toEqual(expected.suggestedDose);
-
-      // The one-click fix must itself pass the limits it was built from: sign the suggested order again.
-      const fixed = structuredClone(hookRequest);
-      const entry = fixed.context.draftOrders.entry?.find((e) => e.resource?.id === (action?.resource as MedicationRequest).id);
-      if (entry) entry.resource = action?.resource as MedicationRequest;
-      const again = await request(app).post('/cds-services/oncology-pa-order-sign').send(fixed);
-      expect(again.status).toBe(200);
-      expect((again.body as HookResponse).cards.map((c) => c.source.topic?.code)).not.toContain('limits');
-    }
-
-    // The same pipeline, called directly, names each card's kind (the HTTP body shows only topics).
-    const decision = await decide(
-      hookRequest,
-      { service: 'oncology-pa-order-sign', configuration: parseCardConfiguration(hookRequest.extension), baseUrl: 'http://localhost' },
-      decisionDeps,
-    );
-    const direct = decision.result.response.cards;
-    expect(body.cards.map((c) => [c.source.topic?.code, c.summary])).toEqual(direct.map((c) => [c.source.topic?.code, c.summary]));
-    const kinds = (decision.result.provenance ?? [])
-      .map((p) => CARD_KIND_NAMES[p.cardType ?? ''])
-      .filter((k): k is string => k !== undefined)
-      .sort();
-    expect(kinds).toEqual([...expected.cards].sort());
-
-    {
-      const evaluation = decision.orders.find((o) => o.evaluation)?.evaluation;
-      expect(evaluation).toBeDefined();
-      if (!evaluation) return;
-      for (const [id, status] of Object.entries(expected.criteria ?? {})) {
-        expect({ id, status: findCriterion(evaluation, id)?.status }).toEqual({ id, status });
-      }
-      if (expected.approvalDuration !== undefined) expect(evaluation.approvalDuration).toBe(expected.approvalDuration);
-    }
-  });
+describe.each(listScenarioFiles(SHIPPED.scenarios))('scenario $group/$name', ({ file }) => {
+  it(readExpectation(file).description, () => assertScenario(app, decisionDeps, file));
 });

@@ -137,6 +137,8 @@ export function loadCatalog(dir = 'catalog'): Catalog {
       facts: objectField<ObservationCodes['facts']>('observation-codes.json', observationsJson, 'facts'),
       values: objectField<ObservationCodes['values']>('observation-codes.json', observationsJson, 'values'),
       pdl1: objectField<ObservationCodes['pdl1']>('observation-codes.json', observationsJson, 'pdl1'),
+      labUnits: objectField<ObservationCodes['labUnits']>('observation-codes.json', observationsJson, 'labUnits'),
+      responseCategories: objectField<ObservationCodes['responseCategories']>('observation-codes.json', observationsJson, 'responseCategories'),
     },
     diagnoses,
     inRelapse: new RegExp(diagnoses.inRelapsePattern),

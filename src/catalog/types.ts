@@ -108,7 +108,24 @@ export type ObservationFactKey =
   | 'mCategory'
   | 'tCategory'
   | 'stageGroup'
-  | 'diseaseStatus';
+  | 'diseaseStatus'
+  | LabKey
+  | 'responseAssessment';
+
+/** Response categories and MRD, recognised from words (observation-codes.json `responseCategories`). */
+export interface ResponseCategories {
+  categories: Array<{ category: string; texts: string[] }>;
+  mrd: { negative: string[]; positive: string[] };
+}
+
+/** Laboratory facts read as numbers with their date ($.labs.*). */
+export type LabKey = 'anc' | 'platelets' | 'creatinineClearance' | 'bilirubin' | 'qtc';
+
+/** The unit a laboratory fact is expressed in, and the factor from each unit a result may carry to it. */
+export interface LabUnit {
+  unit: string;
+  from: Record<string, number>;
+}
 
 export type ValueKey =
   | 'positive'
@@ -136,6 +153,8 @@ export interface ObservationCodes {
   facts: Record<ObservationFactKey, CodeList>;
   values: Record<ValueKey, ValueSet>;
   pdl1: { cpsTexts: string[]; tpsTexts: string[] };
+  labUnits: Record<LabKey, LabUnit>;
+  responseCategories: ResponseCategories;
 }
 
 export interface SnomedList {

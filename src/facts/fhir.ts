@@ -100,7 +100,8 @@ function observationCodesOfInterest(codes: ObservationCodes): ReadonlyMap<string
 
 /** Every code of every Observation fact list, without systems: what the Observation prefetch asks the EHR for. */
 export function observationSearchCodes(codes: ObservationCodes): string[] {
-  return (Object.values(codes.facts) as CodeList[]).flatMap((list) => [...(list.loinc ?? []), ...(list.snomed ?? [])]);
+  // a code two facts read (disease status, response assessment) is asked for once
+  return [...new Set((Object.values(codes.facts) as CodeList[]).flatMap((list) => [...(list.loinc ?? []), ...(list.snomed ?? [])]))];
 }
 
 /**

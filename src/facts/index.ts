@@ -14,6 +14,8 @@ import { todayUtc } from './dates.js';
 import { patientFacts } from './demographics.js';
 import { diagnosisFacts } from './diagnoses.js';
 import { diseaseFacts } from './disease.js';
+import { labFacts } from './labs.js';
+import { responseFacts } from './response.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
 import { therapyFacts } from './therapy.js';
@@ -39,6 +41,8 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       pr: biomarkers.pr,
     }),
     biomarkers,
+    labs: labFacts(chart, catalog, serviceDate),
+    response: responseFacts(chart, catalog, serviceDate),
     therapy: therapy.facts,
     prescriber: prescriberFacts(order, chart),
     coverage: coverageFacts(chart, catalog, serviceDate),

@@ -28,8 +28,25 @@ function extensionValue(order: MedicationRequest, url: string): { code?: string;
   return { ...(code !== undefined ? { code } : {}), ...(int !== undefined ? { int } : {}) };
 }
 
+/**
+ * The clauses of a statement, each normalised: sentences, then their clauses (`;` `:` `,` line breaks, "but",
+ * "however", "although"), so a negation governs only its own clause — "No fever. Baseline ECG normal." keeps the
+ * ECG statement, "denies pain, relapsed disease" keeps "relapsed". A decimal point ("2.5 mg") splits nothing.
+ */
+export function clausesOf(text: string): string[] {
+  return text
+    .split(/(?<!\d)[.!?]|[.!?](?=\s|$)|[;:,\n\r]|\s(?:but|however|although|whereas)\s/i)
+    .map((clause) => normaliseText(clause))
+    .filter((clause) => clause.trim() !== '');
+}
+
+/** Every clause of every statement on the order. */
+function statedClauses(order: MedicationRequest): string[] {
+  return orderStatements(order).flatMap(clausesOf);
+}
+
 export function attestationsFact(order: MedicationRequest, catalog: Catalog, cite: Cite): Fact<string[]> {
-  const statements = orderStatements(order).map((text) => ({ text, normalised: normaliseText(text) }));
+  const statements = statedClauses(order).map((normalised) => ({ normalised }));
   const found: string[] = [];
   const cites: Evidence[] = [];
   for (const attestation of catalog.attestations) {
@@ -45,7 +62,7 @@ export function attestationsFact(order: MedicationRequest, catalog: Catalog, cit
 export function phaseFact(order: MedicationRequest, catalog: Catalog, cite: Cite): Fact<string> {
   const stated = extensionValue(order, PHASE_EXTENSION)?.code;
   if (stated !== undefined) return known(stated, [cite(`Treatment phase ${stated} (order extension)`, [stated])]);
-  const statements = orderStatements(order).map(normaliseText);
+  const statements = statedClauses(order);
   for (const { phase, phrases } of catalog.phases) {
     const phrase = phrases.find((p) => statements.some((s) => statesPhrase(s, p, catalog.negations)));
     if (phrase !== undefined) return known(phase, [cite(`Order states "${phrase}"`, [phase])]);

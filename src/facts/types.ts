@@ -130,6 +130,27 @@ export interface ClinicalFacts {
     philadelphiaChromosome: Fact<Positivity>;
     t11_14: Fact<Positivity>;
   };
+  /** Latest laboratory result on or before the service date, in the catalog's unit, with its date as evidence
+   * (a policy leaf's `withinDays` says how recent it must be). */
+  labs: {
+    /** absolute neutrophil count, 10*3/uL */
+    anc: Fact<number>;
+    /** platelet count, 10*3/uL */
+    platelets: Fact<number>;
+    /** creatinine clearance, mL/min */
+    creatinineClearance: Fact<number>;
+    /** total bilirubin, mg/dL */
+    bilirubin: Fact<number>;
+    /** corrected QT interval, ms */
+    qtc: Fact<number>;
+  };
+  /** Latest response assessment on or before the service date (catalog responseCategories). */
+  response: {
+    /** CR, CRi, CRh, PR, SD, PD (catalog categories) */
+    category: Fact<string>;
+    /** measurable residual disease */
+    mrd: Fact<'positive' | 'negative'>;
+  };
   therapy: {
     /** number of prior lines of systemic antineoplastic therapy before the service date */
     priorLines: Fact<number>;

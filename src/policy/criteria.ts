@@ -112,7 +112,9 @@ function startsWithAny(value: unknown, prefixes: Scalar[]): boolean {
 
 /**
  * Apply an operator to a known (non-null) fact value. Scalar operators on an
- * array fact hold when some element satisfies them (`in` on ICD codes).
+ * array fact hold when some element satisfies them (`in` on ICD codes,
+ * `isTrue` on `$.authorizations[*].appliesToOrder`); `notEquals` and `notIn`
+ * hold when no element matches; `exists` holds when the fact is known.
  */
 export function applyOperator(op: Operator, value: unknown, expected: Expected): OperatorOutcome {
   const list = expectedList(expected);
@@ -145,12 +147,13 @@ export function applyOperator(op: Operator, value: unknown, expected: Expected):
       return ordered((d) => d < 0);
     case 'exists':
       return met([value].flat());
+    // no `matched`: a true/false fact's evidence says what it supports in words, so all of it is cited
     case 'isTrue':
-      return verdict(value === true);
+      return verdict(values.some((v) => v === true));
     case 'isFalse':
-      return verdict(value === false);
+      return verdict(values.some((v) => v === false));
     case 'startsWith':
-      return verdict(typeof value === 'string' && startsWithAny(value, list), [value]);
+      return some((v) => startsWithAny(v, list));
     case 'includesAny': {
       const hits = values.filter((v) => list.includes(v as Scalar));
       return verdict(hits.length > 0, hits);
@@ -231,9 +234,19 @@ export function evaluateLeaf(leaf: Leaf, facts: ClinicalFacts): CriterionResult 
     if (fact.unknownReason !== undefined) out.unknownReason = fact.unknownReason;
     return applyIfNotMet(leaf, out);
   }
+  const stale = leaf.withinDays === undefined ? undefined : staleness(fact.evidence, facts.serviceDate, leaf.withinDays);
+  if (stale !== undefined) return { ...base, status: 'not-documented', value: fact.value, evidence: fact.evidence, unknownReason: stale };
   const outcome = applyOperator(leaf.op, fact.value, leaf.value);
   const evidence = outcome.status === 'met' ? citeEvidence(fact.evidence, outcome.matched) : fact.evidence;
   return applyIfNotMet(leaf, { ...base, status: outcome.status, value: fact.value, evidence });
+}
+
+/** Why a fact is too old for a leaf's `withinDays` (its newest evidence date), or undefined when recent enough. */
+function staleness(evidence: Evidence[], serviceDate: string, withinDays: number): string | undefined {
+  const newest = evidence.map((e) => e.date?.slice(0, 10)).filter((d): d is string => d !== undefined).sort().at(-1);
+  if (newest === undefined) return `the result is undated; it must be within ${withinDays} days of ${serviceDate.slice(0, 10)}`;
+  const age = Math.round((Date.parse(`${serviceDate.slice(0, 10)}T00:00:00Z`) - Date.parse(`${newest}T00:00:00Z`)) / 86_400_000);
+  return age > withinDays ? `the latest result (${newest}) is ${age} days old; it must be within ${withinDays} days` : undefined;
 }
 
 /** The document allows another way to meet it that the chart cannot show: say "not documented". */

@@ -40,6 +40,8 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       philadelphiaChromosome: u(),
       t11_14: u(),
     },
+    labs: { anc: u(), platelets: u(), creatinineClearance: u(), bilirubin: u(), qtc: u() },
+    response: { category: u(), mrd: u() },
     therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u() },
     prescriber: { reference: null, specialties: u() },
     coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },

@@ -7,8 +7,13 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { isAll, isAny, isNot, precompileLeaf } from './criteria.js';
+import { factEntries } from '../facts/model.js';
 import { referenceFacts } from './facts-skeleton.js';
+import { effectiveProblems, type KnownIds, nearest, type PolicyProblem, SemanticChecker } from './semantics.js';
 import type { Criterion, Leaf, Operator, Policy } from './types.js';
+
+export type { KnownIds } from './semantics.js';
+export { knownIdsOf } from './semantics.js';
 
 export class PolicyLoadError extends Error {
   override name = 'PolicyLoadError';
@@ -28,11 +33,12 @@ export interface PolicyRegistry {
   get(id: string): Policy | undefined;
 }
 
-/** What the loader can cross-check against the catalog, when one is given (a Catalog's Maps fit). */
-export interface KnownIds {
-  drugs?: { has(id: string): boolean };
-  payers?: { has(id: string): boolean };
+/** One problem of one file: the file, the JSON pointer, what is wrong and how to fix it. */
+export interface FileProblem extends PolicyProblem {
+  file: string;
 }
+
+export const problemText = (p: FileProblem): string => `${p.file}: ${p.pointer} ${p.message}`;
 
 // ---------------------------------------------------------------- schema
 
@@ -46,7 +52,7 @@ export function policyValidator(): ValidateFunction<Policy> {
     // strictRequired off: the criterion union tells its kinds apart with `if: { required: [...] }`.
     // validateSchema off: the schema file is checked against the meta-schema by test/schemas.test.ts, not at
     // every start-up (compiling the meta-schema is most of the cost).
-    const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true, validateSchema: false });
+    const ajv = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, validateSchema: false });
     addFormats.default(ajv);
     const schema: unknown = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
     compiled = ajv.compile<Policy>(schema as object);
@@ -61,6 +67,11 @@ function describe(error: ErrorObject): { pointer: string; detail: string } {
   const p: Record<string, unknown> = error.params;
   if (error.keyword === 'additionalProperties' && typeof p['additionalProperty'] === 'string') {
     detail += `: "${p['additionalProperty']}"`;
+  }
+  if (error.keyword === 'enum' && Array.isArray(p['allowedValues'])) {
+    const allowed = (p['allowedValues'] as unknown[]).map(String);
+    const near = typeof error.data === 'string' ? nearest(error.data, allowed) : undefined;
+    detail = `${JSON.stringify(error.data)} is not allowed; expected one of ${allowed.join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}`;
   }
   return { pointer, detail };
 }
@@ -96,11 +107,10 @@ function valueProblem(leaf: Leaf): string | undefined {
 class Checker {
   private readonly ids = new Map<string, string>();
   private readonly skeleton = referenceFacts();
+  readonly problems: PolicyProblem[] = [];
 
-  constructor(private readonly file: string) {}
-
-  fail(pointer: string, detail: string): never {
-    throw new PolicyLoadError(this.file, pointer, detail);
+  fail(pointer: string, message: string): void {
+    this.problems.push({ pointer, message });
   }
 
   id(id: string | undefined, pointer: string): void {
@@ -130,16 +140,19 @@ class Checker {
       selected = precompileLeaf(leaf).select(this.skeleton).length;
     } catch (err) {
       this.fail(`${pointer}/fact`, (err as Error).message);
+      return;
     }
-    if (selected === 0) this.fail(`${pointer}/fact`, `"${leaf.fact}" names no fact of ClinicalFacts`);
+    if (selected === 0) {
+      const near = nearest(leaf.fact, factEntries().map(([path]) => path));
+      this.fail(`${pointer}/fact`, `"${leaf.fact}" names no fact of ClinicalFacts (docs/facts.md lists them)${near === undefined ? '' : ` — did you mean "${near}"?`}`);
+      return;
+    }
     const problem = valueProblem(leaf);
     if (problem !== undefined) this.fail(`${pointer}/value`, problem);
   }
 
-  policy(p: Policy, known: KnownIds): void {
+  policy(p: Policy): void {
     this.window(p.effective?.from, p.effective?.to, '/effective', 'to');
-    if (known.drugs !== undefined && !known.drugs.has(p.drug.id)) this.fail('/drug/id', `"${p.drug.id}" is not a catalog drug`);
-    if (known.payers !== undefined && !known.payers.has(p.payer.id)) this.fail('/payer/id', `"${p.payer.id}" is not a catalog payer`);
     p.indications.forEach((ind, i) => {
       const at = `/indications/${i}`;
       this.id(ind.id, at);
@@ -164,18 +177,39 @@ class Checker {
 
 // ---------------------------------------------------------------- loading
 
-/** Parse, validate (schema, then meaning) one policy file. */
-export function loadPolicyFile(file: string, known: KnownIds = {}): Policy {
+/** Parse and validate (schema, then meaning) one policy file; every problem found, not only the first. */
+export function checkPolicyFile(file: string, known: KnownIds = {}): { policy?: Policy; problems: FileProblem[] } {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new PolicyLoadError(file, '/', `is not readable JSON: ${(err as Error).message}`);
+    return { problems: [{ file, pointer: '/', message: `is not readable JSON: ${(err as Error).message}` }] };
   }
   const validate = policyValidator();
-  if (!validate(json)) throw schemaError(file, validate.errors);
-  new Checker(file).policy(json, known);
-  return json;
+  if (!validate(json)) {
+    const e = schemaError(file, validate.errors);
+    return { problems: [{ file, pointer: e.pointer, message: e.message.slice(`${file}: ${e.pointer} `.length) }] };
+  }
+  const structure = new Checker();
+  structure.policy(json);
+  const meaning = new SemanticChecker(known);
+  meaning.policy(json);
+  const problems = [...structure.problems, ...meaning.problems].map((p) => ({ file, ...p }));
+  return { policy: json, problems };
+}
+
+function throwFirst(problems: FileProblem[]): void {
+  const first = problems[0];
+  if (first === undefined) return;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: npm run policies:check lists them)` : '';
+  throw new PolicyLoadError(first.file, first.pointer, `${first.message}${more}`);
+}
+
+/** Parse, validate (schema, then meaning) one policy file; the first problem throws. */
+export function loadPolicyFile(file: string, known: KnownIds = {}): Policy {
+  const { policy, problems } = checkPolicyFile(file, known);
+  throwFirst(problems);
+  return policy as Policy;
 }
 
 function effectiveOn(p: Policy, serviceDate: string): boolean {
@@ -203,25 +237,39 @@ export function createRegistry(policies: Policy[]): PolicyRegistry {
   };
 }
 
-/** Every `*.json` in `dir` (files starting with `_` are drafts and skipped), validated. */
-export function loadPolicies(dir = 'policies', known: KnownIds = {}): PolicyRegistry {
+/**
+ * Every `*.json` in `dir` (files starting with `_` are drafts and skipped), validated, with every problem found:
+ * per file, duplicate ids, and versions of one policy whose effective dates overlap or leave a gap.
+ */
+export function checkPolicies(dir = 'policies', known: KnownIds = {}): { policies: Policy[]; problems: FileProblem[] } {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     names = readdirSync(dir);
   } catch (err) {
-    throw new PolicyLoadError(dir, '/', `cannot be read as a policy directory: ${(err as Error).message}`);
+    return { policies: [], problems: [{ file: dir, pointer: '/', message: `cannot be read as a policy directory: ${(err as Error).message}` }] };
   }
   const files = names.filter((n) => n.endsWith('.json') && !n.startsWith('_')).sort();
-  const policies: Policy[] = [];
+  const loaded: Array<{ file: string; policy: Policy }> = [];
+  const problems: FileProblem[] = [];
   const seen = new Map<string, string>();
   for (const name of files) {
     const file = join(dir, name);
-    const policy = loadPolicyFile(file, known);
-    const other = seen.get(policy.id);
-    if (other !== undefined) throw new PolicyLoadError(file, '/id', `duplicates policy id "${policy.id}" of ${other}`);
-    seen.set(policy.id, file);
-    policies.push(policy);
+    const checked = checkPolicyFile(file, known);
+    problems.push(...checked.problems);
+    if (checked.policy === undefined) continue;
+    const other = seen.get(checked.policy.id);
+    if (other !== undefined) problems.push({ file, pointer: '/id', message: `duplicates policy id "${checked.policy.id}" of ${other}` });
+    seen.set(checked.policy.id, file);
+    loaded.push({ file, policy: checked.policy });
   }
+  problems.push(...effectiveProblems(loaded));
+  return { policies: loaded.map((l) => l.policy), problems };
+}
+
+/** As checkPolicies, for start-up: the first problem throws (naming file and JSON path). */
+export function loadPolicies(dir = 'policies', known: KnownIds = {}): PolicyRegistry {
+  const { policies, problems } = checkPolicies(dir, known);
+  throwFirst(problems);
   return createRegistry(policies);
 }

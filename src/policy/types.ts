@@ -48,6 +48,11 @@ export interface Leaf extends Sourced, Effective {
   fact: string;
   op: Operator;
   value?: string | number | boolean | Array<string | number>;
+  /** The unit `value` is written in, when the analyst states it; must be the fact's unit (docs/facts.md). */
+  unit?: string;
+  /** The fact must be documented within this many days before the service date (its newest evidence date);
+   * an older or undated result leaves the leaf not documented ("ANC within 14 days"). */
+  withinDays?: number;
   /** When the chart shows the criterion false but the document allows another way to meet it
    * (e.g. "in consultation with an oncologist"), report not documented rather than not met. */
   ifNotMet?: 'not-documented';

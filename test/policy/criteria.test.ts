@@ -60,9 +60,42 @@ describe('operators', () => {
     expect(new Set(cases.map((c) => c[0]))).toEqual(new Set(all));
   });
 
-  it('scalar operators on an array fact hold when some element does', () => {
-    expect(applyOperator('in', ['C50.911', 'Z85.3'], ['Z85.3']).status).toBe('met');
-    expect(applyOperator('notIn', ['C50.911', 'Z85.3'], ['Z85.3']).status).toBe('not-met');
+  // Every operator on an array fact: the positive ones hold when some element matches, the negative ones
+  // (notEquals, notIn) when no element does; the matched elements are what the evidence is cited for.
+  const onArrays: Array<[Operator, unknown[], Leaf['value'], Status, string[] | undefined]> = [
+    ['equals', ['positive', 'negative'], 'negative', 'met', ['negative']],
+    ['equals', ['positive'], 'negative', 'not-met', undefined],
+    ['notEquals', ['positive', 'negative'], 'negative', 'not-met', undefined],
+    ['notEquals', ['positive'], 'negative', 'met', undefined],
+    ['in', ['C50.911', 'Z85.3'], ['Z85.3'], 'met', ['Z85.3']],
+    ['notIn', ['C50.911', 'Z85.3'], ['Z85.3'], 'not-met', undefined],
+    ['notIn', ['C50.911'], ['Z85.3'], 'met', undefined],
+    ['atLeast', [1, 3], 2, 'met', ['3']],
+    ['atMost', [5, 9], 7, 'met', ['5']],
+    ['greaterThan', [1, 2], 2, 'not-met', undefined],
+    ['lessThan', [12, 30], 12, 'not-met', undefined],
+    ['exists', ['a'], undefined, 'met', ['a']],
+    ['isTrue', [false, true], undefined, 'met', undefined],
+    ['isTrue', [false, false], undefined, 'not-met', undefined],
+    ['isFalse', [true, false], undefined, 'met', undefined],
+    ['isFalse', [true], undefined, 'not-met', undefined],
+    ['startsWith', ['Z85.3', 'C50.911'], 'C50', 'met', ['C50.911']],
+    ['startsWith', ['Z85.3'], ['C50', 'C91'], 'not-met', undefined],
+    ['includesAny', ['a', 'b'], ['b'], 'met', ['b']],
+    ['includesAll', ['a', 'b'], ['a', 'b'], 'met', ['a', 'b']],
+    ['anyStartsWith', ['Z85.3', 'C50.911'], ['C50'], 'met', ['C50.911']],
+    ['isEmpty', ['a'], undefined, 'not-met', undefined],
+    ['notEmpty', ['a'], undefined, 'met', ['a']],
+    ['mentions', ['relapsed', 'unresectable'], 'unresectable', 'met', ['unresectable']],
+  ];
+  it.each(onArrays)('on an array fact: %s %j vs %j → %s', (op, value, expected, status, matched) => {
+    const outcome = applyOperator(op, value, expected);
+    expect(outcome.status).toBe(status);
+    expect(outcome.matched).toEqual(matched);
+  });
+
+  it('covers every operator on array facts too', () => {
+    expect(new Set(onArrays.map((c) => c[0]))).toEqual(new Set(cases.map((c) => c[0])));
   });
 });
 

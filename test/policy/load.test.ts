@@ -8,6 +8,7 @@ import { loadPolicies, PolicyLoadError } from '../../src/policy/load.js';
 const fixtureDir = fileURLToPath(new URL('../fixtures/policies', import.meta.url));
 const fixtureText = readFileSync(join(fixtureDir, 'test-drug-a.json'), 'utf8');
 type Json = Record<string, unknown>;
+const OPERATOR_LIST = 'equals, notEquals, in, notIn, atLeast, atMost, greaterThan, lessThan, exists, isTrue, isFalse, startsWith, includesAny, includesAll, anyStartsWith, isEmpty, notEmpty, mentions';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -79,7 +80,7 @@ describe('loadPolicies', () => {
 
   it('checks drug and payer ids against a catalog when given one', () => {
     const drugs = new Set(['drug-b']);
-    expect(() => loadPolicies(fixtureDir, { drugs })).toThrow(/test-drug-a\.json: \/drug\/id "drug-a" is not a catalog drug/);
+    expect(() => loadPolicies(fixtureDir, { drugs })).toThrow(/test-drug-a\.json: \/drug\/id "drug-a" is not a drug id of catalog\/drugs\.json — did you mean "drug-b"\?/);
   });
 });
 
@@ -89,7 +90,7 @@ describe('PolicyLoadError names the file and the JSON path', () => {
       at(p, 'indications', 0, 'criteria', 'all', 1)['op'] = 'equalz';
     });
     const err = loadError(dir);
-    expect(err.message).toBe(`${file}: /indications/0/criteria/all/1/op must be equal to one of the allowed values`);
+    expect(err.message).toBe(`${file}: /indications/0/criteria/all/1/op "equalz" is not allowed; expected one of ${OPERATOR_LIST} — did you mean "equals"?`);
     expect(err.file).toBe(file);
     expect(err.pointer).toBe('/indications/0/criteria/all/1/op');
   });
@@ -106,14 +107,14 @@ describe('PolicyLoadError names the file and the JSON path', () => {
     const { dir, file } = dirWith((p) => {
       at(p, 'indications', 0, 'doseLimits', 0, 'alternatives', 0, 'dose')['unit'] = 'mg/m^2';
     });
-    expect(loadError(dir).message).toBe(`${file}: /indications/0/doseLimits/0/alternatives/0/dose/unit must be equal to one of the allowed values`);
+    expect(loadError(dir).message).toBe(`${file}: /indications/0/doseLimits/0/alternatives/0/dose/unit "mg/m^2" is not allowed; expected one of mg, mg/m2, mg/kg, ug, ug/d, ug/m2/d — did you mean "mg/m2"?`);
   });
 
   it('a fact path that names no fact', () => {
     const { dir, file } = dirWith((p) => {
       at(p, 'indications', 0, 'criteria', 'all', 1)['fact'] = '$.diagnosis.icd10';
     });
-    expect(loadError(dir).message).toBe(`${file}: /indications/0/criteria/all/1/fact "$.diagnosis.icd10" names no fact of ClinicalFacts`);
+    expect(loadError(dir).message).toBe(`${file}: /indications/0/criteria/all/1/fact "$.diagnosis.icd10" names no fact of ClinicalFacts (docs/facts.md lists them) — did you mean "$.diagnoses.icd10"?`);
   });
 
   it('a script expression in a path', () => {

@@ -16,6 +16,7 @@ export function serviceApp(overrides: Partial<AppConfig> = {}, audit: AuditRecor
     pipeline: assembled.pipeline,
     logger: pino({ level: 'silent' }),
     policiesSummary: assembled.policiesSummary,
+    policies: assembled.policies,
     prefetchTemplates: assembled.prefetchTemplates,
     authMode: 'open',
     cardIndex: new CardIndex(),

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -15,7 +15,8 @@ const policies = (): Policy[] => registry.all();
 describe('GET /policies/{id}', () => {
   it('every policy file names a document the service keeps a copy of', () => {
     const { app } = buildApp({}, { policies });
-    expect(registry.all()).toHaveLength(5);
+    // every file of policies/, however many there are
+    expect(registry.all()).toHaveLength(readdirSync('policies').filter((f) => f.endsWith('.json') && !f.startsWith('_')).length);
     return Promise.all(registry.all().map(async (p) => {
       const res = await request(app).get(`/policies/${p.id}`).expect(200);
       expect(res.text).not.toContain('is not available on this server');
