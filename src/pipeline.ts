@@ -4,10 +4,8 @@
  * coverage-information system actions. Everything loaded once per process (catalog, policies, compiled paths)
  * is built in `createPipeline`; per request only the chart is read.
  */
-import type { Extension, MedicationRequest } from 'fhir/r4.js';
-import { COVERAGE_INFORMATION_URL } from './cards/coverage-information.js';
-import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } from './cards/render.js';
-import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
+import type { MedicationRequest } from 'fhir/r4.js';
+import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
@@ -100,6 +98,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       brandName: brand,
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
+      matchable: !order.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX),
     });
   }
 
@@ -110,28 +109,15 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     baseUrl: context.baseUrl,
     payerLinks: payerLinksFor(evaluated[0]?.evaluation.policy.payerId, deps),
     ...(today !== undefined && { today }),
+    ...(unchecked.length > 0 && {
+      uncheckedCoverage: { orders: unchecked, items: chart.unavailable.map((u) => ({ subject: u.what, reason: u.reason })) },
+    }),
   });
   const response = rendered.response;
-  // An order the EHR sent without an id cannot be matched by the EHR: cards yes, coverage-information update no.
-  const matchable = (response.systemActions ?? []).filter((a) => !a.resource?.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX));
-  if (matchable.length > 0) response.systemActions = matchable;
-  else delete response.systemActions;
-
-  const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
-    const policy = deps.policies.get(meta.policyId);
-    return { uuid, cardType: meta.cardType, policyId: meta.policyId, payerId: meta.payerId, ...(policy && { policyVersion: policy.version }) };
-  });
-  if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
-    && response.cards.length < context.configuration.maxCards) {
-    const card = renderUncheckedCoverage(unchecked, chart.unavailable);
-    response.cards.push(card);
-    provenance.push({ uuid: card.uuid, cardType: 'missing-data' });
-  }
-
-  const audit = auditRecords(request, context, evaluated, response.systemActions ?? []);
+  const provenance: CardProvenance[] = Object.entries(rendered.cards).map(([uuid, meta]) => ({ uuid, ...meta }));
+  const audit = auditRecords(request, context, rendered.assertions);
   return { result: { response, audit, provenance }, orders, chart };
 }
-
 /** The CRD configuration codes the client used, in the renderer's card types. */
 function cardConfiguration(requested: PipelineContext['configuration']): RenderInput['configuration'] {
   return {
@@ -156,34 +142,20 @@ function payerLinksFor(payerId: string | undefined, deps: DecisionDeps): NonNull
 }
 
 /** One audit record per decision, with the coverage-assertion-id the EHR received. No patient data. */
-function auditRecords(
-  request: HookRequest,
-  context: PipelineContext,
-  evaluated: EvaluatedOrder[],
-  actions: NonNullable<PipelineResult['response']['systemActions']>,
-): AuditRecord[] {
+function auditRecords(request: HookRequest, context: PipelineContext, assertions: readonly OrderAssertion[]): AuditRecord[] {
   const at = new Date().toISOString();
-  return evaluated.map(({ evaluation, order }) => {
-    const updated = actions.map((a) => a.resource).find((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest' && r.id === order.id);
-    const assertionId = coverageAssertionIdOf(updated?.extension);
-    return {
-      hookInstance: request.hookInstance,
-      service: context.service,
-      policyId: evaluation.policy.id,
-      policyVersion: evaluation.policy.version,
-      payerId: evaluation.policy.payerId,
-      // no update went out: no Coverage reference on file, or an order the EHR sent without an id
-      coverageAssertionId: assertionId ?? 'none (no coverage-information update returned)',
-      covered: evaluation.covered,
-      ...(evaluation.paNeeded !== undefined && { paNeeded: evaluation.paNeeded }),
-      at,
-    };
-  });
-}
-
-function coverageAssertionIdOf(extensions: Extension[] | undefined): string | undefined {
-  const info = extensions?.find((e) => e.url === COVERAGE_INFORMATION_URL);
-  return info?.extension?.find((e) => e.url === 'coverage-assertion-id')?.valueString;
+  return assertions.map((a) => ({
+    hookInstance: request.hookInstance,
+    service: context.service,
+    policyId: a.policyId,
+    policyVersion: a.policyVersion,
+    payerId: a.payerId,
+    // no update went out: no Coverage reference on file, or an order the EHR sent without an id
+    coverageAssertionId: a.coverageAssertionId ?? 'none (no coverage-information update returned)',
+    covered: a.covered,
+    ...(a.paNeeded !== undefined && { paNeeded: a.paNeeded }),
+    at,
+  }));
 }
 
 /** The evaluation trace an analyst reads: every criterion, value and evidence, per order. */

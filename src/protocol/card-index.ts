@@ -3,13 +3,9 @@
  * which names only the card's uuid, can be stored with that context. Bounded: the oldest entries go first.
  * In memory only; feedback on a card issued before a restart is stored without this metadata.
  */
-export interface CardMetadata {
-  service: string;
-  topic?: string;
-  policyId?: string;
-  policyVersion?: string;
-  payerId?: string;
-}
+import type { CardMetadata } from '../cards/types.js';
+
+export type { CardMetadata } from '../cards/types.js';
 
 export class CardIndex {
   private readonly entries = new Map<string, CardMetadata>();
