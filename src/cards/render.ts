@@ -57,6 +57,8 @@ interface OrderContext {
   coverageAssertionId: string;
   payerLinks: NonNullable<RenderInput['payerLinks']>;
   enabled: (type: CardType) => boolean;
+  /** the instructions card is the one a client must ask for */
+  instructionsOn: boolean;
   /** Values every template may use. */
   values: TemplateValues;
 }
@@ -290,7 +292,8 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
 // ------------------------------------------------------------------ instructions (off unless a client asks)
 
 function instructionsCard(ctx: OrderContext): TypedCard | undefined {
-  if (ctx.hook !== 'order-sign' || !paRequired(ctx.evaluation) || !ctx.enabled('instructions')) return undefined;
+  // Off unless the client switched it on (the decision page carries the same).
+  if (ctx.hook !== 'order-sign' || !paRequired(ctx.evaluation) || !ctx.instructionsOn) return undefined;
   const indication = decidingIndication(ctx.evaluation);
   const fromCriteria = inEffectLeaves(ctx.evaluation).filter((leaf) => leaf.status !== 'met').map((leaf) => leaf.documentation ?? '');
   const checklist = unique([...INSTRUCTIONS.standardItems, ...(ctx.entry.documentation ?? []), ...fromCriteria]);
@@ -344,6 +347,7 @@ function contextFor(entry: EvaluatedOrder, input: RenderInput): OrderContext {
     coverageAssertionId: randomUUID(),
     payerLinks: input.payerLinks ?? {},
     enabled: (type) => input.configuration.enabled[type] !== false,
+    instructionsOn: input.configuration.enabled.instructions === true,
     values: { brand: entry.brandName, payer: evaluation.policy.payerName, policy: evaluation.policy.title },
   };
 }
