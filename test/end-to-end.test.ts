@@ -84,7 +84,7 @@ describe('order-sign on the prefetch path', () => {
   it('says why a limit applies: the weight band of 004, with the weight it was read from', async () => {
     const res = await request(appWith()).post(SIGN).send(scenario('bsc-blinatumomab/weight-in-pounds-99-lb-under-45-band'));
     const limits = (res.body as HookResponse).cards.find((c) => c.source.topic?.code === 'limits');
-    expect(limits?.detail).toContain('**This limit applies because:** Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
+    expect(limits?.detail).toContain('This limit applies because: Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
     expect(limits?.detail).toContain('Covered maximum for this patient: **21 mcg/day**');
   });
 

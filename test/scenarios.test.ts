@@ -30,7 +30,7 @@ interface Expectation {
 }
 
 const ROOT = 'fhir-resources/scenarios';
-/** Expectation files name card kinds by topic; the instructions card always rides with prior-auth, so it is not listed. */
+/** Expectation files name card kinds by topic (one coverage card per order: coverage-info, off-guideline or missing-data; plus limits). */
 const CARD_KIND_NAMES: Record<string, string> = {
   'prior-auth': 'coverage-info',
   'dose-limit': 'limits',

@@ -116,7 +116,7 @@ describe.runIf(hasChromium)('the try-it page in headless Chromium', () => {
     const dose = cards.find((c) => c.summary.includes('dose above'));
     expect(dose, JSON.stringify(cards.map((c) => c.summary))).toBeDefined();
     expect(dose!.className).toBe('card warning');
-    expect(dose!.summary).toContain('90 mg = 50 mg/m² at BSA 1.80 m²');
+    expect(dose!.summary).toContain('90 mg (50 mg/m² at BSA 1.80 m²)');
     expect(dose!.links).toContain(`${base}/policies/bsc-ixabepilone`);
     expect(dose!.suggestions).toEqual(['Change to 72 mg (recommended)']);
     const pa = cards.find((c) => c.summary.startsWith('Prior authorization required for Ixempra'));
