@@ -85,7 +85,7 @@ describe('order-sign on the prefetch path', () => {
     const res = await request(appWith()).post(SIGN).send(scenario('bsc-blinatumomab/weight-in-pounds-99-lb-under-45-band'));
     const limits = (res.body as HookResponse).cards.find((c) => c.source.topic?.code === 'limits');
     expect(limits?.detail).toContain('This limit applies because: Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
-    expect(limits?.detail).toContain('Covered maximum for this patient: **21 mcg/day**');
+    expect(limits?.detail).toContain('change the order to **21 mcg/day**, the covered maximum for this patient');
   });
 
   it('gives the same patient different answers under the two ixabepilone policies (000 vs 001)', async () => {
