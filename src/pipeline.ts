@@ -19,6 +19,8 @@ import type { Policy, PolicyEvaluation } from './policy/types.js';
 import type { PolicySummary } from './protocol/health.js';
 import type { AuditRecord, CardProvenance, HookPipeline, PipelineContext, PipelineResult } from './protocol/pipeline.js';
 import type { HookRequest } from './protocol/types.js';
+import { withoutIdentifiers, type DecisionRecord } from './web/decision-page.js';
+import { DECISION_TTL_SECONDS, InMemoryDecisionStore, newDecisionId, type DecisionStore } from './web/decision-store.js';
 
 
 export interface DecisionDeps {
@@ -30,6 +32,8 @@ export interface DecisionDeps {
   payerSubmissionUrls: Record<string, string>;
   /** YYYY-MM-DD; injectable so fixtures with fixed dates stay stable */
   today?: () => string;
+  /** where each decision's clinician page is kept (the card links to it); omitted = no decision pages */
+  decisions?: DecisionStore;
 }
 
 /** What happened to one order in focus, for the trace and for tests. */
@@ -91,7 +95,9 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     }
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
+    const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
     evaluated.push({
+      ...(decisionUrl !== undefined && { decisionUrl }),
       evaluation,
       order,
       ...(facts.coverage.reference !== null && { coverageReference: facts.coverage.reference }),
@@ -118,6 +124,18 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   const audit = auditRecords(request, context, rendered.assertions);
   return { result: { response, audit, provenance }, orders, chart };
 }
+/** Keeps the decision for its clinician page; a store that fails costs the link, never the signing. */
+async function storeDecision(store: DecisionStore | undefined, baseUrl: string, record: DecisionRecord): Promise<string | undefined> {
+  if (store === undefined) return undefined;
+  const id = newDecisionId();
+  try {
+    await store.put(id, JSON.stringify(record), DECISION_TTL_SECONDS);
+  } catch {
+    return undefined;
+  }
+  return `${baseUrl}/decisions/${id}`;
+}
+
 /** The CRD configuration codes the client used, in the renderer's card types. */
 function cardConfiguration(requested: PipelineContext['configuration']): RenderInput['configuration'] {
   return {
@@ -188,10 +206,12 @@ export interface AssembledPipeline {
   explain: (request: HookRequest, context: PipelineContext) => Promise<{ trace: string[]; evaluations: PolicyEvaluation[] }>;
   /** what discovery advertises: the Observation search narrowed to the catalog's codes */
   prefetchTemplates: Readonly<Record<PrefetchKey, string>>;
+  /** the decision pages' store, for `GET /decisions/{id}` */
+  decisionStore: DecisionStore;
 }
 
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
-export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
+export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today' | 'decisions'>> = {}): AssembledPipeline {
   const catalog = loadCatalog(config.catalogDir);
   const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
   // discovery advertises these and gather falls back to the same queries
@@ -207,6 +227,7 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
     },
     payerSubmissionUrls: config.payerSubmissionUrls,
     ...(config.dtrAppUrl !== undefined && { dtrAppUrl: config.dtrAppUrl }),
+    decisions: new InMemoryDecisionStore(),
     ...overrides,
   };
   const summary = registry.all().map((p) => ({ id: p.id, version: p.version }));
@@ -219,5 +240,6 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
     policies: () => registry.all(),
     prefetchTemplates: templates,
     explain: async (request, context) => traceOf(await decide(request, context, deps)),
+    decisionStore: deps.decisions ?? new InMemoryDecisionStore(),
   };
 }

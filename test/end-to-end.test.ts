@@ -59,7 +59,7 @@ function withoutPrefetch(s: Scenario, fhirServer?: string): Scenario {
 }
 
 describe('order-sign on the prefetch path', () => {
-  it('answers the 000 dose-over scenario with PA, limits and instructions cards and one coverage-information action', async () => {
+  it('answers the 000 dose-over scenario with the limits and PA cards and one coverage-information action', async () => {
     const s = scenario('bsc-ixabepilone/dose-90-mg-over');
     const audit: AuditRecord[] = [];
     const res = await request(appWith({}, audit)).post(SIGN).send(s);
@@ -72,7 +72,9 @@ describe('order-sign on the prefetch path', () => {
     expect(limits?.suggestions?.[0]?.isRecommended).toBe(true);
     expect(limits?.overrideReasons?.length).toBeGreaterThan(0);
     expect(body.cards.every((c) => c.source.label === 'Blue Shield of California')).toBe(true);
-    expect(body.cards.every((c) => c.source.url?.endsWith('/policies/bsc-ixabepilone'))).toBe(true);
+    expect(body.cards).toHaveLength(2);
+    // each card leads to this decision's clinician page (the policy page is one click from it)
+    expect(body.cards.every((c) => /\/decisions\/[A-Za-z0-9_-]{24}$/.test(c.source.url ?? ''))).toBe(true);
     expect(coverageCodes(body)).toEqual([{ order: s.context.draftOrders.entry?.[0]?.resource?.id, covered: 'covered', paNeeded: 'auth-needed' }]);
     // the audit trail names the decision with the assertion id the EHR received
     expect(audit).toHaveLength(1);

@@ -17,6 +17,7 @@ export function serviceApp(overrides: Partial<AppConfig> = {}, audit: AuditRecor
     logger: pino({ level: 'silent' }),
     policiesSummary: assembled.policiesSummary,
     prefetchTemplates: assembled.prefetchTemplates,
+    decisionStore: assembled.decisionStore,
     authMode: 'open',
     cardIndex: new CardIndex(),
     feedbackStore: { append: () => Promise.resolve() },
