@@ -100,8 +100,15 @@ export function criterionLine(node: CriterionResult): string {
   return line + reason;
 }
 
-/** What to record, and where, to settle a fact: the observation's code when the wording knows it. */
-export function settleText(fact: string): string {
+/** A fact's name for clinicians: "$.body.bodySurfaceArea" → "body surface area"; a policy label stays as is. */
+export function factName(pathOrLabel: string): string {
+  const names: Record<string, string> = MISSING_DATA.facts;
+  return names[pathOrLabel] ?? pathOrLabel;
+}
+
+/** What to record, and where, to settle a fact (a name or a JSONPath): the observation's code when the wording knows it. */
+export function settleText(pathOrName: string): string {
+  const fact = factName(pathOrName);
   const observations: Record<string, string> = MISSING_DATA.observations;
   return observations[fact.trim().toLowerCase()] ?? renderTemplate(MISSING_DATA.defaultSettle, { fact: fact.trim().toLowerCase() }, 'text');
 }

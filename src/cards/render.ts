@@ -20,6 +20,7 @@ import {
   criterionLine,
   decidingIndication,
   evidenceList,
+  factName,
   lackingLeaves,
   leaves,
   openCriterionLine,
@@ -146,7 +147,7 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
 }
 
 /** Facts that belong to the order being written; at order-select a blank one is not yet an omission. */
-const ORDER_FIELDS = new Set(['ordered dose', 'dose schedule', 'dose per day', 'dose per administration']);
+const ORDER_FIELDS = new Set(['$.order.amount', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
 
 /**
  * What must be recorded to settle coverage, one line each naming what and where: the deciding indication's
@@ -159,8 +160,8 @@ function missingLines(ctx: OrderContext): string[] {
   const doseMissing = evaluation.dose.status === 'not-documented' ? (evaluation.dose.missing ?? []) : [];
   const reason = evaluation.dose.unknownReasons?.join('; ');
   const dose = doseMissing
-    .filter((fact) => ctx.hook === 'order-sign' || !ORDER_FIELDS.has(fact.trim().toLowerCase()))
-    .map((fact) => recordLine(renderTemplate(MISSING_DATA.doseLabel, { fact }, 'text'), settleText(fact), reason));
+    .filter((fact) => ctx.hook === 'order-sign' || !ORDER_FIELDS.has(fact))
+    .map((fact) => recordLine(renderTemplate(MISSING_DATA.doseLabel, { fact: factName(fact) }, 'text'), settleText(fact), reason));
   const unchecked = (ctx.entry.unchecked ?? []).map(uncheckedLine);
   return unique([...criteria, ...dose, ...unchecked]);
 }

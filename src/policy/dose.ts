@@ -6,7 +6,6 @@
  */
 import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedSchedule } from '../facts/types.js';
 import { allStatus, anyStatus, dedupeEvidence, evaluateCriterion, openLeaves } from './criteria.js';
-import { FACT_NAMES } from './facts-skeleton.js';
 import { DOSE_UNITS, MICROGRAMS_PER as UG_PER, ucumOf, type UcumQuantity } from '../units.js';
 import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
 
@@ -34,8 +33,8 @@ interface Scale {
 }
 
 const SCALE_FACT: Readonly<Record<Exclude<Basis, 'absolute'>, { key: keyof Scale; name: string }>> = {
-  'per-m2': { key: 'bsa', name: FACT_NAMES['$.body.bodySurfaceArea'] ?? 'body surface area' },
-  'per-kg': { key: 'weight', name: FACT_NAMES['$.body.weightKg'] ?? 'body weight' },
+  'per-m2': { key: 'bsa', name: '$.body.bodySurfaceArea' },
+  'per-kg': { key: 'weight', name: '$.body.weightKg' },
 };
 
 /** Multiplier from a basis to absolute: 1, the BSA (m²) or the weight (kg); undefined when unknown. */
@@ -115,7 +114,8 @@ function checkAmount(
 ): DosePart {
   const capParts = DOSE_UNITS[dose.unit];
   if (!perCompatible(amount, capParts.per, schedule)) {
-    needs.missing.add(capParts.per === 'day' ? 'dose per day' : 'dose per administration');
+    // per administration vs per day, and the order not given once a day: its own amount cannot be compared
+    needs.missing.add(capParts.per === 'day' ? '$.order.dosePerDay' : '$.order.dosePerAdministration');
     return { status: 'not-documented' };
   }
   const statuses: Status[] = [];
@@ -206,7 +206,7 @@ function applicability(when: Criterion | undefined, facts: ClinicalFacts, needs:
 
 function noteOpenLeaf(leaf: CriterionResult, when: Criterion, needs: Needs): void {
   const path = leafPath(when, leaf.id);
-  needs.missing.add((path !== undefined ? FACT_NAMES[path] : undefined) ?? leaf.label ?? leaf.id ?? 'criterion');
+  needs.missing.add(path ?? leaf.label ?? leaf.id ?? '');
   if (leaf.unknownReason !== undefined) needs.reasons.add(leaf.unknownReason);
 }
 
@@ -227,7 +227,7 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
   const schedule = order.schedule.value;
   if (alt.dose !== undefined) {
     if (amount === null) {
-      needs.fact(FACT_NAMES['$.order.amount'] ?? 'ordered dose', order.amount);
+      needs.fact('$.order.amount', order.amount);
       parts.push('not-documented');
     } else {
       needs.evidence.push(...order.amount.evidence);
@@ -239,7 +239,7 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
   }
   if (alt.schedule !== undefined) {
     if (schedule === null) {
-      needs.fact(FACT_NAMES['$.order.schedule'] ?? 'dose schedule', order.schedule);
+      needs.fact('$.order.schedule', order.schedule);
       parts.push('not-documented');
     } else {
       needs.evidence.push(...order.schedule.evidence);

@@ -201,7 +201,7 @@ export interface DoseCheck {
     amount: { value: number; unit: MassUnit; per: 'administration' | 'day' };
     schedule?: { administrations: number; periodDays: number };
   };
-  /** facts that would settle a not-documented check (fact paths' names, e.g. "body surface area") */
+  /** facts that would settle a not-documented check: JSONPaths into ClinicalFacts ("$.body.bodySurfaceArea"), or the label of a policy condition without one */
   missing?: string[];
   /** why those facts are unknown, when the facts layer said (e.g. "Observation query timed out") */
   unknownReasons?: string[];

@@ -6,9 +6,9 @@
  * indexable. Wording shared with the cards: src/cards (status words, evidence, numbers).
  */
 import type { RequestHandler } from 'express';
-import { closestIndication, decidingIndication, evidenceText, lackingLeaves, leaves, relevantChildren } from '../cards/criteria.js';
+import { closestIndication, decidingIndication, evidenceText, lackingLeaves, leaves, relevantChildren, settleText } from '../cards/criteria.js';
 import { approvalText, coveredText, limitsText, orderedText } from '../cards/quantities.js';
-import { COMMON, MISSING_DATA } from '../cards/templates.js';
+import { COMMON } from '../cards/templates.js';
 import type { Evidence } from '../facts/types.js';
 import type { CriterionResult, IndicationResult, PolicyEvaluation, Status } from '../policy/types.js';
 import { HttpError } from '../protocol/errors.js';
@@ -79,7 +79,6 @@ function doseSection(e: PolicyEvaluation): SafeHtml {
   const ordered = orderedText(d.ordered);
   const limit = limitsText(d);
   const covered = d.covered === undefined ? undefined : coveredText(d.covered);
-  const settle: Record<string, string> = MISSING_DATA.observations;
   return html`<section><h2>The dose limit and why</h2>
 <dl class="facts">
 <dt>Dose check</dt><dd>${statusOf(d.status)}</dd>
@@ -87,7 +86,7 @@ ${ordered === undefined ? '' : html`<dt>Ordered</dt><dd>${ordered}</dd>`}
 ${limit === undefined ? '' : html`<dt>Covered</dt><dd>${limit}</dd>`}
 ${covered === undefined ? '' : html`<dt>Covered maximum for this patient</dt><dd>${covered}</dd>`}
 ${(d.limitFor ?? []).length === 0 ? '' : html`<dt>This limit applies because</dt><dd>${(d.limitFor ?? []).map((c) => html`${c.label}${evidenceOf(c.evidence)}`)}</dd>`}
-${(d.missing ?? []).length === 0 ? '' : html`<dt>To check it, record</dt><dd>${(d.missing ?? []).map((m) => settle[m.toLowerCase()] ?? m).join('; ')}</dd>`}
+${(d.missing ?? []).length === 0 ? '' : html`<dt>To check it, record</dt><dd>${(d.missing ?? []).map(settleText).join('; ')}</dd>`}
 ${d.evidence.length === 0 ? '' : html`<dt>Based on</dt><dd>${evidenceOf(d.evidence)}</dd>`}
 ${d.source === undefined ? '' : html`<dt>Policy</dt><dd>${oneSpelling(d.source)}</dd>`}
 </dl></section>`;

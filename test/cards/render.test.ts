@@ -203,7 +203,7 @@ describe('off-guideline card', () => {
 
 describe('missing data card', () => {
   it('no authorization pending: an info card naming what to record and where, for criteria, dose facts and unreadable data', () => {
-    const i = input([{ ...conditional, paNeeded: 'no-auth', dose: { status: 'not-documented', missing: ['body surface area'], unknownReasons: ['vitals query timed out'], evidence: [] } }]);
+    const i = input([{ ...conditional, paNeeded: 'no-auth', dose: { status: 'not-documented', missing: ['$.body.bodySurfaceArea'], unknownReasons: ['vitals query timed out'], evidence: [] } }]);
     i.evaluations[0]!.unchecked = [{ subject: 'Observations (labs, vitals, biomarkers)', reason: 'timeout' }];
     const body = renderResponse(i);
     assertCrdResponse(body, [medicationRequest()]);
@@ -258,7 +258,7 @@ describe('order-select', () => {
     expect(byTopic(select.cards, 'limits')).toEqual([]);
     const sign = renderResponse(input([{ dose: schedule }]));
     expect(byTopic(sign.cards, 'limits')).toHaveLength(1);
-    const blank = { ...conditional, paNeeded: 'no-auth' as const, indications: [indication('b', 'B', breastCancerCriteria())], dose: { status: 'not-documented' as const, missing: ['ordered dose'], evidence: [] } };
+    const blank = { ...conditional, paNeeded: 'no-auth' as const, indications: [indication('b', 'B', breastCancerCriteria())], dose: { status: 'not-documented' as const, missing: ['$.order.amount'], evidence: [] } };
     expect(renderResponse(input([blank], { hook: 'order-select' })).cards).toEqual([]);
     expect(renderResponse(input([blank])).cards).toHaveLength(1);
   });

@@ -30,7 +30,7 @@ describe('BSA-based caps (mg vs mg/m²)', () => {
   it('missing BSA leaves an absolute order not documented, naming what would settle it', () => {
     const r = checkLimitSet(solidSet, facts({ body: { bodySurfaceArea: unknown('no height in the last 30 days') }, order: { amount: amount(72, 'mg'), schedule: schedule(1, 21) } }));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toEqual(['body surface area']);
+    expect(r.missing).toEqual(['$.body.bodySurfaceArea']);
     expect(r.unknownReasons).toEqual(['no height in the last 30 days']);
   });
 
@@ -43,7 +43,7 @@ describe('BSA-based caps (mg vs mg/m²)', () => {
     const r = checkLimitSet(solidSet, facts({ order: { amount: amount(50, 'mg', 'per-m2'), schedule: schedule(1, 21) } }));
     expect(r.status).toBe('not-met');
     expect(r.covered).toBeUndefined();
-    expect(r.missing).toEqual(['body surface area']);
+    expect(r.missing).toEqual(['$.body.bodySurfaceArea']);
   });
 });
 
@@ -86,7 +86,7 @@ describe('schedules', () => {
   it('an unknown schedule leaves the check open', () => {
     const r = checkLimitSet(solidSet, facts({ order: { amount: amount(40, 'mg', 'per-m2'), schedule: unknown('no timing on the order') } }));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toEqual(['dose schedule']);
+    expect(r.missing).toEqual(['$.order.schedule']);
   });
 });
 
@@ -127,7 +127,7 @@ describe('weight bands, cycle-day caps and not-to-exceed (per-day caps)', () => 
   it('unknown weight: not documented when the band decides, naming the weight', () => {
     const r = checkLimitSet(infusionSet, f(null, null, 20, 2, 1));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toContain('body weight');
+    expect(r.missing).toContain('$.body.weightKg');
   });
 
   it('unknown weight but over every band: not met', () => {
@@ -149,7 +149,7 @@ describe('weight bands, cycle-day caps and not-to-exceed (per-day caps)', () => 
     const weekly = facts({ body: { weightKg: known(60) }, order: { amount: amount(28, 'ug'), schedule: schedule(1, 7), cycleNumber: known(2), cycleDayStart: known(9) } });
     const r = checkLimitSet(infusionSet, weekly);
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toContain('dose per day');
+    expect(r.missing).toContain('$.order.dosePerDay');
   });
 });
 
@@ -173,7 +173,7 @@ describe('weight-based caps and set applicability', () => {
     expect(checkLimitSet(perKg, f('induction', 600)).status).toBe('not-applicable');
     const open = checkLimitSet(perKg, f(null, 600));
     expect(open.status).toBe('not-documented');
-    expect(open.missing).toEqual(['treatment phase']);
+    expect(open.missing).toEqual(['$.order.phase']);
     expect(checkLimitSet(perKg, f(null, 400)).status).toBe('met');
   });
 
