@@ -125,6 +125,21 @@ export function openCriterionLine(leaf: CriterionResult): string {
   return recordLine(label, leaf.documentation ?? settleText(label), leaf.unknownReason);
 }
 
+/**
+ * The not-documented parts of a criterion tree as lines naming what to record. Where any one of several open
+ * alternatives would settle it, they are grouped under one line (nested markdown) rather than listed as if all
+ * were needed.
+ */
+export function openLines(node: CriterionResult): string[] {
+  if (!node.inEffect || node.status !== 'not-documented') return [];
+  if (node.kind === 'leaf') return [openCriterionLine(node)];
+  if (node.kind === 'not') return [openCriterionLine(notAsLine(node))];
+  const children = relevantChildren(node).filter((c) => c.status === 'not-documented');
+  if (node.kind === 'all' || children.length === 1) return children.flatMap(openLines);
+  const nested = children.flatMap(openLines).map((l) => `  - ${l.replace(/\n/g, '\n  ')}`);
+  return [`${renderTemplate(COMMON.openGroup, statusValues('not-documented'), 'markdown')}\n${nested.join('\n')}`];
+}
+
 /** A structured "could not be checked" item: what, why, and what to record where. */
 export interface UncheckedItem {
   /** what could not be checked, in the clinician's words ("Observations (labs, vitals, biomarkers)", "Coverage") */

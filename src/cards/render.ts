@@ -24,6 +24,7 @@ import {
   lackingLeaves,
   leaves,
   openCriterionLine,
+  openLines,
   recordLine,
   settleText,
   uncheckedLine,
@@ -155,8 +156,8 @@ const ORDER_FIELDS = new Set(['$.order.amount', '$.order.schedule', '$.order.dos
  */
 function missingLines(ctx: OrderContext): string[] {
   const { evaluation } = ctx;
-  const criteria =
-    evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented').map(openCriterionLine) : [];
+  const deciding = decidingIndication(evaluation);
+  const criteria = evaluation.covered === 'conditional' && deciding ? openLines(deciding.criteria) : [];
   const doseMissing = evaluation.dose.status === 'not-documented' ? (evaluation.dose.missing ?? []) : [];
   const reason = evaluation.dose.unknownReasons?.join('; ');
   const dose = doseMissing
