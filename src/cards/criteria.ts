@@ -119,10 +119,17 @@ export function recordLine(label: string, record: string, reason?: string): stri
   return renderTemplate(reason === undefined ? COMMON.recordLine : COMMON.recordLineWithReason, values, 'markdown');
 }
 
+/** A reason worth showing beside "Not documented": one that says more (a timeout, an unreadable resource). */
+const RESTATES = new RegExp(COMMON.restatesNotDocumented, 'i');
+
+function informativeReason(reason: string | undefined): string | undefined {
+  return reason === undefined || RESTATES.test(reason) ? undefined : reason;
+}
+
 /** A not-documented criterion as a line naming what to record. */
 export function openCriterionLine(leaf: CriterionResult): string {
   const label = labelOf(leaf);
-  return recordLine(label, leaf.documentation ?? settleText(label), leaf.unknownReason);
+  return recordLine(label, leaf.documentation ?? settleText(label), informativeReason(leaf.unknownReason));
 }
 
 /**
@@ -136,8 +143,17 @@ export function openLines(node: CriterionResult): string[] {
   if (node.kind === 'not') return [openCriterionLine(notAsLine(node))];
   const children = relevantChildren(node).filter((c) => c.status === 'not-documented');
   if (node.kind === 'all' || children.length === 1) return children.flatMap(openLines);
-  const nested = children.flatMap(openLines).map((l) => `  - ${l.replace(/\n/g, '\n  ')}`);
-  return [`${renderTemplate(COMMON.openGroup, statusValues('not-documented'), 'markdown')}\n${nested.join('\n')}`];
+  // Each alternative is one item: an alternative that needs several things says so ("all of these").
+  const alternatives = children.map((child) => {
+    const lines = openLines(child);
+    return lines.length > 1 ? group(COMMON.openAllGroup, child, lines) : (lines[0] ?? '');
+  });
+  return [group(COMMON.openGroup, node, alternatives.filter((l) => l !== ''))];
+}
+
+function group(template: string, node: CriterionResult, lines: readonly string[]): string {
+  const nested = lines.map((l) => `  - ${l.replace(/\n/g, '\n  ')}`);
+  return `${renderTemplate(template, { ...statusValues('not-documented'), label: labelOf(node) }, 'markdown')}\n${nested.join('\n')}`;
 }
 
 /** A structured "could not be checked" item: what, why, and what to record where. */
