@@ -184,7 +184,8 @@ function priorAuthCard(ctx: OrderContext, missing: string[]): TypedCard {
   if (missing.length > 0) detail += renderTemplate(PRIOR_AUTH.missing, { items: trusted(items(missing, PRIOR_AUTH.item)) }, 'markdown');
   if (evaluation.approval) detail += renderTemplate(PRIOR_AUTH.approval, { duration: approvalText(evaluation.approval) }, 'markdown');
   const values = { ...ctx.values, count: missing.length };
-  const summaries = missing.length > 0 ? [PRIOR_AUTH.summaryMissing, PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort] : [PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort];
+  const first = missing.length === 1 ? PRIOR_AUTH.summaryMissingOne : PRIOR_AUTH.summaryMissing;
+  const summaries = missing.length > 0 ? [first, PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort] : [PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort];
   return card('prior-auth', ctx, renderSummary(summaries, values), detail, linksFor(ctx, true));
 }
 
@@ -218,7 +219,7 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard {
 
 function missingDataCard(ctx: OrderContext, missing: string[]): TypedCard {
   const detail = renderTemplate(MISSING_DATA.detail, { ...ctx.values, items: trusted(items(missing, MISSING_DATA.item)) }, 'markdown');
-  const summary = renderSummary([MISSING_DATA.summary, MISSING_DATA.summaryShort], { ...ctx.values, count: missing.length });
+  const summary = renderSummary([missing.length === 1 ? MISSING_DATA.summaryOne : MISSING_DATA.summary, MISSING_DATA.summaryShort], { ...ctx.values, count: missing.length });
   return card('missing-data', ctx, summary, detail, linksFor(ctx, false));
 }
 
