@@ -25,6 +25,8 @@ import { exposureWarnings } from './security/exposure.js';
 import type { SharedState } from './shared-state/index.js';
 import type { Policy } from './policy/types.js';
 import { pageCsp, setPageCsp } from './web/csp.js';
+import { decisionHandler } from './web/decision-page.js';
+import type { DecisionStore } from './web/decision-store.js';
 import { policyHandler, policyNotFound } from './web/policy-pages.js';
 import { scenarioRoutes } from './web/scenarios.js';
 import { traceHandler, type Explain } from './web/trace.js';
@@ -59,6 +61,8 @@ export interface AppDeps {
   documentsDir?: string;
   /** the CDS Hooks request fixtures offered by the try-it page (default `fhir-resources/scenarios`) */
   scenariosDir?: string;
+  /** the decisions behind `GET /decisions/{id}` (the cards' clinician page); omitted = no such pages */
+  decisionStore?: DecisionStore;
 }
 
 export function createApp(deps: AppDeps): express.Application {
@@ -125,6 +129,7 @@ export function createApp(deps: AppDeps): express.Application {
     ...(deps.explain !== undefined && { explain: deps.explain }),
     ...(deps.config.publicBaseUrl !== undefined && { publicBaseUrl: deps.config.publicBaseUrl }),
   }));
+  if (deps.decisionStore) app.get('/decisions/:id', limits.perCaller, pageCsp, decisionHandler({ store: deps.decisionStore }));
   app.get('/policies/:id', pageCsp, policyHandler({
     policies: deps.policies ?? (() => []),
     documentsDir: deps.documentsDir ?? join(deps.config.policiesDir, 'documents'),

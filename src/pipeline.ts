@@ -4,10 +4,8 @@
  * coverage-information system actions. Everything loaded once per process (catalog, policies, compiled paths)
  * is built in `createPipeline`; per request only the chart is read.
  */
-import type { Extension, MedicationRequest } from 'fhir/r4.js';
-import { COVERAGE_INFORMATION_URL } from './cards/coverage-information.js';
-import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } from './cards/render.js';
-import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
+import type { MedicationRequest } from 'fhir/r4.js';
+import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
@@ -21,6 +19,8 @@ import type { Policy, PolicyEvaluation } from './policy/types.js';
 import type { PolicySummary } from './protocol/health.js';
 import type { AuditRecord, CardProvenance, HookPipeline, PipelineContext, PipelineResult } from './protocol/pipeline.js';
 import type { HookRequest } from './protocol/types.js';
+import { withoutIdentifiers, type DecisionRecord } from './web/decision-page.js';
+import { DECISION_TTL_SECONDS, InMemoryDecisionStore, newDecisionId, type DecisionStore } from './web/decision-store.js';
 
 
 export interface DecisionDeps {
@@ -32,6 +32,8 @@ export interface DecisionDeps {
   payerSubmissionUrls: Record<string, string>;
   /** YYYY-MM-DD; injectable so fixtures with fixed dates stay stable */
   today?: () => string;
+  /** where each decision's clinician page is kept (the card links to it); omitted = no decision pages */
+  decisions?: DecisionStore;
 }
 
 /** What happened to one order in focus, for the trace and for tests. */
@@ -93,13 +95,16 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     }
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
+    const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
     evaluated.push({
+      ...(decisionUrl !== undefined && { decisionUrl }),
       evaluation,
       order,
       ...(facts.coverage.reference !== null && { coverageReference: facts.coverage.reference }),
       brandName: brand,
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
+      matchable: !order.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX),
     });
   }
 
@@ -110,26 +115,25 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     baseUrl: context.baseUrl,
     payerLinks: payerLinksFor(evaluated[0]?.evaluation.policy.payerId, deps),
     ...(today !== undefined && { today }),
+    ...(unchecked.length > 0 && {
+      uncheckedCoverage: { orders: unchecked, items: chart.unavailable.map((u) => ({ subject: u.what, reason: u.reason })) },
+    }),
   });
   const response = rendered.response;
-  // An order the EHR sent without an id cannot be matched by the EHR: cards yes, coverage-information update no.
-  const matchable = (response.systemActions ?? []).filter((a) => !a.resource?.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX));
-  if (matchable.length > 0) response.systemActions = matchable;
-  else delete response.systemActions;
-
-  const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
-    const policy = deps.policies.get(meta.policyId);
-    return { uuid, cardType: meta.cardType, policyId: meta.policyId, payerId: meta.payerId, ...(policy && { policyVersion: policy.version }) };
-  });
-  if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
-    && response.cards.length < context.configuration.maxCards) {
-    const card = renderUncheckedCoverage(unchecked, chart.unavailable);
-    response.cards.push(card);
-    provenance.push({ uuid: card.uuid, cardType: 'missing-data' });
-  }
-
-  const audit = auditRecords(request, context, evaluated, response.systemActions ?? []);
+  const provenance: CardProvenance[] = Object.entries(rendered.cards).map(([uuid, meta]) => ({ uuid, ...meta }));
+  const audit = auditRecords(request, context, rendered.assertions);
   return { result: { response, audit, provenance }, orders, chart };
+}
+/** Keeps the decision for its clinician page; a store that fails costs the link, never the signing. */
+async function storeDecision(store: DecisionStore | undefined, baseUrl: string, record: DecisionRecord): Promise<string | undefined> {
+  if (store === undefined) return undefined;
+  const id = newDecisionId();
+  try {
+    await store.put(id, JSON.stringify(record), DECISION_TTL_SECONDS);
+  } catch {
+    return undefined;
+  }
+  return `${baseUrl}/decisions/${id}`;
 }
 
 /** The CRD configuration codes the client used, in the renderer's card types. */
@@ -156,34 +160,20 @@ function payerLinksFor(payerId: string | undefined, deps: DecisionDeps): NonNull
 }
 
 /** One audit record per decision, with the coverage-assertion-id the EHR received. No patient data. */
-function auditRecords(
-  request: HookRequest,
-  context: PipelineContext,
-  evaluated: EvaluatedOrder[],
-  actions: NonNullable<PipelineResult['response']['systemActions']>,
-): AuditRecord[] {
+function auditRecords(request: HookRequest, context: PipelineContext, assertions: readonly OrderAssertion[]): AuditRecord[] {
   const at = new Date().toISOString();
-  return evaluated.map(({ evaluation, order }) => {
-    const updated = actions.map((a) => a.resource).find((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest' && r.id === order.id);
-    const assertionId = coverageAssertionIdOf(updated?.extension);
-    return {
-      hookInstance: request.hookInstance,
-      service: context.service,
-      policyId: evaluation.policy.id,
-      policyVersion: evaluation.policy.version,
-      payerId: evaluation.policy.payerId,
-      // no update went out: no Coverage reference on file, or an order the EHR sent without an id
-      coverageAssertionId: assertionId ?? 'none (no coverage-information update returned)',
-      covered: evaluation.covered,
-      ...(evaluation.paNeeded !== undefined && { paNeeded: evaluation.paNeeded }),
-      at,
-    };
-  });
-}
-
-function coverageAssertionIdOf(extensions: Extension[] | undefined): string | undefined {
-  const info = extensions?.find((e) => e.url === COVERAGE_INFORMATION_URL);
-  return info?.extension?.find((e) => e.url === 'coverage-assertion-id')?.valueString;
+  return assertions.map((a) => ({
+    hookInstance: request.hookInstance,
+    service: context.service,
+    policyId: a.policyId,
+    policyVersion: a.policyVersion,
+    payerId: a.payerId,
+    // no update went out: no Coverage reference on file, or an order the EHR sent without an id
+    coverageAssertionId: a.coverageAssertionId ?? 'none (no coverage-information update returned)',
+    covered: a.covered,
+    ...(a.paNeeded !== undefined && { paNeeded: a.paNeeded }),
+    at,
+  }));
 }
 
 /** The evaluation trace an analyst reads: every criterion, value and evidence, per order. */
@@ -216,10 +206,12 @@ export interface AssembledPipeline {
   explain: (request: HookRequest, context: PipelineContext) => Promise<{ trace: string[]; evaluations: PolicyEvaluation[] }>;
   /** what discovery advertises: the Observation search narrowed to the catalog's codes */
   prefetchTemplates: Readonly<Record<PrefetchKey, string>>;
+  /** the decision pages' store, for `GET /decisions/{id}` */
+  decisionStore: DecisionStore;
 }
 
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
-export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
+export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today' | 'decisions'>> = {}): AssembledPipeline {
   const catalog = loadCatalog(config.catalogDir);
   const registry = loadPolicies(config.policiesDir, knownIdsOf(catalog));
   // discovery advertises these and gather falls back to the same queries
@@ -235,6 +227,7 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
     },
     payerSubmissionUrls: config.payerSubmissionUrls,
     ...(config.dtrAppUrl !== undefined && { dtrAppUrl: config.dtrAppUrl }),
+    decisions: new InMemoryDecisionStore(),
     ...overrides,
   };
   const summary = registry.all().map((p) => ({ id: p.id, version: p.version }));
@@ -247,5 +240,6 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
     policies: () => registry.all(),
     prefetchTemplates: templates,
     explain: async (request, context) => traceOf(await decide(request, context, deps)),
+    decisionStore: deps.decisions ?? new InMemoryDecisionStore(),
   };
 }

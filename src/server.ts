@@ -71,7 +71,7 @@ export async function startServer(): Promise<StartedServer> {
     process.stderr.write(`start-up error: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const { pipeline, policiesSummary, policies, explain, prefetchTemplates } = assembled;
+  const { pipeline, policiesSummary, policies, explain, prefetchTemplates, decisionStore } = assembled;
   // Records are acknowledged once written; a later failure to sync them to the disk is logged loudly.
   const syncFailed = (store: string) => (err: unknown): void => {
     logger.error({ store, err: { name: (err as Error).name, code: (err as NodeJS.ErrnoException).code } }, `${store} file could not be synced to disk`);
@@ -85,6 +85,7 @@ export async function startServer(): Promise<StartedServer> {
     policies,
     explain,
     prefetchTemplates,
+    decisionStore,
     ...auth,
     sharedState,
     cardIndex: new CardIndex(undefined, { state: sharedState }),

@@ -59,7 +59,7 @@ function withoutPrefetch(s: Scenario, fhirServer?: string): Scenario {
 }
 
 describe('order-sign on the prefetch path', () => {
-  it('answers the 000 dose-over scenario with PA, limits and instructions cards and one coverage-information action', async () => {
+  it('answers the 000 dose-over scenario with the limits and PA cards and one coverage-information action', async () => {
     const s = scenario('bsc-ixabepilone/dose-90-mg-over');
     const audit: AuditRecord[] = [];
     const res = await request(appWith({}, audit)).post(SIGN).send(s);
@@ -72,7 +72,9 @@ describe('order-sign on the prefetch path', () => {
     expect(limits?.suggestions?.[0]?.isRecommended).toBe(true);
     expect(limits?.overrideReasons?.length).toBeGreaterThan(0);
     expect(body.cards.every((c) => c.source.label === 'Blue Shield of California')).toBe(true);
-    expect(body.cards.every((c) => c.source.url?.endsWith('/policies/bsc-ixabepilone'))).toBe(true);
+    expect(body.cards).toHaveLength(2);
+    // each card leads to this decision's clinician page (the policy page is one click from it)
+    expect(body.cards.every((c) => /\/decisions\/[A-Za-z0-9_-]{24}$/.test(c.source.url ?? ''))).toBe(true);
     expect(coverageCodes(body)).toEqual([{ order: s.context.draftOrders.entry?.[0]?.resource?.id, covered: 'covered', paNeeded: 'auth-needed' }]);
     // the audit trail names the decision with the assertion id the EHR received
     expect(audit).toHaveLength(1);
@@ -84,8 +86,8 @@ describe('order-sign on the prefetch path', () => {
   it('says why a limit applies: the weight band of 004, with the weight it was read from', async () => {
     const res = await request(appWith()).post(SIGN).send(scenario('bsc-blinatumomab/weight-in-pounds-99-lb-under-45-band'));
     const limits = (res.body as HookResponse).cards.find((c) => c.source.topic?.code === 'limits');
-    expect(limits?.detail).toContain('**This limit applies because:** Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
-    expect(limits?.detail).toContain('Covered maximum for this patient: **21 mcg/day**');
+    expect(limits?.detail).toContain('This limit applies because: Body weight less than 45 kg (Weight 44.91 kg (99 lb), Observation 2026-11-28)');
+    expect(limits?.detail).toContain('change the order to **21 mcg/day**, the covered maximum for this patient');
   });
 
   it('gives the same patient different answers under the two ixabepilone policies (000 vs 001)', async () => {

@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Extension, MedicationRequest, Period, Quantity } from 'fhir/r4.js';
 import type { PolicyEvaluation } from '../policy/types.js';
 import type { SystemAction } from '../protocol/types.js';
-import { leaves, decidingIndication } from './criteria.js';
+import { leaves, decidingIndication, decisionReason } from './criteria.js';
+import { approvalText, limitsText } from './quantities.js';
+import { ucumOf } from '../units.js';
 import { COMMON } from './templates.js';
 import { renderTemplate } from './template.js';
 
@@ -33,7 +35,7 @@ export interface CoverageInformationOptions {
   newId?: () => string;
 }
 
-type Detail = { code: string; category: 'cat-limitation' | 'cat-decisional' | 'cat-other'; value: Extension; qualification?: string };
+type Detail = { code: string; category: 'cat-limitation' | 'cat-decisional' | 'cat-other'; value: Extension; qualification?: string | undefined };
 
 const sub = (url: string, value: Omit<Extension, 'url'>): Extension => ({ url, ...value });
 
@@ -87,10 +89,10 @@ export function missingItems(evaluation: PolicyEvaluation): string[] {
 
 function allowedQuantityDetail(evaluation: PolicyEvaluation): Detail | undefined {
   const covered = evaluation.dose.covered;
-  const text = evaluation.allowedQuantity ?? evaluation.dose.allowedText;
+  const text = limitsText(evaluation.dose);
   if (covered) {
     const { value, unit, per } = covered.amount;
-    const code = per === 'day' ? `${unit}/d` : unit;
+    const code = ucumOf({ mass: unit, basis: 'absolute', per });
     const quantity: Quantity = { value, unit: code, system: UCUM, code };
     return { code: 'allowed-quantity', category: 'cat-limitation', value: { url: 'value', valueQuantity: quantity }, qualification: text };
   }
@@ -105,7 +107,7 @@ function allowedPeriodDetail(evaluation: PolicyEvaluation): Detail | undefined {
     code: 'allowed-period',
     category: 'cat-limitation',
     value: { url: 'value', valuePeriod: period },
-    qualification: evaluation.approvalDurationText,
+    ...(evaluation.approval && { qualification: approvalText(evaluation.approval) }),
   };
 }
 
@@ -121,9 +123,10 @@ function paNeededOf(evaluation: PolicyEvaluation): PaCode | undefined {
 function reasonExtensions(evaluation: PolicyEvaluation, missing: string[], conditional: boolean): Extension[] {
   const { system, codes } = COMMON.coverageReason;
   const coding = codes[evaluation.covered];
+  const reason = decisionReason(evaluation);
   const text =
-    evaluation.reasons.length > 0
-      ? evaluation.reasons.join('; ')
+    reason !== undefined
+      ? reason
       : renderTemplate(
           COMMON.coverageReason.defaultText,
           { payer: evaluation.policy.payerName, policy: evaluation.policy.title, covered: coding.display },

@@ -1,35 +1,53 @@
 /**
- * CDS Hooks 2.0 / Da Vinci CRD response for evaluated draft orders: cards (wording from cards/*.json)
- * and one coverage-information system action per order.
+ * CDS Hooks 2.0 / Da Vinci CRD response for evaluated draft orders: every card (wording from cards/*.json), built and
+ * ranked here, one coverage-information system action per matchable order, and what the pipeline needs for the
+ * audit trail and feedback (assertion ids, card metadata with the policy version).
+ *
+ * Economy: one order gets at most one coverage card, the one that applies (criteria-not-met when not covered, else
+ * prior-auth when authorization is needed, else missing-data when something must be recorded), leading with only
+ * what is missing or unmet; plus the dose card when the dose exceeds the limit. The full criteria and the
+ * documentation checklist are on the decision page, or on the instructions card when a client switches it on.
  */
 import { randomUUID } from 'node:crypto';
 import type { MedicationRequest } from 'fhir/r4.js';
 import type { CriterionResult, PolicyEvaluation } from '../policy/types.js';
 import type { Card, HookResponse, Link, SystemAction } from '../protocol/types.js';
 import { coverageInformationAction } from './coverage-information.js';
-import { bulletList, criteriaChecklist, criterionLine, decidingIndication, evidenceList, leaves } from './criteria.js';
-import { applyCoveredDose, type AppliedDose } from './dose-suggestion.js';
 import {
-  COMMON,
-  CRITERIA_NOT_MET,
-  DOSE_LIMIT,
-  INSTRUCTIONS,
-  MISSING_DATA,
-  PRIOR_AUTH,
-  templateIndicator,
-  topicOf,
-} from './templates.js';
+  bulletList,
+  closestIndication,
+  criteriaChecklist,
+  criterionLine,
+  decidingIndication,
+  evidenceList,
+  factName,
+  lackingLeaves,
+  leaves,
+  openCriterionLine,
+  openLines,
+  recordLine,
+  settleText,
+  uncheckedLine,
+} from './criteria.js';
+import { applyCoveredDose } from './dose-suggestion.js';
+import { oneSpelling } from '../units.js';
+import { approvalText, coveredText, limitsText, orderedText } from './quantities.js';
+import { COMMON, CRITERIA_NOT_MET, DOSE_LIMIT, INSTRUCTIONS, MISSING_DATA, PRIOR_AUTH, templateIndicator, topicOf } from './templates.js';
 import { renderSummary, renderTemplate, trusted, type TemplateValues } from './template.js';
 import {
   CARD_TYPES,
+  type CardMetadata,
   type CardType,
   type EvaluatedOrder,
-  type RenderedCardMeta,
+  type OrderAssertion,
   type RenderedResponse,
   type RenderInput,
+  type UncheckedOrder,
 } from './types.js';
 
-export type { RenderInput, RenderedResponse, RenderedCardMeta, CardType, CardConfiguration, DoseRounding, EvaluatedOrder } from './types.js';
+export type {
+  RenderInput, RenderedResponse, CardMetadata, CardType, CardConfiguration, DoseRounding, EvaluatedOrder, OrderAssertion, UncheckedOrder, UncheckedItem,
+} from './types.js';
 export { CARD_TYPES } from './types.js';
 
 interface OrderContext {
@@ -40,8 +58,9 @@ interface OrderContext {
   orderReference: string;
   coverageAssertionId: string;
   payerLinks: NonNullable<RenderInput['payerLinks']>;
-  /** whether the client receives the instructions card (then the PA card need not repeat the policy's list) */
-  instructionsCardShown: boolean;
+  enabled: (type: CardType) => boolean;
+  /** the instructions card is the one a client must ask for */
+  instructionsOn: boolean;
   /** Values every template may use. */
   values: TemplateValues;
 }
@@ -49,6 +68,7 @@ interface OrderContext {
 interface TypedCard {
   type: CardType;
   card: Card;
+  meta: CardMetadata;
 }
 
 // ------------------------------------------------------------------ shared pieces
@@ -61,11 +81,16 @@ function link(label: string, url: string, type: Link['type'] = 'absolute', appCo
   return appContext ? { label, url, type, appContext } : { label, url, type };
 }
 
-/** Links: the policy page always; submission page and DTR app only where documentation is asked for. */
-function linksFor(ctx: OrderContext, withDocumentation: boolean): Link[] {
-  const links = [link(renderTemplate(COMMON.links.policy, { ...ctx.values, title: ctx.evaluation.policy.title }, 'text'), ctx.policyUrl)];
+/**
+ * Links: this decision's page when there is one (the policy page is one click from it), else the policy page; the
+ * payer's published text; the submission page and DTR app where an authorization request is asked for.
+ */
+function linksFor(ctx: OrderContext, withSubmission: boolean): Link[] {
+  const links = ctx.entry.decisionUrl
+    ? [link(renderTemplate(COMMON.links.decision, ctx.values, 'text'), ctx.entry.decisionUrl)]
+    : [link(renderTemplate(COMMON.links.policy, { ...ctx.values, title: ctx.evaluation.policy.title }, 'text'), ctx.policyUrl)];
   if (ctx.evaluation.policy.url) links.push(link(renderTemplate(COMMON.links.publishedPolicy, ctx.values, 'text'), ctx.evaluation.policy.url));
-  if (withDocumentation && ctx.hook === 'order-sign') {
+  if (withSubmission && ctx.hook === 'order-sign') {
     const { submissionUrl, dtrAppUrl } = ctx.payerLinks;
     if (submissionUrl) links.push(link(renderTemplate(COMMON.links.submission, ctx.values, 'text'), submissionUrl));
     if (dtrAppUrl) {
@@ -81,16 +106,27 @@ function linksFor(ctx: OrderContext, withDocumentation: boolean): Link[] {
   return links;
 }
 
+function metaOf(type: CardType, evaluation: PolicyEvaluation): CardMetadata {
+  return {
+    cardType: type,
+    topic: topicOf(type).code,
+    policyId: evaluation.policy.id,
+    policyVersion: evaluation.policy.version,
+    payerId: evaluation.policy.payerId,
+  };
+}
+
 function card(type: CardType, ctx: OrderContext, summary: string, detail: string, links: Link[], extra: Partial<Card> = {}): TypedCard {
   return {
     type,
+    meta: metaOf(type, ctx.evaluation),
     card: {
       uuid: randomUUID(),
       summary,
       detail,
       // order-select is an early look, not a stop: every card is informational.
       indicator: ctx.hook === 'order-select' ? 'info' : templateIndicator(type),
-      source: { label: ctx.evaluation.policy.payerName, url: ctx.policyUrl, topic: topicOf(type) },
+      source: { label: ctx.evaluation.policy.payerName, url: ctx.entry.decisionUrl ?? ctx.policyUrl, topic: topicOf(type) },
       ...extra,
       links,
       extension: { 'davinci-crd.associated-resource': ctx.orderReference },
@@ -111,132 +147,54 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
   return indication ? leaves(indication.criteria) : [];
 }
 
-// ------------------------------------------------------------------ prior authorization
+/** Facts that belong to the order being written; at order-select a blank one is not yet an omission. */
+const ORDER_FIELDS = new Set(['$.order.amount', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
 
-/** What the chart lacks for the deciding indication; the policy's full list is on the instructions card, unless off. */
-function attachmentsFor(ctx: OrderContext): string[] {
-  const fromCriteria = inEffectLeaves(ctx.evaluation)
-    .filter((leaf) => leaf.status !== 'met')
-    .map((leaf) => leaf.documentation ?? '');
-  const general = ctx.instructionsCardShown ? [] : (ctx.entry.documentation ?? []);
-  return unique([...general, ...fromCriteria]);
-}
-
-function priorAuthCard(ctx: OrderContext): TypedCard | undefined {
-  if (!paRequired(ctx.evaluation)) return undefined;
-  const indication = decidingIndication(ctx.evaluation);
-  let detail = indication
-    ? renderTemplate(
-        PRIOR_AUTH.detail,
-        { ...ctx.values, indication: indication.label, criteria: trusted(criteriaChecklist(indication.criteria).join('\n')) },
-        'markdown',
-      )
-    : renderTemplate(PRIOR_AUTH.noIndication, ctx.values, 'markdown');
-  if (ctx.hook === 'order-sign') {
-    const attachments = attachmentsFor(ctx);
-    if (attachments.length > 0) {
-      detail += renderTemplate(PRIOR_AUTH.attachments, { items: trusted(bulletList(PRIOR_AUTH.attachmentItem, attachments)) }, 'markdown');
-    }
-  }
-  if (ctx.evaluation.approvalDurationText) {
-    detail += renderTemplate(PRIOR_AUTH.approval, { duration: ctx.evaluation.approvalDurationText }, 'markdown');
-  }
-  const summary = renderSummary([PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort], ctx.values);
-  return card('prior-auth', ctx, summary, detail, linksFor(ctx, true));
-}
-
-// ------------------------------------------------------------------ dose
-
-function unitText(unit: string): string {
-  const units: Record<string, string> = DOSE_LIMIT.unitDisplay;
-  return units[unit] ?? unit;
-}
-
-function coveredText(evaluation: PolicyEvaluation, applied: AppliedDose | undefined): string | undefined {
-  const covered = evaluation.dose.covered;
-  const amount = applied?.dose ?? (covered ? { ...covered.amount } : undefined);
-  const amountText = amount
-    ? renderTemplate(
-        DOSE_LIMIT.coveredAmount,
-        { value: amount.value, unit: unitText(amount.per === 'day' ? `${amount.unit}/d` : amount.unit) },
-        'text',
-      )
-    : undefined;
-  const schedule = applied ? applied.schedule : evaluation.dose.exceeds?.includes('schedule') ? covered?.schedule : undefined;
-  if (!schedule) return amountText;
-  const base = amountText ?? '';
-  return renderTemplate(
-    DOSE_LIMIT.coveredSchedule,
-    { amount: base, administrations: schedule.administrations, periodDays: schedule.periodDays },
-    'text',
-  ).replace(/^, /, '');
-}
-
-function exceedsWord(evaluation: PolicyEvaluation): string {
-  const exceeds = evaluation.dose.exceeds ?? [];
-  if (exceeds.includes('dose') && exceeds.includes('schedule')) return DOSE_LIMIT.exceeds.both;
-  return exceeds.includes('schedule') ? DOSE_LIMIT.exceeds.schedule : DOSE_LIMIT.exceeds.dose;
-}
-
-function doseCard(ctx: OrderContext): TypedCard | undefined {
-  const { evaluation, entry } = ctx;
-  const dose = evaluation.dose;
-  if (dose.status !== 'not-met') return undefined;
-  const applied = entry.rounding ? applyCoveredDose(entry.order, dose, entry.rounding) : undefined;
-  const covered = coveredText(evaluation, applied);
-  const ordered = dose.orderedText;
-  const allowed = dose.allowedText ?? evaluation.allowedQuantity;
-  const values: TemplateValues = {
-    ...ctx.values,
-    exceeds: exceedsWord(evaluation),
-    ordered: ordered ?? '',
-    allowed: allowed ?? '',
-    covered: covered ?? '',
-  };
-
-  const summaries = [
-    ...(ordered && allowed ? [DOSE_LIMIT.summary] : []),
-    ...(covered ? [DOSE_LIMIT.summaryShort] : []),
-    DOSE_LIMIT.summaryShortest,
-  ];
-  let detail = renderTemplate(DOSE_LIMIT.detail, { ordered: ordered ?? '—', allowed: allowed ?? '—' }, 'markdown');
-  if (dose.limitFor && dose.limitFor.length > 0) {
-    const conditions = dose.limitFor
-      .map((c) => (c.evidence.length > 0 ? renderTemplate(DOSE_LIMIT.limitForItem, { label: c.label, evidence: evidenceList(c.evidence) }, 'text') : c.label))
-      .join('; ');
-    detail += renderTemplate(DOSE_LIMIT.limitFor, { conditions }, 'markdown');
-  }
-  if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
-  if (dose.evidence.length > 0) detail += renderTemplate(DOSE_LIMIT.evidence, { evidence: evidenceList(dose.evidence) }, 'markdown');
-  if (dose.source) detail += renderTemplate(DOSE_LIMIT.source, { source: dose.source }, 'markdown');
-
-  const extra: Partial<Card> = { overrideReasons: DOSE_LIMIT.overrideReasons };
-  if (applied && covered) {
-    extra.suggestions = [
-      {
-        label: renderTemplate(DOSE_LIMIT.suggestionLabel, values, 'text'),
-        uuid: randomUUID(),
-        isRecommended: true,
-        actions: [
-          { type: 'update', description: renderTemplate(DOSE_LIMIT.suggestionDescription, values, 'text'), resource: applied.order },
-        ],
-      },
-    ];
-    extra.selectionBehavior = 'at-most-one';
-  }
-  return card('dose-limit', ctx, renderSummary(summaries, values), detail, linksFor(ctx, false), extra);
-}
-
-// ------------------------------------------------------------------ not covered
-
-function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
+/**
+ * What must be recorded to settle coverage, one line each naming what and where: the deciding indication's
+ * not-documented criteria, the facts the dose check lacked, and anything that could not be read.
+ */
+function missingLines(ctx: OrderContext): string[] {
   const { evaluation } = ctx;
-  if (evaluation.covered !== 'not-covered') return undefined;
-  let detail = renderTemplate(CRITERIA_NOT_MET.detail, { ...ctx.values }, 'markdown');
-  const detailStart = detail.length;
+  const deciding = decidingIndication(evaluation);
+  const criteria = evaluation.covered === 'conditional' && deciding ? openLines(deciding.criteria) : [];
+  const doseMissing = evaluation.dose.status === 'not-documented' ? (evaluation.dose.missing ?? []) : [];
+  const reason = evaluation.dose.unknownReasons?.join('; ');
+  const dose = doseMissing
+    .filter((fact) => ctx.hook === 'order-sign' || !ORDER_FIELDS.has(fact))
+    .map((fact) => recordLine(renderTemplate(MISSING_DATA.doseLabel, { fact: factName(fact) }, 'text'), settleText(fact), reason));
+  const unchecked = (ctx.entry.unchecked ?? []).map(uncheckedLine);
+  return unique([...criteria, ...dose, ...unchecked]);
+}
+
+function items(lines: readonly string[], template: string): string {
+  return lines.map((line) => renderTemplate(template, { line: trusted(line) }, 'markdown')).join('\n');
+}
+
+// ------------------------------------------------------------------ the coverage card (one per order)
+
+function priorAuthCard(ctx: OrderContext, missing: string[]): TypedCard {
+  const { evaluation } = ctx;
+  const indication = decidingIndication(evaluation);
+  let detail = renderTemplate(PRIOR_AUTH.detail, ctx.values, 'markdown');
+  // The met indication in one line; when it is open, the closest one is named above what it lacks.
+  if (indication?.status === 'met') detail += `\n\n${renderTemplate(COMMON.metIndication, { indication: indication.label }, 'markdown')}`;
+  else if (indication) detail += renderTemplate(PRIOR_AUTH.closest, { indication: indication.label }, 'markdown');
+  else detail += PRIOR_AUTH.noIndication;
+  if (missing.length > 0) detail += renderTemplate(PRIOR_AUTH.missing, { items: trusted(items(missing, PRIOR_AUTH.item)) }, 'markdown');
+  if (evaluation.approval) detail += renderTemplate(PRIOR_AUTH.approval, { duration: approvalText(evaluation.approval) }, 'markdown');
+  const values = { ...ctx.values, count: missing.length };
+  const first = missing.length === 1 ? PRIOR_AUTH.summaryMissingOne : PRIOR_AUTH.summaryMissing;
+  const summaries = missing.length > 0 ? [first, PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort] : [PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort];
+  return card('prior-auth', ctx, renderSummary(summaries, values), detail, linksFor(ctx, true));
+}
+
+function criteriaNotMetCard(ctx: OrderContext): TypedCard {
+  const { evaluation } = ctx;
+  let detail = renderTemplate(CRITERIA_NOT_MET.detail, ctx.values, 'markdown');
   const exclusions = evaluation.exclusions.filter((e) => e.inEffect && e.status === 'met');
   if (exclusions.length > 0) {
-    const items = exclusions
+    const lines = exclusions
       .map((e) =>
         renderTemplate(
           CRITERIA_NOT_MET.exclusionItem,
@@ -245,86 +203,136 @@ function criteriaNotMetCard(ctx: OrderContext): TypedCard | undefined {
         ),
       )
       .join('\n');
-    detail += renderTemplate(CRITERIA_NOT_MET.exclusions, { items: trusted(items) }, 'markdown');
-  }
-  // The deciding indication when the engine names one; otherwise every indication in effect.
-  const deciding = evaluation.indications.find((i) => i.id === evaluation.decidingIndication);
-  const indications = deciding ? [deciding] : evaluation.indications.filter((i) => i.criteria.inEffect);
-  for (const indication of indications) {
-    const unmet = leaves(indication.criteria).filter((leaf) => leaf.status === 'not-met');
-    if (unmet.length === 0) continue;
-    const items = unmet.map((leaf) => renderTemplate(CRITERIA_NOT_MET.criterionItem, { line: trusted(criterionLine(leaf)) }, 'markdown')).join('\n');
-    detail += renderTemplate(CRITERIA_NOT_MET.indication, { indication: indication.label, items: trusted(items) }, 'markdown');
-  }
-  // The engine's reasons repeat the lists above in prose; they stand in only when no list could be drawn.
-  if (detail.length === detailStart && evaluation.reasons.length > 0) {
-    detail += renderTemplate(CRITERIA_NOT_MET.reasons, { items: trusted(bulletList(CRITERIA_NOT_MET.reasonItem, evaluation.reasons)) }, 'markdown');
+    detail += renderTemplate(CRITERIA_NOT_MET.exclusions, { items: trusted(lines) }, 'markdown');
+  } else {
+    // No indication met: the one that came closest, and only what it lacks.
+    const closest = closestIndication(evaluation);
+    const lacking = closest ? lackingLeaves(closest.criteria) : [];
+    if (closest && lacking.length > 0) {
+      const lines = unique(lacking.map((leaf) => (leaf.status === 'not-met' ? criterionLine(leaf) : openCriterionLine(leaf))));
+      detail += renderTemplate(CRITERIA_NOT_MET.closest, { indication: closest.label, items: trusted(items(lines, CRITERIA_NOT_MET.criterionItem)) }, 'markdown');
+    }
   }
   const summary = renderSummary([CRITERIA_NOT_MET.summary, CRITERIA_NOT_MET.summaryShort], ctx.values);
   return card('criteria-not-met', ctx, summary, detail, linksFor(ctx, false), { overrideReasons: CRITERIA_NOT_MET.overrideReasons });
 }
 
-// ------------------------------------------------------------------ missing data
-
-function settleText(fact: string): string {
-  const observations: Record<string, string> = MISSING_DATA.observations;
-  return observations[fact.trim().toLowerCase()] ?? renderTemplate(MISSING_DATA.defaultSettle, { fact }, 'text');
-}
-
-function missingDataCard(ctx: OrderContext): TypedCard | undefined {
-  const { evaluation } = ctx;
-  const criteria =
-    evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented') : [];
-  const doseFacts = evaluation.dose.status === 'not-documented' ? unique(evaluation.dose.missing ?? []) : [];
-  const unchecked = unique(evaluation.unchecked);
-  if (criteria.length + doseFacts.length + unchecked.length === 0) return undefined;
-
-  const lines = [
-    ...criteria.map((leaf) =>
-      renderTemplate(
-        MISSING_DATA.criterionItem,
-        { label: leaf.label ?? leaf.id ?? '', settle: leaf.documentation ?? settleText(leaf.label ?? leaf.id ?? '') },
-        'markdown',
-      ),
-    ),
-    ...doseFacts.map((fact) => renderTemplate(MISSING_DATA.doseItem, { settle: settleText(fact) }, 'markdown')),
-    ...unchecked.map((item) => renderTemplate(MISSING_DATA.uncheckedItem, { item }, 'markdown')),
-  ].join('\n');
-  const onlyUnchecked = criteria.length + doseFacts.length === 0;
-  const detail = renderTemplate(onlyUnchecked ? MISSING_DATA.uncheckedOnly : MISSING_DATA.detail, { ...ctx.values, items: trusted(lines) }, 'markdown');
-  const summary = renderSummary([MISSING_DATA.summary, MISSING_DATA.summaryShort], ctx.values);
+function missingDataCard(ctx: OrderContext, missing: string[]): TypedCard {
+  const detail = renderTemplate(MISSING_DATA.detail, { ...ctx.values, items: trusted(items(missing, MISSING_DATA.item)) }, 'markdown');
+  const summary = renderSummary([missing.length === 1 ? MISSING_DATA.summaryOne : MISSING_DATA.summary, MISSING_DATA.summaryShort], { ...ctx.values, count: missing.length });
   return card('missing-data', ctx, summary, detail, linksFor(ctx, false));
 }
 
-// ------------------------------------------------------------------ instructions
+/** The one coverage card that applies to this order, honouring the client's switches. */
+function coverageCard(ctx: OrderContext): TypedCard | undefined {
+  const { evaluation } = ctx;
+  if (evaluation.covered === 'not-covered') return ctx.enabled('criteria-not-met') ? criteriaNotMetCard(ctx) : undefined;
+  const missing = missingLines(ctx);
+  if (paRequired(evaluation) && ctx.enabled('prior-auth')) return priorAuthCard(ctx, missing);
+  if (missing.length > 0 && ctx.enabled('missing-data')) return missingDataCard(ctx, missing);
+  return undefined;
+}
+
+// ------------------------------------------------------------------ dose
+
+function exceedsWord(exceeds: ReadonlyArray<'dose' | 'schedule'>): string {
+  if (exceeds.includes('dose') && exceeds.includes('schedule')) return DOSE_LIMIT.exceeds.both;
+  return exceeds.includes('schedule') ? DOSE_LIMIT.exceeds.schedule : DOSE_LIMIT.exceeds.dose;
+}
+
+function doseCard(ctx: OrderContext): TypedCard | undefined {
+  const { evaluation, entry } = ctx;
+  const dose = evaluation.dose;
+  if (dose.status !== 'not-met' || !ctx.enabled('dose-limit')) return undefined;
+  // order-select: the schedule of a half-entered order (an EHR's default "1 daily") is not a finding yet.
+  const exceeds = (dose.exceeds ?? ['dose']).filter((part) => ctx.hook === 'order-sign' || part === 'dose');
+  if (exceeds.length === 0) return undefined;
+  const applied = entry.rounding ? applyCoveredDose(entry.order, dose, entry.rounding) : undefined;
+  const covered = applied ? coveredText({ ...(dose.covered ?? { amount: { value: 0, unit: 'mg', per: 'administration' } }), ...(applied.schedule && { schedule: applied.schedule }) }, applied.dose) : dose.covered ? coveredText(dose.covered) : undefined;
+  const ordered = orderedText(dose.ordered);
+  const allowed = limitsText(dose);
+  const values: TemplateValues = { ...ctx.values, exceeds: exceedsWord(exceeds), ordered: ordered ?? '', allowed: allowed ?? '', covered: covered ?? '' };
+
+  const summaries = [...(ordered && allowed ? [DOSE_LIMIT.summary] : []), ...(covered ? [DOSE_LIMIT.summaryShort] : []), DOSE_LIMIT.summaryShortest];
+  // Only lines with a value: no "Ordered: —".
+  const parts: string[] = [];
+  if (ordered) parts.push(renderTemplate(DOSE_LIMIT.detail, { ordered }, 'markdown'));
+  if (allowed) parts.push(renderTemplate(DOSE_LIMIT.allowed, { allowed }, 'markdown'));
+  let detail = parts.join('').replace(/^\n+/, '');
+  const conditionEvidence = new Set<string>();
+  if (dose.limitFor && dose.limitFor.length > 0) {
+    const conditions = dose.limitFor
+      .map((c) => {
+        c.evidence.forEach((e) => conditionEvidence.add(e.reference));
+        return c.evidence.length > 0 ? renderTemplate(DOSE_LIMIT.limitForItem, { label: c.label, evidence: evidenceList(c.evidence) }, 'text') : c.label;
+      })
+      .join('; ');
+    detail += renderTemplate(DOSE_LIMIT.limitFor, { conditions }, 'markdown');
+  }
+  if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
+  else if (dose.missing && dose.missing.length > 0) detail += renderTemplate(DOSE_LIMIT.noFix, { settle: dose.missing.map(settleText).join('; ') }, 'markdown');
+  // The order itself is on the "Ordered" line; its own evidence would repeat it.
+  const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference);
+  if (basis.length > 0) detail += renderTemplate(DOSE_LIMIT.evidence, { evidence: evidenceList(basis) }, 'markdown');
+  if (dose.source) detail += renderTemplate(DOSE_LIMIT.source, { source: oneSpelling(dose.source) }, 'markdown');
+  detail = detail.replace(/^\n+/, '');
+
+  const extra: Partial<Card> = { overrideReasons: DOSE_LIMIT.overrideReasons };
+  if (applied && covered) {
+    extra.suggestions = [
+      {
+        label: renderTemplate(DOSE_LIMIT.suggestionLabel, values, 'text'),
+        uuid: randomUUID(),
+        isRecommended: true,
+        actions: [{ type: 'update', description: renderTemplate(DOSE_LIMIT.suggestionDescription, values, 'text'), resource: applied.order }],
+      },
+    ];
+    extra.selectionBehavior = 'at-most-one';
+  }
+  return card('dose-limit', ctx, renderSummary(summaries, values), detail, linksFor(ctx, false), extra);
+}
+
+// ------------------------------------------------------------------ instructions (off unless a client asks)
 
 function instructionsCard(ctx: OrderContext): TypedCard | undefined {
-  // order-select asks for no documentation (issue 4).
-  if (ctx.hook !== 'order-sign' || !paRequired(ctx.evaluation)) return undefined;
-  const fromCriteria = inEffectLeaves(ctx.evaluation).map((leaf) => {
-    if (leaf.status === 'met' && leaf.evidence.length > 0) {
-      return renderTemplate(INSTRUCTIONS.evidenceItem, { label: leaf.label ?? leaf.id ?? '', evidence: evidenceList(leaf.evidence) }, 'text');
-    }
-    return leaf.documentation ?? '';
-  });
-  const items = unique([...INSTRUCTIONS.standardItems, ...(ctx.entry.documentation ?? []), ...fromCriteria]);
-  let detail = renderTemplate(INSTRUCTIONS.detail, { ...ctx.values, items: trusted(bulletList(INSTRUCTIONS.item, items)) }, 'markdown');
-  if (ctx.evaluation.approvalDurationText) {
-    detail += renderTemplate(INSTRUCTIONS.approval, { duration: ctx.evaluation.approvalDurationText }, 'markdown');
-  }
+  // Off unless the client switched it on (the decision page carries the same).
+  if (ctx.hook !== 'order-sign' || !paRequired(ctx.evaluation) || !ctx.instructionsOn) return undefined;
+  const indication = decidingIndication(ctx.evaluation);
+  const fromCriteria = inEffectLeaves(ctx.evaluation).filter((leaf) => leaf.status !== 'met').map((leaf) => leaf.documentation ?? '');
+  const checklist = unique([...INSTRUCTIONS.standardItems, ...(ctx.entry.documentation ?? []), ...fromCriteria]);
+  const list = trusted(bulletList(INSTRUCTIONS.item, checklist));
+  let detail = indication
+    ? renderTemplate(INSTRUCTIONS.detail, { ...ctx.values, indication: indication.label, criteria: trusted(criteriaChecklist(indication.criteria).join('\n')), items: list }, 'markdown')
+    : renderTemplate(INSTRUCTIONS.detailNoIndication, { ...ctx.values, items: list }, 'markdown');
+  if (ctx.evaluation.approval) detail += renderTemplate(INSTRUCTIONS.approval, { duration: approvalText(ctx.evaluation.approval) }, 'markdown');
   const summary = renderSummary([INSTRUCTIONS.summary, INSTRUCTIONS.summaryShort], ctx.values);
   return card('instructions', ctx, summary, detail, linksFor(ctx, true));
 }
 
-// ------------------------------------------------------------------ assembly
+// ------------------------------------------------------------------ coverage not checked (payer unknown)
 
-const BUILDERS: Record<CardType, (ctx: OrderContext) => TypedCard | undefined> = {
-  'dose-limit': doseCard,
-  'prior-auth': priorAuthCard,
-  'criteria-not-met': criteriaNotMetCard,
-  'missing-data': missingDataCard,
-  instructions: instructionsCard,
-};
+function uncheckedCoverageCard(input: NonNullable<RenderInput['uncheckedCoverage']>): TypedCard {
+  const t = MISSING_DATA.coverageUnchecked;
+  const brands = [...new Set(input.orders.map((o) => o.brand))].join(', ');
+  const lines = input.items.length > 0 ? input.items.map((item) => `- ${uncheckedLine(item)}`) : [`- ${t.noCoverageItem}`];
+  const summary = renderSummary([t.summary], { brands });
+  const first: UncheckedOrder | undefined = input.orders[0];
+  return {
+    type: 'missing-data',
+    meta: { cardType: 'missing-data', topic: topicOf('missing-data').code },
+    card: {
+      uuid: randomUUID(),
+      summary,
+      detail: renderTemplate(t.detail, { brands, items: trusted(lines.join('\n')) }, 'markdown'),
+      indicator: 'info',
+      source: { label: t.sourceLabel, topic: topicOf('missing-data') },
+      // One reference per card in CRD; the first order stands for all (they share the one unknown payer).
+      ...(first && { extension: { 'davinci-crd.associated-resource': first.orderReference } }),
+    },
+  };
+}
+
+// ------------------------------------------------------------------ assembly
 
 function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
@@ -341,26 +349,42 @@ function contextFor(entry: EvaluatedOrder, input: RenderInput): OrderContext {
     orderReference: orderReferenceOf(entry.order, evaluation),
     coverageAssertionId: randomUUID(),
     payerLinks: input.payerLinks ?? {},
-    instructionsCardShown: input.configuration.enabled.instructions !== false && input.hook === 'order-sign',
+    enabled: (type) => input.configuration.enabled[type] !== false,
+    instructionsOn: input.configuration.enabled.instructions === true,
     values: { brand: entry.brandName, payer: evaluation.policy.payerName, policy: evaluation.policy.title },
   };
 }
 
 function systemActionFor(ctx: OrderContext, today: string): SystemAction | undefined {
-  // CRD: the coverage reference is 1..1; without a Coverage there is no assertion to make.
-  if (!ctx.entry.coverageReference) return undefined;
+  // CRD: the coverage reference is 1..1; without a Coverage there is no assertion to make. An order the EHR sent
+  // without an id cannot be matched: no update for it.
+  if (!ctx.entry.coverageReference || ctx.entry.matchable === false) return undefined;
   return coverageInformationAction(
     ctx.entry.order,
     ctx.evaluation,
     {
       coverageReference: ctx.entry.coverageReference,
-      policyUrl: ctx.policyUrl,
+      policyUrl: ctx.entry.decisionUrl ?? ctx.policyUrl,
       today,
       askForDocumentation: ctx.hook === 'order-sign',
       newId: () => ctx.coverageAssertionId,
     },
     renderTemplate(COMMON.systemActionDescription, ctx.values, 'text'),
   );
+}
+
+function assertionOf(ctx: OrderContext, returned: boolean): OrderAssertion {
+  const { policy, covered, paNeeded } = ctx.evaluation;
+  return {
+    orderReference: ctx.orderReference,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    payerId: policy.payerId,
+    covered,
+    ...(paNeeded !== undefined && { paNeeded }),
+    ...(returned && { coverageAssertionId: ctx.coverageAssertionId }),
+    matchable: ctx.entry.matchable !== false,
+  };
 }
 
 /** Removes undefined members and empty arrays/objects from card JSON; FHIR resources are left as sent. */
@@ -380,20 +404,23 @@ export function prune<T>(value: T): T {
 
 export function renderResponseWithMetadata(input: RenderInput): RenderedResponse {
   const today = input.today ?? todayUtc();
-  const enabled = (type: CardType): boolean => input.configuration.enabled[type] !== false;
-  const candidates: Array<TypedCard & { order: number; ctx: OrderContext }> = [];
+  const candidates: Array<TypedCard & { order: number }> = [];
   const systemActions: SystemAction[] = [];
+  const assertions: OrderAssertion[] = [];
 
   input.evaluations.forEach((entry, index) => {
     const ctx = contextFor(entry, input);
     const action = systemActionFor(ctx, today);
     if (action) systemActions.push(action);
-    for (const type of CARD_TYPES) {
-      if (!enabled(type)) continue;
-      const built = BUILDERS[type](ctx);
-      if (built) candidates.push({ ...built, order: index, ctx });
+    assertions.push(assertionOf(ctx, action !== undefined));
+    for (const built of [doseCard(ctx), coverageCard(ctx), instructionsCard(ctx)]) {
+      if (built) candidates.push({ ...built, order: index });
     }
   });
+  const unchecked = input.uncheckedCoverage;
+  if (unchecked && unchecked.orders.length > 0 && input.configuration.enabled['missing-data'] !== false) {
+    candidates.push({ ...uncheckedCoverageCard(unchecked), order: input.evaluations.length });
+  }
 
   // Most important first (CARD_TYPES order), then draft-order order; max-cards keeps the head.
   const rank = (type: CardType): number => CARD_TYPES.indexOf(type);
@@ -403,18 +430,11 @@ export function renderResponseWithMetadata(input: RenderInput): RenderedResponse
     .slice(0, Math.max(0, input.configuration.maxCards))
     .map(({ c }) => c);
 
-  const renderedCards: Record<string, RenderedCardMeta> = {};
-  for (const { type, card: c, ctx } of kept) {
-    renderedCards[c.uuid] = {
-      cardType: type,
-      topic: c.source.topic?.code ?? '',
-      policyId: ctx.evaluation.policy.id,
-      payerId: ctx.evaluation.policy.payerId,
-    };
-  }
+  const cards: Record<string, CardMetadata> = {};
+  for (const { card: c, meta } of kept) cards[c.uuid] = meta;
   const response: HookResponse = { cards: kept.map((c) => prune(c.card)) };
   if (systemActions.length > 0) response.systemActions = systemActions;
-  return { response, renderedCards };
+  return { response, cards, assertions };
 }
 
 export function renderResponse(input: RenderInput): HookResponse {

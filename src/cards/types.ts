@@ -1,9 +1,17 @@
 /** Inputs and outputs of the card renderer (see docs/contracts.md: cards). */
 import type { MedicationRequest } from 'fhir/r4.js';
 import type { PolicyEvaluation } from '../policy/types.js';
+import type { Covered, PaNeeded } from '../policy/types.js';
 import type { HookResponse } from '../protocol/types.js';
+import type { UncheckedItem } from './criteria.js';
 
-/** Card types in order of importance: `maxCards` keeps the first ones. */
+export type { UncheckedItem } from './criteria.js';
+
+/**
+ * Card types in order of importance: `maxCards` keeps the first ones. One order gets at most one coverage card
+ * (prior-auth, criteria-not-met or missing-data: the one that applies) and the dose card; instructions only when a
+ * client switches it on.
+ */
 export const CARD_TYPES = ['dose-limit', 'prior-auth', 'criteria-not-met', 'missing-data', 'instructions'] as const;
 export type CardType = (typeof CARD_TYPES)[number];
 
@@ -30,6 +38,18 @@ export interface EvaluatedOrder {
   rounding?: DoseRounding;
   /** What the policy asks to attach to an authorization request (Policy.documentation). */
   documentation?: string[];
+  /** false when the EHR sent the order without an id: cards yes, coverage-information update no (it cannot be matched) */
+  matchable?: boolean;
+  /** data about this order that could not be read or checked (structured; the card says what to record where) */
+  unchecked?: UncheckedItem[];
+  /** this decision's clinician page (unguessable, expiring link); absent when none was stored */
+  decisionUrl?: string;
+}
+
+/** A policy drug ordered for a patient whose payer could not be determined: no policy could be applied. */
+export interface UncheckedOrder {
+  brand: string;
+  orderReference: string;
 }
 
 export interface RenderInput {
@@ -41,17 +61,42 @@ export interface RenderInput {
   payerLinks?: { submissionUrl?: string; dtrAppUrl?: string };
   /** YYYY-MM-DD assertion date; defaults to today (UTC). */
   today?: string;
+  /** policy drugs whose coverage could not be checked at all (payer unknown), and what could not be read */
+  uncheckedCoverage?: { orders: UncheckedOrder[]; items: UncheckedItem[] };
 }
 
-/** What the feedback endpoint needs to file feedback on a card, with no patient data. */
-export interface RenderedCardMeta {
-  cardType: CardType;
-  topic: string;
+/**
+ * The one card-metadata type: what rendering knows about a card, what the card index keeps for feedback and what the
+ * audit and feedback records store. No patient data.
+ */
+export interface CardMetadata {
+  /** the CDS service that returned the card (set by the hook handler) */
+  service?: string;
+  cardType?: CardType;
+  /** CRD card topic code: coverage-info, limits, off-guideline */
+  topic?: string;
+  policyId?: string;
+  policyVersion?: string;
+  payerId?: string;
+}
+
+/** One order's coverage assertion as returned to the EHR, for the audit trail. */
+export interface OrderAssertion {
+  orderReference: string;
   policyId: string;
+  policyVersion: string;
   payerId: string;
+  covered: Covered;
+  paNeeded?: PaNeeded;
+  /** the coverage-assertion-id of the coverage-information update; absent when no update went out */
+  coverageAssertionId?: string;
+  /** whether the EHR can match the order (it sent an id) */
+  matchable: boolean;
 }
 
 export interface RenderedResponse {
   response: HookResponse;
-  renderedCards: Record<string, RenderedCardMeta>;
+  /** card uuid → metadata, for every card in the response */
+  cards: Record<string, CardMetadata>;
+  assertions: OrderAssertion[];
 }

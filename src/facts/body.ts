@@ -1,4 +1,5 @@
 /** Weight, height and body surface area: most recent in the 30 days up to the service date. */
+import { quantityText, unitText } from '../units.js';
 import type { Observation } from 'fhir/r4.js';
 import type { Catalog, CodeList } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
@@ -67,8 +68,9 @@ function measurementFact(found: Measurement[], label: string, unit: string, deci
   const latest = found[0];
   if (latest === undefined) return missing();
   const value = round(latest.value, decimals);
-  const converted = latest.asWritten === `${value} ${unit}` ? '' : ` (${latest.asWritten})`;
-  return known(value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${value} ${unit}${converted}`, [value])]);
+  const converted = latest.asWritten === `${value} ${unit}` || latest.asWritten === `${value} ${unitText(unit)}` ? '' : ` (${latest.asWritten})`;
+  const shown = quantityText({ value, unit });
+  return known(value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${shown}${converted}`, [value])]);
 }
 
 /** Mosteller: BSA (m²) = √(height cm × weight kg / 3600), to 2 decimals. */
@@ -98,10 +100,11 @@ function bodySurfaceArea(measured: Measurement[], weightKg: Fact<number>, height
     return unknown(`Body surface area not documented and cannot be computed without ${absent}`);
   }
   const bsa = mosteller(heightCm.value, weightKg.value);
-  // cite both measurements: the BSA is only as current as the older of the two
-  const cites: Evidence[] = [...heightCm.evidence, ...weightKg.evidence].map((e) => ({
+  // cite both measurements (the BSA is only as current as the older of the two); the computed value is said once
+  const cited = [...heightCm.evidence, ...weightKg.evidence];
+  const cites: Evidence[] = cited.map((e, i) => ({
     ...e,
-    text: `${e.text ?? ''}; BSA ${bsa} m2 by Mosteller`,
+    ...(i === cited.length - 1 && { text: `${e.text ?? ''}; BSA ${quantityText({ value: bsa, unit: 'm2' })} by Mosteller` }),
     supports: [String(bsa)],
   }));
   return known(bsa, cites);

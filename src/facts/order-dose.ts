@@ -5,19 +5,13 @@ import type { Evidence, Fact, OrderedAmount, OrderedSchedule } from './types.js'
 import { known, unknown } from './fact.js';
 import { DAYS_PER_MONTH, durationDays } from './therapy.js';
 import { daysBetween, datePart } from './dates.js';
+import { doseUnitSpelling } from '../units.js';
 
 type Parsed = Omit<OrderedAmount, 'value' | 'asWritten'> & { factor: number };
 
 /** Unit spellings accepted beside UCUM (conventions: `mcg`, `m^2`); `factor` converts to the target mass unit. */
 export function parseDoseUnit(raw: string): Parsed | undefined {
-  const unit = raw
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, '')
-    .replace(/µg|μg|mcg|microgram(s)?/g, 'ug')
-    .replace(/milligram(s)?/g, 'mg')
-    .replace(/m\^2|m²|m\*\*2|sqm/g, 'm2')
-    .replace(/\/(day|24h|24\.h|\(24\.h\))$/, '/d');
+  const unit = doseUnitSpelling(raw);
   const match = /^(g|mg|ug)(\/m2|\/kg)?(\/d)?$/.exec(unit);
   if (match === null) return undefined;
   const [, mass = 'mg', basis, perDay] = match;

@@ -6,66 +6,23 @@
  */
 import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedSchedule } from '../facts/types.js';
 import { allStatus, anyStatus, dedupeEvidence, evaluateCriterion, openLeaves } from './criteria.js';
-import { FACT_NAMES } from './facts-skeleton.js';
-import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseUnit, Status } from './types.js';
+import { DOSE_UNITS, MICROGRAMS_PER as UG_PER, ucumOf, type UcumQuantity } from '../units.js';
+import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
 
-type Mass = 'mg' | 'ug';
 type Basis = OrderedAmount['basis'];
 type Per = OrderedAmount['per'];
 
-interface UnitParts {
-  mass: Mass;
-  basis: Basis;
-  per: Per;
-}
+export { DOSE_UNITS } from '../units.js';
 
-export const DOSE_UNITS: Readonly<Record<DoseUnit, UnitParts>> = {
-  mg: { mass: 'mg', basis: 'absolute', per: 'administration' },
-  'mg/m2': { mass: 'mg', basis: 'per-m2', per: 'administration' },
-  'mg/kg': { mass: 'mg', basis: 'per-kg', per: 'administration' },
-  ug: { mass: 'ug', basis: 'absolute', per: 'administration' },
-  'ug/d': { mass: 'ug', basis: 'absolute', per: 'day' },
-  'ug/m2/d': { mass: 'ug', basis: 'per-m2', per: 'day' },
-};
-
-const UG_PER: Readonly<Record<Mass, number>> = { mg: 1000, ug: 1 };
 /** Tolerance for floating-point noise only; payers do not round in the order's favour. */
 const EPSILON = 1e-9;
 
-// ---------------------------------------------------------------- text
-
-const MASS_LABEL: Readonly<Record<Mass, string>> = { mg: 'mg', ug: 'mcg' };
-const BASIS_LABEL: Readonly<Record<Basis, string>> = { absolute: '', 'per-m2': '/m²', 'per-kg': '/kg' };
-
-export function unitLabel(parts: UnitParts): string {
-  return `${MASS_LABEL[parts.mass]}${BASIS_LABEL[parts.basis]}${parts.per === 'day' ? '/day' : ''}`;
-}
-
-/** At most two decimals, no trailing zeros: 50, 1.8, 0.03. */
-export function formatNumber(n: number): string {
-  return String(Math.round(n * 100) / 100);
-}
-
-export function scheduleText(administrations: number, periodDays: number): string {
-  const period = periodDays === 1 ? 'per day' : `per ${formatNumber(periodDays)} days`;
-  return administrations === 1 ? `once ${period}` : `up to ${administrations} times ${period}`;
-}
-
-function capText(cap: DoseCap): string {
-  return `${formatNumber(cap.max)} ${unitLabel(DOSE_UNITS[cap.unit])}`;
-}
-
-export function allowedText(alt: DoseAlternative): string {
-  const parts: string[] = [];
-  if (alt.dose !== undefined) {
-    const nte = alt.dose.notToExceed === undefined ? '' : ` (not to exceed ${capText(alt.dose.notToExceed)})`;
-    parts.push(`up to ${capText(alt.dose)}${nte}`);
-  }
-  if (alt.schedule !== undefined) {
-    const s = scheduleText(alt.schedule.maxAdministrations, alt.schedule.periodDays);
-    parts.push(alt.dose === undefined ? s.replace(/^once/, 'up to once') : s.replace(/^up to /, ''));
-  }
-  return parts.join(' ');
+/** The limit of one alternative, as numbers. */
+export function limitValue(alt: DoseAlternative): DoseLimitValue {
+  const out: DoseLimitValue = {};
+  if (alt.dose !== undefined) out.dose = alt.dose;
+  if (alt.schedule !== undefined) out.schedule = alt.schedule;
+  return out;
 }
 
 // ---------------------------------------------------------------- patient scale
@@ -76,8 +33,8 @@ interface Scale {
 }
 
 const SCALE_FACT: Readonly<Record<Exclude<Basis, 'absolute'>, { key: keyof Scale; name: string }>> = {
-  'per-m2': { key: 'bsa', name: FACT_NAMES['$.body.bodySurfaceArea'] ?? 'body surface area' },
-  'per-kg': { key: 'weight', name: FACT_NAMES['$.body.weightKg'] ?? 'body weight' },
+  'per-m2': { key: 'bsa', name: '$.body.bodySurfaceArea' },
+  'per-kg': { key: 'weight', name: '$.body.weightKg' },
 };
 
 /** Multiplier from a basis to absolute: 1, the BSA (m²) or the weight (kg); undefined when unknown. */
@@ -87,10 +44,10 @@ function factorFor(basis: Basis, scale: Scale): number | undefined {
   return v !== null && v > 0 ? v : undefined;
 }
 
-function scaleText(basis: Basis, scale: Scale): string {
-  if (basis === 'per-m2') return `at BSA ${(scale.bsa.value ?? 0).toFixed(2)} m²`;
-  if (basis === 'per-kg') return `at weight ${formatNumber(scale.weight.value ?? 0)} kg`;
-  return '';
+function scaleQuantity(basis: Basis, scale: Scale): UcumQuantity | undefined {
+  if (basis === 'per-m2') return { value: scale.bsa.value ?? 0, unit: 'm2' };
+  if (basis === 'per-kg') return { value: scale.weight.value ?? 0, unit: 'kg' };
+  return undefined;
 }
 
 /** Collects what a check needed and did not have. */
@@ -144,8 +101,8 @@ function perCompatible(amount: OrderedAmount, capPer: Per, schedule: OrderedSche
 
 interface DosePart {
   status: Status;
-  /** the order in the cap's unit, for text: "50 mg/m² at BSA 1.80 m²" */
-  orderedInCapUnit?: string;
+  /** the order in the cap's unit and the body measure used: 50 mg/m2 at 1.8 m2 */
+  inCapUnit?: { amount: UcumQuantity; scale?: UcumQuantity };
 }
 
 function checkAmount(
@@ -157,11 +114,12 @@ function checkAmount(
 ): DosePart {
   const capParts = DOSE_UNITS[dose.unit];
   if (!perCompatible(amount, capParts.per, schedule)) {
-    needs.missing.add(capParts.per === 'day' ? 'dose per day' : 'dose per administration');
+    // per administration vs per day, and the order not given once a day: its own amount cannot be compared
+    needs.missing.add(capParts.per === 'day' ? '$.order.dosePerDay' : '$.order.dosePerAdministration');
     return { status: 'not-documented' };
   }
   const statuses: Status[] = [];
-  let orderedInCapUnit: string | undefined;
+  let inCapUnit: DosePart['inCapUnit'];
   const capUg = dose.max * UG_PER[capParts.mass];
   if (amount.basis === capParts.basis) {
     // Same basis: compare directly, no body measure needed (40 mg/m² vs 40 mg/m²).
@@ -175,7 +133,8 @@ function checkAmount(
       const inCapBasis = orderedUg / capFactor;
       statuses.push(inCapBasis <= capUg * (1 + EPSILON) ? 'met' : 'not-met');
       const scaleBasis = capParts.basis === 'absolute' ? amount.basis : capParts.basis;
-      orderedInCapUnit = `${formatNumber(inCapBasis / UG_PER[capParts.mass])} ${unitLabel(capParts)} ${scaleText(scaleBasis, scale)}`;
+      const measure = scaleQuantity(scaleBasis, scale);
+      inCapUnit = { amount: { value: inCapBasis / UG_PER[capParts.mass], unit: ucumOf(capParts) }, ...(measure && { scale: measure }) };
     }
   }
   if (dose.notToExceed !== undefined) {
@@ -185,7 +144,7 @@ function checkAmount(
     else statuses.push(orderedUg <= nteUg * (1 + EPSILON) ? 'met' : 'not-met');
   }
   const out: DosePart = { status: allStatus(statuses) };
-  if (orderedInCapUnit !== undefined) out.orderedInCapUnit = orderedInCapUnit;
+  if (inCapUnit !== undefined) out.inCapUnit = inCapUnit;
   return out;
 }
 
@@ -216,7 +175,7 @@ interface AlternativeOutcome {
   /** does the order meet it (dose and schedule) */
   fits: Status;
   exceeds: Array<'dose' | 'schedule'>;
-  orderedInCapUnit?: string;
+  inCapUnit?: DosePart['inCapUnit'];
   needs: Needs;
   /** its `when`, as evaluated (kept to say why the limit applies) */
   condition?: CriterionResult;
@@ -247,7 +206,7 @@ function applicability(when: Criterion | undefined, facts: ClinicalFacts, needs:
 
 function noteOpenLeaf(leaf: CriterionResult, when: Criterion, needs: Needs): void {
   const path = leafPath(when, leaf.id);
-  needs.missing.add((path !== undefined ? FACT_NAMES[path] : undefined) ?? leaf.label ?? leaf.id ?? 'criterion');
+  needs.missing.add(path ?? leaf.label ?? leaf.id ?? '');
   if (leaf.unknownReason !== undefined) needs.reasons.add(leaf.unknownReason);
 }
 
@@ -263,24 +222,24 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
   const { status: applies, condition } = applicability(alt.when, facts, needs);
   const parts: Status[] = [];
   const exceeds: Array<'dose' | 'schedule'> = [];
-  let orderedInCapUnit: string | undefined;
+  let inCapUnit: DosePart['inCapUnit'];
   const amount = order.amount.value;
   const schedule = order.schedule.value;
   if (alt.dose !== undefined) {
     if (amount === null) {
-      needs.fact(FACT_NAMES['$.order.amount'] ?? 'ordered dose', order.amount);
+      needs.fact('$.order.amount', order.amount);
       parts.push('not-documented');
     } else {
       needs.evidence.push(...order.amount.evidence);
       const d = checkAmount(alt.dose, amount, schedule, order.scale, needs);
       parts.push(d.status);
       if (d.status === 'not-met') exceeds.push('dose');
-      orderedInCapUnit = d.orderedInCapUnit;
+      inCapUnit = d.inCapUnit;
     }
   }
   if (alt.schedule !== undefined) {
     if (schedule === null) {
-      needs.fact(FACT_NAMES['$.order.schedule'] ?? 'dose schedule', order.schedule);
+      needs.fact('$.order.schedule', order.schedule);
       parts.push('not-documented');
     } else {
       needs.evidence.push(...order.schedule.evidence);
@@ -291,7 +250,7 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
   }
   const out: AlternativeOutcome = { alternative: alt, applies, fits: allStatus(parts), exceeds, needs };
   if (condition !== undefined) out.condition = condition;
-  if (orderedInCapUnit !== undefined) out.orderedInCapUnit = orderedInCapUnit;
+  if (inCapUnit !== undefined) out.inCapUnit = inCapUnit;
   return out;
 }
 
@@ -333,16 +292,21 @@ function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximu
   return { covered, intensity: coveredUg * (amount.per === 'day' ? 1 : rate) };
 }
 
-function orderedText(o: AlternativeOutcome, order: OrderFacts): string | undefined {
+/** The order as compared: its amount, in the limit's unit when different, and the count the schedule limit saw. */
+function orderedDose(o: AlternativeOutcome, order: OrderFacts): OrderedDose | undefined {
   const amount = order.amount.value;
   if (amount === null) return undefined;
-  const parts = [o.orderedInCapUnit === undefined ? amount.asWritten : `${amount.asWritten} = ${o.orderedInCapUnit}`];
+  const out: OrderedDose = { amount: { value: amount.value, unit: ucumOf({ mass: amount.unit, basis: amount.basis, per: amount.per }) } };
+  if (o.inCapUnit !== undefined) {
+    out.inLimitUnit = o.inCapUnit.amount;
+    if (o.inCapUnit.scale !== undefined) out.scale = o.inCapUnit.scale;
+  }
   const schedule = order.schedule.value;
   if (schedule !== null && o.exceeds.includes('schedule')) {
-    const n = administrationsIn(schedule, o.alternative.schedule?.periodDays ?? schedule.periodDays);
-    parts.push(`${schedule.asWritten} (${formatNumber(n)} per ${formatNumber(o.alternative.schedule?.periodDays ?? schedule.periodDays)} days)`);
+    const periodDays = o.alternative.schedule?.periodDays ?? schedule.periodDays;
+    out.schedule = { administrations: administrationsIn(schedule, periodDays), periodDays };
   }
-  return parts.join(', ');
+  return out;
 }
 
 function mergeNeeds(outcomes: AlternativeOutcome[], into: Needs): void {
@@ -395,9 +359,9 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
     const chosen = outcomes.find((_, i) => perAlternative[i] === 'met');
     if (chosen !== undefined) {
       check.alternativeId = chosen.alternative.id;
-      check.allowedText = allowedText(chosen.alternative);
-      const text = orderedText(chosen, order);
-      if (text !== undefined) check.orderedText = text;
+      check.limits = [limitValue(chosen.alternative)];
+      const ordered = orderedDose(chosen, order);
+      if (ordered !== undefined) check.ordered = ordered;
       return finish(check, chosen.needs);
     }
   }
@@ -407,7 +371,7 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
     const first = open[0] ?? outcomes[0];
     if (first !== undefined) {
       check.alternativeId = first.alternative.id;
-      check.allowedText = open.map((o) => allowedText(o.alternative)).join(' or ');
+      check.limits = open.map((o) => limitValue(o.alternative));
     }
     return finish(check, setNeeds);
   }
@@ -421,11 +385,11 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   if (best === undefined) return finish(check, setNeeds);
   check.alternativeId = best.o.alternative.id;
   check.exceeds = best.o.exceeds;
-  check.allowedText = allowedText(best.o.alternative);
+  check.limits = [limitValue(best.o.alternative)];
   const reasons = limitFor([setCondition, best.o.condition]);
   if (reasons.length > 0) check.limitFor = reasons;
-  const text = orderedText(best.o, order);
-  if (text !== undefined) check.orderedText = text;
+  const ordered = orderedDose(best.o, order);
+  if (ordered !== undefined) check.ordered = ordered;
   if (best.max !== undefined) check.covered = best.max.covered;
   else {
     // The order is over the limit either way; the suggestion needs the body measure.

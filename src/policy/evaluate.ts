@@ -1,11 +1,13 @@
 /**
  * evaluatePolicy: one policy against one draft order's ClinicalFacts.
- * Pure; three-valued; every answer carries its reasons and evidence.
+ * Pure; three-valued; every answer is structure (statuses, evidence references, numbers with UCUM units): the
+ * wording is the cards layer's.
  */
 import type { ClinicalFacts, LineOfBusiness } from '../facts/types.js';
-import { decidingLeaves, evaluateCriterion, openLeaves } from './criteria.js';
+import { evaluateCriterion, openLeaves } from './criteria.js';
 import { checkDoseLimits } from './dose.js';
 import type {
+  ApprovalDuration,
   Covered,
   CriterionResult,
   DoseCheck,
@@ -55,7 +57,7 @@ export function decidingIndication(results: IndicationResult[]): IndicationResul
 /**
  * Coverage from the criteria. A dose over the limit does not by itself make
  * the drug not covered: the criteria decide `covered`, and the dose check is
- * reported (with allowedQuantity) so the cards layer raises the limits card
+ * reported (with its limits) so the cards layer raises the limits card
  * and suggests the covered maximum. A dose that cannot be checked leaves it
  * conditional.
  */
@@ -83,11 +85,6 @@ export function isoMonths(months: number): string {
   return months % 12 === 0 ? `P${months / 12}Y` : `P${months}M`;
 }
 
-function monthsText(months: number): string {
-  if (months % 12 === 0) return months === 12 ? '1 year' : `${months / 12} years`;
-  return months === 1 ? '1 month' : `${months} months`;
-}
-
 /** Durations for this line of business; a duration naming the line of business beats a general one. */
 export function durationsFor(durations: Duration[] | undefined, lob: LineOfBusiness | null): Duration[] {
   const all = durations ?? [];
@@ -95,21 +92,16 @@ export function durationsFor(durations: Duration[] | undefined, lob: LineOfBusin
   return specific.length > 0 ? specific : all.filter((d) => d.linesOfBusiness === undefined);
 }
 
-export interface ApprovalDuration {
-  iso: string;
-  text: string;
-}
-
 export function approvalDurationOf(d: Duration, requestedDays: number | null): ApprovalDuration {
-  const forWhom = d.linesOfBusiness === undefined ? '' : ` (${d.linesOfBusiness.join(', ')})`;
-  if (d.months === null) return { iso: 'indefinite', text: `indefinitely${forWhom}` };
+  const forWhom = d.linesOfBusiness === undefined ? {} : { linesOfBusiness: d.linesOfBusiness };
+  if (d.months === null) return { iso: 'indefinite', months: null, ...forWhom };
   if (d.orDurationOfRequest === true) {
     if (requestedDays !== null && requestedDays < d.months * DAYS_PER_MONTH) {
-      return { iso: `P${requestedDays}D`, text: `${requestedDays} days (duration of request, less than ${monthsText(d.months)})${forWhom}` };
+      return { iso: `P${requestedDays}D`, months: d.months, orDurationOfRequest: true, requestedDays, ...forWhom };
     }
-    return { iso: isoMonths(d.months), text: `${monthsText(d.months)} or duration of request, whichever is less${forWhom}` };
+    return { iso: isoMonths(d.months), months: d.months, orDurationOfRequest: true, ...forWhom };
   }
-  return { iso: isoMonths(d.months), text: `${monthsText(d.months)}${forWhom}` };
+  return { iso: isoMonths(d.months), months: d.months, ...forWhom };
 }
 
 /** From the deciding indication (its approval duration, else its coverage period), else the policy. */
@@ -124,67 +116,10 @@ export function approvalFor(policy: Policy, indication: Indication | undefined, 
   const period = indication?.coveragePeriod;
   if (period !== undefined) {
     const d = approvalDurationOf({ months: period.months, source: period.source }, requested);
-    return period.maxCycles === undefined ? d : { ...d, text: `${d.text}, for up to ${period.maxCycles} treatment cycles` };
+    return period.maxCycles === undefined ? d : { ...d, maxCycles: period.maxCycles };
   }
   const fromPolicy = durationsFor(policy.approvalDuration, lob)[0];
   return fromPolicy === undefined ? undefined : approvalDurationOf(fromPolicy, requested);
-}
-
-// ---------------------------------------------------------------- reasons
-
-function shown(value: unknown): string {
-  if (value === null || value === undefined) return 'not documented';
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map(String).join(', ');
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function leafLine(prefix: string, leaf: CriterionResult): string {
-  const chart = leaf.status === 'not-documented' ? '' : ` (chart: ${shown(leaf.value)})`;
-  const doc = leaf.status === 'not-documented' && leaf.documentation !== undefined ? ` — ${leaf.documentation}` : '';
-  return `${prefix}: ${leaf.label ?? leaf.id ?? 'criterion'}${chart}${doc}`;
-}
-
-export function doseReason(dose: DoseCheck): string | undefined {
-  const src = dose.source === undefined ? '' : ` (${dose.source})`;
-  if (dose.status === 'not-met') {
-    const what = dose.exceeds?.includes('schedule') && !dose.exceeds.includes('dose') ? 'schedule' : 'dose';
-    return `Ordered ${what} ${dose.orderedText ?? ''} exceeds the covered ${dose.allowedText ?? 'limit'}${src}`.replace(/\s+/g, ' ');
-  }
-  if (dose.status === 'not-documented') {
-    const missing = dose.missing === undefined ? '' : `: ${dose.missing.join(', ')} not documented`;
-    return `Dose limit ${dose.allowedText ?? ''} could not be checked${missing}${src}`.replace(/\s+/g, ' ');
-  }
-  return undefined;
-}
-
-function reasonsFor(
-  covered: Covered,
-  indications: IndicationResult[],
-  exclusions: CriterionResult[],
-  deciding: IndicationResult | undefined,
-  policy: Policy,
-  pa: { paNeeded?: PaNeeded; satisfiedPaId?: string },
-): string[] {
-  const reasons: string[] = [];
-  for (const ex of exclusions.filter((e) => e.status === 'met')) reasons.push(`Not covered: ${ex.label ?? ex.id} (${ex.source ?? ''})`);
-  if (deciding !== undefined && deciding.status === 'met') reasons.push(`Meets ${deciding.label} (${deciding.source})`);
-  else if (covered === 'not-covered' && exclusions.every((e) => e.status !== 'met')) {
-    reasons.push('No covered indication is met');
-    for (const ind of indications) {
-      const notMet = decidingLeaves(ind.criteria, 'not-met').map((l) => leafLine('not met', l));
-      reasons.push(`${ind.label} (${ind.source}): ${notMet.join('; ') || 'not met'}`);
-    }
-  } else if (deciding !== undefined && deciding.status === 'not-documented') {
-    reasons.push(`Closest indication: ${deciding.label} (${deciding.source})`);
-    for (const leaf of openLeaves(deciding.criteria)) reasons.push(leafLine('Not documented', leaf));
-  }
-  if (deciding !== undefined && covered !== 'not-covered') {
-    const d = doseReason(deciding.dose);
-    if (d !== undefined) reasons.push(d);
-  }
-  if (pa.paNeeded === 'satisfied') reasons.push(`Prior authorization on file (${pa.satisfiedPaId ?? ''})`);
-  if (pa.paNeeded === 'auth-needed') reasons.push(`Prior authorization required (${policy.priorAuthorization.source})`);
-  return reasons;
 }
 
 /** Why facts the decision turned on are unknown (open criteria of the open indications, and the dose check). */
@@ -227,7 +162,6 @@ export function evaluatePolicy(policy: Policy, facts: ClinicalFacts): PolicyEval
     dose,
     covered,
     ...pa,
-    reasons: reasonsFor(covered, indications, exclusions, deciding, policy, pa),
     unchecked: uncheckedFor(covered, indications, deciding),
   };
   if (deciding !== undefined) evaluation.decidingIndication = deciding.id;
@@ -237,9 +171,8 @@ export function evaluatePolicy(policy: Policy, facts: ClinicalFacts): PolicyEval
     const approval = approvalFor(policy, policy.indications.find((i) => i.id === deciding?.id), facts);
     if (approval !== undefined) {
       evaluation.approvalDuration = approval.iso;
-      evaluation.approvalDurationText = approval.text;
+      evaluation.approval = approval;
     }
   }
-  if (dose.status !== 'not-applicable' && dose.allowedText !== undefined) evaluation.allowedQuantity = dose.allowedText;
   return evaluation;
 }

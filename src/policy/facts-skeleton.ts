@@ -79,18 +79,3 @@ export function referenceFacts(): ClinicalFacts {
   };
   return { ...emptyFacts(), authorizations: [sample] };
 }
-
-/** Clinician names of facts, keyed by JSONPath, for "what would settle this" lists. */
-export const FACT_NAMES: Readonly<Record<string, string>> = {
-  '$.patient.age': 'age',
-  '$.patient.ageMonths': 'age',
-  '$.body.weightKg': 'body weight',
-  '$.body.heightCm': 'height',
-  '$.body.bodySurfaceArea': 'body surface area',
-  '$.order.amount': 'ordered dose',
-  '$.order.schedule': 'dose schedule',
-  '$.order.phase': 'treatment phase',
-  '$.order.cycleNumber': 'cycle number',
-  '$.order.cycleDayStart': 'cycle day',
-  '$.coverage.lineOfBusiness': 'line of business',
-};

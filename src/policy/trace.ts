@@ -1,6 +1,7 @@
-/** Plain-text trace of an evaluation, for `npm run evaluate` and for debugging a scenario. */
+/** Plain-text trace of an evaluation for analysts (`npm run evaluate`, /analyst/trace): statuses, values, numbers; no card wording. */
 import type { Evidence } from '../facts/types.js';
-import type { CriterionResult, DoseCheck, PolicyEvaluation } from './types.js';
+import { formatNumber, quantityText } from '../units.js';
+import type { CriterionResult, DoseCheck, DoseLimitValue, OrderedDose, PolicyEvaluation } from './types.js';
 
 const MARK: Readonly<Record<CriterionResult['status'], string>> = { met: '✓', 'not-met': '✗', 'not-documented': '?' };
 
@@ -29,12 +30,26 @@ export function criterionLines(r: CriterionResult, depth = 1): string[] {
   return [head, ...(r.children ?? []).flatMap((c) => criterionLines(c, depth + 1))];
 }
 
+function orderedLine(o: OrderedDose): string {
+  const parts = [o.amount === undefined ? '' : quantityText(o.amount)];
+  if (o.inLimitUnit !== undefined) parts.push(`= ${quantityText(o.inLimitUnit)}${o.scale === undefined ? '' : ` at ${quantityText(o.scale)}`}`);
+  if (o.schedule !== undefined) parts.push(`(${formatNumber(o.schedule.administrations)} per ${formatNumber(o.schedule.periodDays)} d)`);
+  return parts.join(' ');
+}
+
+function limitLine(l: DoseLimitValue): string {
+  const parts: string[] = [];
+  if (l.dose !== undefined) parts.push(`≤ ${quantityText({ value: l.dose.max, unit: l.dose.unit })}${l.dose.notToExceed === undefined ? '' : ` (≤ ${quantityText({ value: l.dose.notToExceed.max, unit: l.dose.notToExceed.unit })} absolute)`}`);
+  if (l.schedule !== undefined) parts.push(`≤ ${l.schedule.maxAdministrations} per ${l.schedule.periodDays} d`);
+  return parts.join(', ');
+}
+
 export function doseLines(d: DoseCheck, depth = 1): string[] {
   const pad = '  '.repeat(depth);
   if (d.status === 'not-applicable') return [`${pad}dose: not applicable (no limit for this indication)`];
   const lines = [`${pad}dose: ${d.status}${d.limitSetId === undefined ? '' : ` (set ${d.limitSetId}${d.alternativeId === undefined ? '' : `, alternative ${d.alternativeId}`})`}${d.source === undefined ? '' : ` [${d.source}]`}`];
-  if (d.orderedText !== undefined) lines.push(`${pad}  ordered: ${d.orderedText}`);
-  if (d.allowedText !== undefined) lines.push(`${pad}  allowed: ${d.allowedText}`);
+  if (d.ordered?.amount !== undefined) lines.push(`${pad}  ordered: ${orderedLine(d.ordered)}`);
+  for (const limit of d.limits ?? []) lines.push(`${pad}  limit: ${limitLine(limit)}`);
   if (d.exceeds !== undefined) lines.push(`${pad}  exceeds: ${d.exceeds.join(', ')}`);
   if (d.covered !== undefined) {
     const s = d.covered.schedule === undefined ? '' : `, ${d.covered.schedule.administrations} per ${d.covered.schedule.periodDays} days`;
@@ -59,9 +74,7 @@ export function traceLines(e: PolicyEvaluation): string[] {
   }
   for (const ex of e.exclusions) lines.push(`Exclusion ${ex.id ?? ''}: ${ex.label ?? ''} → ${ex.status}`, ...(ex.children ?? []).flatMap((c) => criterionLines(c, 1)), '');
   lines.push(`Outcome: covered=${e.covered}${e.paNeeded === undefined ? '' : `, pa-needed=${e.paNeeded}`}${e.satisfiedPaId === undefined ? '' : ` (${e.satisfiedPaId})`}${e.docNeeded === undefined ? '' : `, doc-needed=${e.docNeeded}`}${e.infoNeeded === undefined ? '' : ', info-needed'}`);
-  if (e.approvalDuration !== undefined) lines.push(`Approval duration: ${e.approvalDuration} (${e.approvalDurationText ?? ''})`);
-  if (e.allowedQuantity !== undefined) lines.push(`Allowed quantity: ${e.allowedQuantity}`);
-  lines.push('Reasons:', ...e.reasons.map((r) => `  - ${r}`));
+  if (e.approvalDuration !== undefined) lines.push(`Approval duration: ${e.approvalDuration}${e.approval === undefined ? '' : ` ${JSON.stringify(e.approval)}`}`);
   if (e.unchecked.length > 0) lines.push('Unchecked:', ...e.unchecked.map((u) => `  - ${u}`));
   return lines;
 }

@@ -4,6 +4,9 @@
  * Policies are data: nothing here names a drug, a payer or a code.
  */
 import type { Evidence, LineOfBusiness } from '../facts/types.js';
+import type { DoseUnit, MassUnit, UcumQuantity } from '../units.js';
+
+export type { DoseUnit } from '../units.js';
 
 /** Every rule names its place in the source document, e.g. "000 §2 Breast cancer 1". */
 export interface Sourced {
@@ -66,8 +69,6 @@ export interface AllOf extends Partial<Sourced>, Effective { all: Criterion[]; r
 export interface AnyOf extends Partial<Sourced>, Effective { any: Criterion[]; reading?: string }
 export interface NotOf extends Partial<Sourced>, Effective { not: Criterion; reading?: string }
 export type Criterion = AllOf | AnyOf | NotOf | Leaf;
-
-export type DoseUnit = 'mg' | 'mg/m2' | 'mg/kg' | 'ug' | 'ug/d' | 'ug/m2/d';
 
 export interface DoseCap {
   max: number;
@@ -170,6 +171,24 @@ export interface CriterionResult {
   children?: CriterionResult[];
 }
 
+/** A limit as numbers: the cap per administration or per day, and the schedule, of one dose alternative. */
+export interface DoseLimitValue {
+  dose?: DoseCap & { notToExceed?: DoseCap };
+  schedule?: { maxAdministrations: number; periodDays: number };
+}
+
+/** The order as the engine compared it, in numbers with UCUM units (the cards layer words it). */
+export interface OrderedDose {
+  /** the order's amount, e.g. { 90, "mg" } or { 15, "ug/m2/d" } */
+  amount?: UcumQuantity;
+  /** the same amount in the limit's unit, when they differ: { 50, "mg/m2" } */
+  inLimitUnit?: UcumQuantity;
+  /** the body measure used for the conversion: { 1.8, "m2" } or { 50, "kg" } */
+  scale?: UcumQuantity;
+  /** administrations counted in the limit's period, when the schedule is what exceeds */
+  schedule?: { administrations: number; periodDays: number };
+}
+
 export interface DoseCheck {
   status: Status | 'not-applicable';
   limitSetId?: string;
@@ -177,18 +196,17 @@ export interface DoseCheck {
   alternativeId?: string;
   /** which part exceeds */
   exceeds?: Array<'dose' | 'schedule'>;
-  /** clinician text: "90 mg = 50 mg/m² at BSA 1.80 m²" */
-  orderedText?: string;
-  /** clinician text: "up to 40 mg/m² every 21 days" */
-  allowedText?: string;
+  ordered?: OrderedDose;
+  /** the limit in effect (one; several when it is open which applies) */
+  limits?: DoseLimitValue[];
   /** why this limit is the one for this patient: the met conditions of the set and alternative ("Body weight less than 45 kg") */
   limitFor?: Array<{ label: string; evidence: Evidence[] }>;
   /** The covered maximum for this patient, as the order should read. */
   covered?: {
-    amount: { value: number; unit: 'mg' | 'ug'; per: 'administration' | 'day' };
+    amount: { value: number; unit: MassUnit; per: 'administration' | 'day' };
     schedule?: { administrations: number; periodDays: number };
   };
-  /** facts that would settle a not-documented check, e.g. "body surface area" */
+  /** facts that would settle a not-documented check: JSONPaths into ClinicalFacts ("$.body.bodySurfaceArea"), or the label of a policy condition without one */
   missing?: string[];
   /** why those facts are unknown, when the facts layer said (e.g. "Observation query timed out") */
   unknownReasons?: string[];
@@ -226,11 +244,20 @@ export interface PolicyEvaluation {
   infoNeeded?: boolean;
   /** approval duration that applies (ISO 8601 duration like P12M, or "indefinite") */
   approvalDuration?: string;
-  approvalDurationText?: string;
-  /** e.g. "40 mg/m2 per 21 days" */
-  allowedQuantity?: string;
-  /** clinician-facing reasons, most important first */
-  reasons: string[];
-  /** data that could not be fetched in time, named for the card */
+  /** the same, as numbers for the wording layer */
+  approval?: ApprovalDuration;
+  /** why facts the decision turned on are unknown, as the facts layer said ("Observation query timed out") */
   unchecked: string[];
+}
+
+/** An approval duration as numbers (cards/ word it): months (null = indefinitely), or the requested days when fewer. */
+export interface ApprovalDuration {
+  iso: string;
+  months: number | null;
+  /** "or duration of request, whichever is less" */
+  orDurationOfRequest?: boolean;
+  /** the request's own length when it is the shorter one */
+  requestedDays?: number;
+  linesOfBusiness?: LineOfBusiness[];
+  maxCycles?: number;
 }

@@ -5,14 +5,9 @@
  * a card older than the TTL (or lost to a full in-memory store) is stored without this metadata.
  */
 import { MemoryState, type SharedState } from '../shared-state/index.js';
+import type { CardMetadata } from '../cards/types.js';
 
-export interface CardMetadata {
-  service: string;
-  topic?: string;
-  policyId?: string;
-  policyVersion?: string;
-  payerId?: string;
-}
+export type { CardMetadata } from '../cards/types.js';
 
 /** A day: feedback follows the card within minutes (accepted or overridden while the clinician signs). */
 export const CARD_TTL_SECONDS = 24 * 60 * 60;
@@ -51,6 +46,7 @@ export class CardIndex {
 function isCardMetadata(value: unknown): value is CardMetadata {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record.service === 'string'
-    && ['topic', 'policyId', 'policyVersion', 'payerId'].every((k) => record[k] === undefined || typeof record[k] === 'string');
+  return ['service', 'cardType', 'topic', 'policyId', 'policyVersion', 'payerId'].every(
+    (k) => record[k] === undefined || typeof record[k] === 'string',
+  );
 }

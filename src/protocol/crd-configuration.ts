@@ -16,7 +16,7 @@ export interface ConfigurationOption {
 }
 
 export interface CardConfiguration {
-  /** which card types the client wants (all true unless turned off) */
+  /** which card types the client wants (all but instructions on unless turned off) */
   cards: Record<CardType, boolean>;
   /** the most cards to return in one response */
   maxCards: number;
@@ -31,13 +31,16 @@ const CARD_OPTIONS: ReadonlyArray<{ code: CardType; name: string; description: s
   { code: 'limits', name: 'Dose and schedule limits', description: 'Dose or schedule above the covered limit, with a suggestion to change the order to the covered maximum.' },
   { code: 'off-guideline', name: 'Criteria not met', description: 'The chart shows policy criteria that are not met.' },
   { code: 'missing-data', name: 'Missing data', description: 'Data that could not be checked (not in the chart, or the FHIR server did not answer in time).' },
-  { code: 'instructions', name: 'Documentation checklist', description: 'What documentation to attach to the prior-authorization request.' },
+  { code: 'instructions', name: 'Documentation checklist', description: 'The full criteria and what documentation to attach to the prior-authorization request (off by default: the card links to the same on its decision page).' },
 ];
+
+/** Off unless a client asks: the coverage card links to the same checklist on the decision page. */
+const OFF_BY_DEFAULT: ReadonlySet<CardType> = new Set(['instructions']);
 
 export const DEFAULT_MAX_CARDS = 10;
 
 export const CONFIGURATION_OPTIONS: readonly ConfigurationOption[] = [
-  ...CARD_OPTIONS.map((o): ConfigurationOption => ({ ...o, type: 'boolean', default: true })),
+  ...CARD_OPTIONS.map((o): ConfigurationOption => ({ ...o, type: 'boolean', default: !OFF_BY_DEFAULT.has(o.code) })),
   {
     code: 'max-cards',
     type: 'integer',
@@ -51,7 +54,7 @@ export const CONFIGURATION_EXTENSION = 'davinci-crd.configuration';
 
 export function defaultCardConfiguration(): CardConfiguration {
   return {
-    cards: { coverage: true, limits: true, 'off-guideline': true, 'missing-data': true, instructions: true },
+    cards: { coverage: true, limits: true, 'off-guideline': true, 'missing-data': true, instructions: false },
     maxCards: DEFAULT_MAX_CARDS,
   };
 }

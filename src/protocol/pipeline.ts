@@ -3,6 +3,7 @@
  * implements `HookPipeline` (gather → facts → policy → cards, assembled elsewhere) decides.
  */
 import type { FhirResource } from 'fhir/r4.js';
+import type { CardMetadata } from '../cards/types.js';
 import type { Covered, PaNeeded } from '../policy/types.js';
 import type { CardConfiguration } from './crd-configuration.js';
 import type { HookResponse, HookRequest } from './types.js';
@@ -31,15 +32,8 @@ export interface AuditRecord {
   at: string;
 }
 
-/** Where a card came from, so feedback on it can be stored with its policy and payer. */
-export interface CardProvenance {
-  uuid: string;
-  /** which kind of card (prior-auth, dose-limit, criteria-not-met, missing-data, instructions) */
-  cardType?: string;
-  policyId?: string;
-  policyVersion?: string;
-  payerId?: string;
-}
+/** Where a card came from (the one card-metadata type, src/cards/types.ts), so feedback on it can be stored with its policy and payer. */
+export type CardProvenance = CardMetadata & { uuid: string };
 
 export interface PipelineResult {
   response: HookResponse;

@@ -36,13 +36,14 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 }
 
 /** A complete page: external stylesheet only, no scripts, so the strict CSP of the page routes holds. */
-export function page(title: string, body: SafeHtml, options: { canonical?: string; alternateJson?: string } = {}): string {
+export function page(title: string, body: SafeHtml, options: { canonical?: string; alternateJson?: string; noindex?: boolean } = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+${options.noindex === true ? html`<meta name="robots" content="noindex, nofollow">` : ''}
 ${options.canonical === undefined ? '' : html`<link rel="canonical" href="${options.canonical}">`}
 ${options.alternateJson === undefined ? '' : html`<link rel="alternate" type="application/json" href="${options.alternateJson}">`}
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">

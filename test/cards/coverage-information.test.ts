@@ -26,7 +26,7 @@ function respond(overrides: Partial<PolicyEvaluation>): HookResponse {
 
 describe('coverage-information extension', () => {
   it('auth-needed: covered, pa-needed, doc-needed clinical + withpa, reason, details, date, assertion id', () => {
-    const ext = build({ dose: doseOver({ status: 'met' }), allowedQuantity: '40 mg/m2 per 21 days' }, { ...OPTIONS, newId: () => 'id-1' } as typeof OPTIONS);
+    const ext = build({ dose: doseOver({ status: 'met' }) }, { ...OPTIONS, newId: () => 'id-1' } as typeof OPTIONS);
     expect(ext.url).toBe(COVERAGE_INFORMATION_URL);
     expect(value(ext, 'coverage')?.valueReference).toEqual({ reference: 'Coverage/cov-1' });
     expect(value(ext, 'covered')?.valueCode).toBe('covered');
@@ -37,14 +37,14 @@ describe('coverage-information extension', () => {
     expect(urls(ext)).not.toContain('satisfied-pa-id');
     expect(value(ext, 'date')?.valueDate).toBe('2026-10-30');
     expect(value(ext, 'coverage-assertion-id')?.valueString).toBe('id-1');
-    expect(value(ext, 'reason')?.valueCodeableConcept?.text).toBe('All criteria of "Metastatic breast cancer" are met');
+    expect(value(ext, 'reason')?.valueCodeableConcept?.text).toBe('Meets Metastatic breast cancer (000 §1 Metastatic breast cancer)');
     const details = (ext.extension ?? []).filter((e) => e.url === 'detail');
     const codes = details.map((d) => d.extension?.find((e) => e.url === 'code')?.valueCodeableConcept?.coding?.[0]?.code);
     expect(codes).toEqual(['allowed-quantity', 'allowed-period', 'policy-link']);
     const quantity = details[0]!.extension!;
     expect(quantity.find((e) => e.url === 'category')?.valueCode).toBe('cat-limitation');
     expect(quantity.find((e) => e.url === 'value')?.valueQuantity).toEqual({ value: 72.45, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' });
-    expect(quantity.find((e) => e.url === 'qualification')?.valueString).toBe('40 mg/m2 per 21 days');
+    expect(quantity.find((e) => e.url === 'qualification')?.valueString).toBe('up to 40 mg/m² once per 21 days');
     expect(details[1]!.extension!.find((e) => e.url === 'value')?.valuePeriod).toEqual({ start: '2026-11-01', end: '2027-10-31' });
     expect(details[2]!.extension!.find((e) => e.url === 'value')?.valueUrl).toBe(OPTIONS.policyUrl);
   });

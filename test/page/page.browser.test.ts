@@ -35,6 +35,7 @@ describe.runIf(hasChromium)('the try-it page in headless Chromium', () => {
   let page: Page;
   let base: string;
   let profile: string;
+  let decisionLink = "";
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -50,6 +51,7 @@ describe.runIf(hasChromium)('the try-it page in headless Chromium', () => {
       policiesSummary: assembled.policiesSummary,
       policies: assembled.policies,
       explain: assembled.explain,
+      decisionStore: assembled.decisionStore,
       logger: createLogger('silent'),
       authMode: 'open',
       cardIndex: new CardIndex(),
@@ -116,8 +118,9 @@ describe.runIf(hasChromium)('the try-it page in headless Chromium', () => {
     const dose = cards.find((c) => c.summary.includes('dose above'));
     expect(dose, JSON.stringify(cards.map((c) => c.summary))).toBeDefined();
     expect(dose!.className).toBe('card warning');
-    expect(dose!.summary).toContain('90 mg = 50 mg/m² at BSA 1.80 m²');
-    expect(dose!.links).toContain(`${base}/policies/bsc-ixabepilone`);
+    expect(dose!.summary).toContain('90 mg (50 mg/m² at BSA 1.80 m²)');
+    expect(dose!.links.some((l) => l.startsWith(`${base}/decisions/`))).toBe(true);
+    decisionLink = dose!.links.find((l) => l.startsWith(`${base}/decisions/`)) ?? '';
     expect(dose!.suggestions).toEqual(['Change to 72 mg (recommended)']);
     const pa = cards.find((c) => c.summary.startsWith('Prior authorization required for Ixempra'));
     expect(pa?.className).toBe('card warning');
@@ -165,6 +168,22 @@ describe.runIf(hasChromium)('the try-it page in headless Chromium', () => {
     await page.waitForSelector('#suggestion-dialog:not([open])');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('follows the card link to the decision page: readable on a phone, marks in words, analyst view one click away', async () => {
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(decisionLink);
+    await page.waitForSelector('main.decision');
+    expect(await page.$eval('h1', (e) => e.textContent ?? '')).toContain('Ixempra');
+    const text = await page.$eval('main', (e) => e.textContent ?? '');
+    expect(text).toContain('The dose limit and why');
+    expect(text).toMatch(/Met/);
+    // nothing wider than the phone's screen
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'decision-page-phone.png'), fullPage: true });
+    await page.click('main.decision a[href*="policies"]');
+    await page.waitForSelector('table.criteria');
+    await page.setViewport({ width: 1280, height: 900 });
+  });
 
   it('follows the card link to the policy page, which renders under its CSP', async () => {
     await page.goto(`${base}/policies/bsc-ixabepilone`);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { administrationsIn, allowedText, checkDoseLimits, checkLimitSet } from '../../src/policy/dose.js';
+import { administrationsIn, checkDoseLimits, checkLimitSet, limitValue } from '../../src/policy/dose.js';
 import { loadPolicyFile } from '../../src/policy/load.js';
 import type { DoseLimitSet } from '../../src/policy/types.js';
 import { amount, ev, facts, known, schedule, unknown } from '../support/facts-builder.js';
@@ -12,7 +12,7 @@ const infusionSet = policy.indications[1]?.doseLimits?.[0] as DoseLimitSet;
 describe('BSA-based caps (mg vs mg/m²)', () => {
   it('an absolute order at the cap for this BSA is met', () => {
     const r = checkLimitSet(solidSet, facts({ body: { bodySurfaceArea: known(1.8, ev('Observation/bsa')) }, order: { amount: amount(72, 'mg'), schedule: schedule(1, 21) } }));
-    expect(r).toMatchObject({ status: 'met', alternativeId: 'q21', orderedText: '72 mg = 40 mg/m² at BSA 1.80 m²', allowedText: 'up to 40 mg/m² once per 21 days' });
+    expect(r).toMatchObject({ status: 'met', alternativeId: 'q21', ordered: { amount: { value: 72, unit: 'mg' }, inLimitUnit: { value: 40, unit: 'mg/m2' }, scale: { value: 1.8, unit: 'm2' } }, limits: [{ dose: { max: 40, unit: 'mg/m2' }, schedule: { maxAdministrations: 1, periodDays: 21 } }] });
     expect(r.evidence.map((e) => e.reference)).toContain('Observation/bsa');
   });
 
@@ -21,8 +21,8 @@ describe('BSA-based caps (mg vs mg/m²)', () => {
     expect(r.status).toBe('not-met');
     expect(r.exceeds).toEqual(['dose']);
     expect(r.alternativeId).toBe('q21');
-    expect(r.orderedText).toBe('90 mg = 50 mg/m² at BSA 1.80 m²');
-    expect(r.allowedText).toBe('up to 40 mg/m² once per 21 days');
+    expect(r.ordered).toEqual({ amount: { value: 90, unit: 'mg' }, inLimitUnit: { value: 50, unit: 'mg/m2' }, scale: { value: 1.8, unit: 'm2' } });
+    expect(r.limits).toEqual([{ dose: { max: 40, unit: 'mg/m2' }, schedule: { maxAdministrations: 1, periodDays: 21 } }]);
     expect(r.covered?.amount).toEqual({ value: 72, unit: 'mg', per: 'administration' });
     expect(r.covered?.schedule).toBeUndefined();
   });
@@ -30,7 +30,7 @@ describe('BSA-based caps (mg vs mg/m²)', () => {
   it('missing BSA leaves an absolute order not documented, naming what would settle it', () => {
     const r = checkLimitSet(solidSet, facts({ body: { bodySurfaceArea: unknown('no height in the last 30 days') }, order: { amount: amount(72, 'mg'), schedule: schedule(1, 21) } }));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toEqual(['body surface area']);
+    expect(r.missing).toEqual(['$.body.bodySurfaceArea']);
     expect(r.unknownReasons).toEqual(['no height in the last 30 days']);
   });
 
@@ -43,7 +43,7 @@ describe('BSA-based caps (mg vs mg/m²)', () => {
     const r = checkLimitSet(solidSet, facts({ order: { amount: amount(50, 'mg', 'per-m2'), schedule: schedule(1, 21) } }));
     expect(r.status).toBe('not-met');
     expect(r.covered).toBeUndefined();
-    expect(r.missing).toEqual(['body surface area']);
+    expect(r.missing).toEqual(['$.body.bodySurfaceArea']);
   });
 });
 
@@ -69,7 +69,7 @@ describe('schedules', () => {
     expect(r.exceeds).toEqual(['schedule']);
     expect(r.covered?.amount.value).toBeCloseTo(28.8, 10);
     expect(r.covered?.schedule).toEqual({ administrations: 3, periodDays: 28 });
-    expect(r.orderedText).toContain('(4 per 28 days)');
+    expect(r.ordered?.schedule).toEqual({ administrations: 4, periodDays: 28 });
   });
 
   it('weekly for 3 weeks of a 28-day cycle meets 3 per 28 d', () => {
@@ -86,7 +86,7 @@ describe('schedules', () => {
   it('an unknown schedule leaves the check open', () => {
     const r = checkLimitSet(solidSet, facts({ order: { amount: amount(40, 'mg', 'per-m2'), schedule: unknown('no timing on the order') } }));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toEqual(['dose schedule']);
+    expect(r.missing).toEqual(['$.order.schedule']);
   });
 });
 
@@ -108,26 +108,26 @@ describe('weight bands, cycle-day caps and not-to-exceed (per-day caps)', () => 
 
   it('≥ 45 kg in cycle 1 days 1–7: 28 mcg/day exceeds 9 mcg/day', () => {
     const r = checkLimitSet(infusionSet, f(60, null, 28, 1, 1));
-    expect(r).toMatchObject({ status: 'not-met', alternativeId: 'heavy-c1-early', allowedText: 'up to 9 mcg/day' });
+    expect(r).toMatchObject({ status: 'not-met', alternativeId: 'heavy-c1-early', limits: [{ dose: { max: 9, unit: 'ug/d' } }] });
     expect(r.covered?.amount).toEqual({ value: 9, unit: 'ug', per: 'day' });
   });
 
   it('< 45 kg: 15 mcg/m²/day at BSA 1.0 is met', () => {
     const r = checkLimitSet(infusionSet, f(30, 1.0, 15, 2, 1));
-    expect(r).toMatchObject({ status: 'met', alternativeId: 'light', orderedText: '15 mcg/d = 15 mcg/m²/day at BSA 1.00 m²' });
+    expect(r).toMatchObject({ status: 'met', alternativeId: 'light', ordered: { amount: { value: 15, unit: 'ug/d' }, inLimitUnit: { value: 15, unit: 'ug/m2/d' }, scale: { value: 1, unit: 'm2' } } });
   });
 
   it('< 45 kg: the not-to-exceed cap binds above the BSA-based cap', () => {
     const r = checkLimitSet(infusionSet, f(30, 2.0, 30, 2, 1));
     expect(r.status).toBe('not-met');
-    expect(r.allowedText).toBe('up to 15 mcg/m²/day (not to exceed 28 mcg/day)');
+    expect(r.limits).toEqual([{ dose: { max: 15, unit: 'ug/m2/d', notToExceed: { max: 28, unit: 'ug/d' } } }]);
     expect(r.covered?.amount).toEqual({ value: 28, unit: 'ug', per: 'day' });
   });
 
   it('unknown weight: not documented when the band decides, naming the weight', () => {
     const r = checkLimitSet(infusionSet, f(null, null, 20, 2, 1));
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toContain('body weight');
+    expect(r.missing).toContain('$.body.weightKg');
   });
 
   it('unknown weight but over every band: not met', () => {
@@ -149,7 +149,7 @@ describe('weight bands, cycle-day caps and not-to-exceed (per-day caps)', () => 
     const weekly = facts({ body: { weightKg: known(60) }, order: { amount: amount(28, 'ug'), schedule: schedule(1, 7), cycleNumber: known(2), cycleDayStart: known(9) } });
     const r = checkLimitSet(infusionSet, weekly);
     expect(r.status).toBe('not-documented');
-    expect(r.missing).toContain('dose per day');
+    expect(r.missing).toContain('$.order.dosePerDay');
   });
 });
 
@@ -165,7 +165,7 @@ describe('weight-based caps and set applicability', () => {
     facts({ body: { weightKg: known(50) }, order: { phase: phase === null ? unknown() : known(phase), amount: amount(mg, 'mg'), schedule: schedule(1, 14) } });
 
   it('mg/kg with weight', () => {
-    expect(checkLimitSet(perKg, f('maintenance', 500))).toMatchObject({ status: 'met', orderedText: '500 mg = 10 mg/kg at weight 50 kg' });
+    expect(checkLimitSet(perKg, f('maintenance', 500))).toMatchObject({ status: 'met', ordered: { amount: { value: 500, unit: 'mg' }, inLimitUnit: { value: 10, unit: 'mg/kg' }, scale: { value: 50, unit: 'kg' } } });
     expect(checkLimitSet(perKg, f('maintenance', 600)).covered?.amount.value).toBe(500);
   });
 
@@ -173,7 +173,7 @@ describe('weight-based caps and set applicability', () => {
     expect(checkLimitSet(perKg, f('induction', 600)).status).toBe('not-applicable');
     const open = checkLimitSet(perKg, f(null, 600));
     expect(open.status).toBe('not-documented');
-    expect(open.missing).toEqual(['treatment phase']);
+    expect(open.missing).toEqual(['$.order.phase']);
     expect(checkLimitSet(perKg, f(null, 400)).status).toBe('met');
   });
 
@@ -184,6 +184,6 @@ describe('weight-based caps and set applicability', () => {
   });
 
   it('allowed text for schedule-only limits', () => {
-    expect(allowedText({ id: 's', label: 's', source: 's', schedule: { maxAdministrations: 3, periodDays: 28 } })).toBe('up to 3 times per 28 days');
+    expect(limitValue({ id: 's', label: 's', source: 's', schedule: { maxAdministrations: 3, periodDays: 28 } })).toEqual({ schedule: { maxAdministrations: 3, periodDays: 28 } });
   });
 });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ClinicalFacts } from '../../src/facts/types.js';
+import { decidingLeaves, openLeaves } from '../../src/policy/criteria.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
 import { loadPolicyFile } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/types.js';
@@ -29,8 +30,8 @@ describe('covered', () => {
     expect(e).toMatchObject({ covered: 'covered', decidingIndication: 'solid', orderReference: 'MedicationRequest/draft-1', drug: 'drug-a', serviceDate: '2024-03-01' });
     expect(e.infoNeeded).toBeUndefined();
     expect(e.dose.status).toBe('met');
-    expect(e.allowedQuantity).toBe('up to 40 mg/m² once per 21 days');
-    expect(e.reasons[0]).toBe('Meets Advanced solid tumour, later line (§2 Solid tumour)');
+    expect(e.dose.limits).toEqual([{ dose: { max: 40, unit: 'mg/m2' }, schedule: { maxAdministrations: 1, periodDays: 21 } }]);
+    expect(e.indications.find((i) => i.id === 'solid')?.status).toBe('met');
     expect(e.policy).toEqual({ id: 'test-drug-a', version: '1.0.0', title: policy.title, payerId: 'payer-x', payerName: 'Payer X', file: 'test-a.txt', url: 'https://example.org/policies/test-a' });
   });
 
@@ -38,7 +39,7 @@ describe('covered', () => {
     const e = evaluatePolicy(policy, meets({ order: { amount: amount(90, 'mg') } }));
     expect(e.covered).toBe('covered');
     expect(e.dose).toMatchObject({ status: 'not-met', exceeds: ['dose'], covered: { amount: { value: 72, unit: 'mg', per: 'administration' } } });
-    expect(e.reasons).toContain('Ordered dose 90 mg = 50 mg/m² at BSA 1.80 m² exceeds the covered up to 40 mg/m² once per 21 days (§2 Covered doses)');
+    expect(e.dose).toMatchObject({ ordered: { amount: { value: 90, unit: 'mg' }, inLimitUnit: { value: 50, unit: 'mg/m2' }, scale: { value: 1.8, unit: 'm2' } }, source: '§2 Covered doses' });
   });
 
   it('a dose that cannot be checked makes it conditional', () => {
@@ -53,13 +54,13 @@ describe('covered', () => {
     expect(e.covered).toBe('conditional');
     expect(e.decidingIndication).toBe('solid');
     expect(e.unchecked).toEqual(['Condition query timed out']);
-    expect(e.reasons).toContain('Not documented: Metastatic');
+    expect(openLeaves(e.indications[0]!.criteria).map((l) => l.label)).toContain('Metastatic');
   });
 
   it('ifNotMet: a non-oncologist prescriber leaves it conditional, with the documentation to send', () => {
     const e = evaluatePolicy(policy, meets({ prescriber: { reference: null, specialties: known(['SPEC-FAM']) } }));
     expect(e.covered).toBe('conditional');
-    expect(e.reasons).toContain('Not documented: Prescribed by or in consultation with an oncologist — Oncology consultation note');
+    expect(openLeaves(e.indications[0]!.criteria).map((l) => [l.label, l.documentation])).toContainEqual(['Prescribed by or in consultation with an oncologist', 'Oncology consultation note']);
   });
 
   it('not covered when every indication is not met, saying what is not met', () => {
@@ -67,15 +68,15 @@ describe('covered', () => {
     expect(e.covered).toBe('not-covered');
     expect(e.paNeeded).toBeUndefined();
     expect(e.decidingIndication).toBe('solid');
-    expect(e.reasons[0]).toBe('No covered indication is met');
-    expect(e.reasons.some((r) => r.includes('not met: Fourth line or later (chart: 2)'))).toBe(true);
+    expect(e.indications.every((i) => i.status === 'not-met')).toBe(true);
+    expect(decidingLeaves(e.indications[0]!.criteria, 'not-met').map((l) => [l.label, l.value])).toContainEqual(['Fourth line or later', 2]);
   });
 
   it('not covered when an exclusion is met, even if an indication is', () => {
     const e = evaluatePolicy(policy, meets({ diagnoses: { icd10: known(['C50.911', 'M05.79']) } }));
     expect(e.covered).toBe('not-covered');
     expect(e.exclusions[0]).toMatchObject({ id: 'non-cancer', status: 'met' });
-    expect(e.reasons[0]).toBe('Not covered: Use for a non-cancer condition (§7 investigational)');
+    expect(e.exclusions[0]).toMatchObject({ label: 'Use for a non-cancer condition', source: '§7 investigational' });
   });
 
   it('effective-dated branches follow the service date', () => {
@@ -97,7 +98,6 @@ describe('prior authorization', () => {
     const e = evaluatePolicy(policy, meets({ authorizations: [authorization(false)] }));
     expect(e).toMatchObject({ paNeeded: 'auth-needed', docNeeded: 'clinical' });
     expect(e.satisfiedPaId).toBeUndefined();
-    expect(e.reasons).toContain('Prior authorization required (§1 all requests)');
   });
 
   it('satisfied when an authorization on file applies to the order', () => {
@@ -122,7 +122,7 @@ describe('approval duration by line of business', () => {
   it('commercial: 12 months or duration of request', () => {
     const e = evaluatePolicy(policy, meets());
     expect(e.approvalDuration).toBe('P1Y');
-    expect(e.approvalDurationText).toBe('1 year or duration of request, whichever is less (commercial)');
+    expect(e.approval).toEqual({ iso: 'P1Y', months: 12, orDurationOfRequest: true, linesOfBusiness: ['commercial'] });
   });
 
   it('commercial with a shorter request: the request', () => {
@@ -142,8 +142,8 @@ describe('approval duration by line of business', () => {
     const infusion = meets({ therapy: { lineOfTherapy: known(1) }, body: { weightKg: known(60) }, order: { phase: known('consolidation'), amount: amount(28, 'ug', 'absolute', 'day'), schedule: schedule(1, 1), cycleNumber: known(2), cycleDayStart: known(1) } });
     const e = evaluatePolicy(policy, infusion);
     expect(e.approvalDuration).toBe('P1Y');
-    expect(e.approvalDurationText).toBe('1 year, for up to 4 treatment cycles');
+    expect(e.approval).toMatchObject({ months: 12, maxCycles: 4 });
     const bare: Policy = { ...policy, indications: policy.indications.map((i) => ({ ...i, approvalDuration: undefined, coveragePeriod: undefined })) as Policy['indications'] };
-    expect(evaluatePolicy(bare, meets())).toMatchObject({ approvalDuration: 'indefinite', approvalDurationText: 'indefinitely' });
+    expect(evaluatePolicy(bare, meets())).toMatchObject({ approvalDuration: 'indefinite', approval: { iso: 'indefinite', months: null } });
   });
 });

@@ -14,7 +14,8 @@ describe('trace', () => {
     const text = traceLines(evaluatePolicy(policy, facts)).join('\n');
     expect(text).toContain('✓ metastatic: Metastatic [§2.1a] = true → met  ⟵ Condition/m1 "Metastatic disease"');
     expect(text).toContain('– all line-before: Third line or later (through 2023-10-29) [§2.2a] (not in effect on the service date)');
-    expect(text).toContain('ordered: 90 mg = 50 mg/m² at BSA 1.80 m²');
+    expect(text).toContain('ordered: 90 mg = 50 mg/m² at 1.80 m²');
+    expect(text).toContain('limit: ≤ 40 mg/m², ≤ 1 per 21 d');
     expect(text).toContain('covered maximum: 72 mg per administration');
     expect(text).toContain('Outcome: covered=covered, pa-needed=auth-needed, doc-needed=clinical');
   });

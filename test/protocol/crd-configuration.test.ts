@@ -13,7 +13,7 @@ describe('davinci-crd.configuration', () => {
       'davinci-crd.configuration': { coverage: false, 'missing-data': false, 'max-cards': 2 },
     });
     expect(config.cards).toEqual({
-      coverage: false, limits: true, 'off-guideline': true, 'missing-data': false, instructions: true,
+      coverage: false, limits: true, 'off-guideline': true, 'missing-data': false, instructions: false,
     });
     expect(config.maxCards).toBe(2);
   });

@@ -37,7 +37,8 @@ describe('discovery', () => {
       expect(options).toBeDefined();
       const byCode = new Map(options!.map((o) => [o.code, o]));
       for (const code of ['coverage', 'limits', 'off-guideline', 'missing-data', 'instructions']) {
-        expect(byCode.get(code)).toMatchObject({ type: 'boolean', default: true });
+        // the instructions card is the one a client asks for: its checklist is on the decision page
+        expect(byCode.get(code)).toMatchObject({ type: 'boolean', default: code !== 'instructions' });
         expect(typeof byCode.get(code)?.name).toBe('string');
         expect(typeof byCode.get(code)?.description).toBe('string');
       }

@@ -52,12 +52,12 @@ function buildRealApp(): ReturnType<typeof createApp> {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-/** The answer without what differs per call: uuids (cards, assertion ids) and today's dates and times. */
+/** The answer without what differs per call: uuids (cards, assertion ids), decision page ids and today's dates and times. */
 function normalized(body: unknown): unknown {
   const today = new Date().toISOString().slice(0, 10);
   return JSON.parse(JSON.stringify(body), (_key, value: unknown) => {
     if (typeof value !== 'string') return value;
-    const v = value.replace(UUID, '<uuid>');
+    const v = value.replace(UUID, '<uuid>').replace(/\/decisions\/[A-Za-z0-9_-]{24}/g, '/decisions/<id>');
     return v.startsWith(today) ? '<today>' : v;
   }) as unknown;
 }

@@ -26,7 +26,7 @@ export interface Expectation {
   approvalDuration?: string;
 }
 
-/** Expectation files name card kinds by topic; the instructions card always rides with prior-auth, so it is not listed. */
+/** Expectation files name card kinds by topic (one coverage card per order: coverage-info, off-guideline or missing-data; plus limits). */
 const CARD_KIND_NAMES: Record<string, string> = {
   'prior-auth': 'coverage-info',
   'dose-limit': 'limits',

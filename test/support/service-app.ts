@@ -18,6 +18,7 @@ export function serviceApp(overrides: Partial<AppConfig> = {}, audit: AuditRecor
     policiesSummary: assembled.policiesSummary,
     policies: assembled.policies,
     prefetchTemplates: assembled.prefetchTemplates,
+    decisionStore: assembled.decisionStore,
     authMode: 'open',
     cardIndex: new CardIndex(),
     feedbackStore: { append: () => Promise.resolve() },

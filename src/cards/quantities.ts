@@ -1,0 +1,76 @@
+/**
+ * The words for the engine's numbers: the order as compared, the limit, the covered maximum, the approval duration.
+ * One formatter for cards, the coverage-information extension and the decision pages; units from src/units.ts only.
+ */
+import type { ApprovalDuration, DoseCap, DoseCheck, DoseLimitValue, OrderedDose } from '../policy/types.js';
+import { daysText, formatNumber, quantityText, ucumOf, type UcumQuantity } from '../units.js';
+
+const SCALE_NAME: Readonly<Record<string, string>> = { m2: 'BSA', kg: 'weight' };
+
+function capText(cap: DoseCap): string {
+  return quantityText({ value: cap.max, unit: cap.unit });
+}
+
+/** "once per 21 days", "up to 2 times per 28 days", "once per day". */
+export function scheduleText(administrations: number, periodDays: number): string {
+  const period = periodDays === 1 ? 'day' : daysText(periodDays);
+  return administrations === 1 ? `once per ${period}` : `up to ${formatNumber(administrations)} times per ${period}`;
+}
+
+/** "up to 40 mg/m² once per 21 days", "up to 15 mcg/m²/day (not to exceed 28 mcg/day)". */
+export function limitText(limit: DoseLimitValue): string {
+  const parts: string[] = [];
+  if (limit.dose !== undefined) {
+    const nte = limit.dose.notToExceed === undefined ? '' : ` (not to exceed ${capText(limit.dose.notToExceed)})`;
+    parts.push(`up to ${capText(limit.dose)}${nte}`);
+  }
+  if (limit.schedule !== undefined) {
+    const s = scheduleText(limit.schedule.maxAdministrations, limit.schedule.periodDays);
+    parts.push(limit.dose === undefined ? s.replace(/^once/, 'up to once') : s.replace(/^up to /, ''));
+  }
+  return parts.join(' ');
+}
+
+export function limitsText(dose: DoseCheck): string | undefined {
+  const limits = dose.limits ?? [];
+  return limits.length === 0 ? undefined : limits.map(limitText).join(' or ');
+}
+
+function scaleText(scale: UcumQuantity): string {
+  return `${SCALE_NAME[scale.unit] ?? ''} ${quantityText(scale)}`.trim();
+}
+
+/** "90 mg (50 mg/m² at BSA 1.80 m²)", "15 mcg/m²/day, 4 per 28 days". */
+export function orderedText(ordered: OrderedDose | undefined): string | undefined {
+  if (ordered?.amount === undefined) return undefined;
+  const converted =
+    ordered.inLimitUnit === undefined
+      ? ''
+      : ` (${quantityText(ordered.inLimitUnit)}${ordered.scale === undefined ? '' : ` at ${scaleText(ordered.scale)}`})`;
+  const schedule =
+    ordered.schedule === undefined ? '' : `, ${formatNumber(ordered.schedule.administrations)} per ${daysText(ordered.schedule.periodDays)}`;
+  return `${quantityText(ordered.amount)}${converted}${schedule}`;
+}
+
+/** The covered maximum for this patient: "72 mg", "28 mcg/day, 2 per 28 days". */
+export function coveredText(covered: NonNullable<DoseCheck['covered']>, amount?: { value: number; unit: 'mg' | 'ug' }): string {
+  const a = amount ?? covered.amount;
+  const unit = ucumOf({ mass: a.unit, basis: 'absolute', per: covered.amount.per });
+  const schedule = covered.schedule === undefined ? '' : `, ${covered.schedule.administrations} per ${daysText(covered.schedule.periodDays)}`;
+  return `${quantityText({ value: a.value, unit })}${schedule}`;
+}
+
+function monthsText(months: number): string {
+  if (months % 12 === 0) return months === 12 ? '1 year' : `${months / 12} years`;
+  return months === 1 ? '1 month' : `${months} months`;
+}
+
+/** "1 year or duration of request, whichever is less (commercial)", "1 year, for up to 4 treatment cycles". */
+export function approvalText(a: ApprovalDuration): string {
+  const forWhom = a.linesOfBusiness === undefined ? '' : ` (${a.linesOfBusiness.join(', ')})`;
+  const cycles = a.maxCycles === undefined ? '' : `, for up to ${a.maxCycles} treatment cycles`;
+  if (a.months === null) return `indefinitely${forWhom}${cycles}`;
+  if (a.requestedDays !== undefined) return `${daysText(a.requestedDays)} (duration of request, less than ${monthsText(a.months)})${forWhom}${cycles}`;
+  if (a.orDurationOfRequest === true) return `${monthsText(a.months)} or duration of request, whichever is less${forWhom}${cycles}`;
+  return `${monthsText(a.months)}${forWhom}${cycles}`;
+}
