@@ -9,6 +9,7 @@ import type {
   AttestationEntry,
   Catalog,
   DiagnosisCodes,
+  SpecialtyGroup,
   DrugCodeMatch,
   DrugEntry,
   LineOfBusinessRule,
@@ -102,6 +103,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   const attestationsJson = readJson(dir, 'attestations.json');
   const observationsJson = readJson(dir, 'observation-codes.json');
   const diagnosesJson = readJson(dir, 'diagnosis-codes.json');
+  const specialtiesJson = readJson(dir, 'specialties.json');
 
   const drugs = new Map(drugList.map((drug) => [drug.id, drug]));
   const drugByName = indexDrugNames(drugList);
@@ -114,6 +116,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
     [payer.name, ...payer.aliases].map((alias) => ({ alias: normaliseText(alias).trim(), payer: payer.id })),
   );
   objectField<DiagnosisCodes['metastatic']>('diagnosis-codes.json', diagnosesJson, 'metastatic');
+  for (const key of ['nodal', 'leukaemiaState', 'lineage', 'diseases'] as const) objectField('diagnosis-codes.json', diagnosesJson, key);
   const diagnoses = diagnosesJson as unknown as DiagnosisCodes;
 
   return {
@@ -139,6 +142,8 @@ export function loadCatalog(dir = 'catalog'): Catalog {
       pdl1: objectField<ObservationCodes['pdl1']>('observation-codes.json', observationsJson, 'pdl1'),
     },
     diagnoses,
+    specialtyGroups: arrayField<SpecialtyGroup>('specialties.json', specialtiesJson, 'groups'),
     inRelapse: new RegExp(diagnoses.inRelapsePattern),
+    leukaemiaStatePattern: new RegExp(diagnoses.leukaemiaState.icd10Pattern),
   };
 }

@@ -66,9 +66,10 @@ const toM2 = (v: number, unit: string): number | undefined => (M2_UNITS.has(unit
 function measurementFact(found: Measurement[], label: string, unit: string, decimals: number, missing: () => Fact<number>): Fact<number> {
   const latest = found[0];
   if (latest === undefined) return missing();
-  const value = round(latest.value, decimals);
-  const converted = latest.asWritten === `${value} ${unit}` ? '' : ` (${latest.asWritten})`;
-  return known(value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${value} ${unit}${converted}`, [value])]);
+  // the converted value is compared (99.2 lb = 44.996 kg is under 45 kg); only the text is rounded
+  const shown = round(latest.value, decimals);
+  const converted = latest.asWritten === `${shown} ${unit}` ? '' : ` (${latest.asWritten})`;
+  return known(latest.value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${shown} ${unit}${converted}`, [latest.value])]);
 }
 
 /** Mosteller: BSA (m²) = √(height cm × weight kg / 3600), to 2 decimals. */

@@ -14,6 +14,7 @@ import { todayUtc } from './dates.js';
 import { patientFacts } from './demographics.js';
 import { diagnosisFacts } from './diagnoses.js';
 import { diseaseFacts } from './disease.js';
+import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
 import { therapyFacts } from './therapy.js';
@@ -23,12 +24,17 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const therapy = therapyFacts(chart, catalog, serviceDate);
   const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, therapy);
   const biomarkers = biomarkerFacts(chart, catalog);
+  const timing = diagnosisTiming(chart, order, catalog);
   return {
     serviceDate,
-    patient: patientFacts(chart, serviceDate),
+    patient: { ...patientFacts(chart, serviceDate), ageAtDiagnosisMonths: timing.ageMonths },
     body: bodyFacts(chart, catalog, serviceDate),
-    diagnoses: diagnosisFacts(chart, order, catalog),
-    disease: diseaseFacts({
+    diagnoses: { ...diagnosisFacts(chart, order, catalog), diseases: diseaseGroups(chart, catalog) },
+    disease: {
+      leukaemiaState: leukaemiaState(chart, catalog),
+      lineage: lineage(chart, catalog),
+      diagnosisDate: timing.date,
+      ...diseaseFacts({
       chart,
       catalog,
       order,
@@ -37,10 +43,11 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       her2: biomarkers.her2,
       er: biomarkers.er,
       pr: biomarkers.pr,
-    }),
+      }),
+    },
     biomarkers,
     therapy: therapy.facts,
-    prescriber: prescriberFacts(order, chart),
+    prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
     order: orderFacts,
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),

@@ -28,7 +28,10 @@ export interface Fact<T> {
 
 export type Positivity = 'positive' | 'negative' | 'equivocal';
 export type DiseaseResponse = 'improved' | 'stable' | 'worsened';
-export type LineOfBusiness = 'commercial' | 'marketplace' | 'medicaid' | 'medicare';
+/** A line of business named in catalog/lines-of-business.json (commercial, marketplace, medicaid, medicare, …). */
+export type LineOfBusiness = string;
+export type { LeukaemiaState, Lineage } from '../catalog/types.js';
+import type { LeukaemiaState, Lineage } from '../catalog/types.js';
 
 /** Dose per administration (or per day for continuous infusion), as ordered. */
 export interface OrderedAmount {
@@ -89,6 +92,8 @@ export interface ClinicalFacts {
     reference: string;
     age: Fact<number>;
     ageMonths: Fact<number>;
+    /** whole months of age on the date of diagnosis (infant ALL: < 12) */
+    ageAtDiagnosisMonths: Fact<number>;
   };
   body: {
     weightKg: Fact<number>;
@@ -101,8 +106,16 @@ export interface ClinicalFacts {
     icd10: Fact<string[]>;
     /** SNOMED CT concept ids. */
     snomed: Fact<string[]>;
+    /** catalog disease groups (catalog/diagnosis-codes.json `diseases`); empty when every diagnosis is read and none is listed */
+    diseases: Fact<string[]>;
   };
   disease: {
+    /** current leukaemia state: ICD-10-CM remission character, clinicalStatus, SNOMED qualifier or text */
+    leukaemiaState: Fact<LeukaemiaState>;
+    /** ALL lineage; unknown when the chart does not say (C91.0- covers both) */
+    lineage: Fact<Lineage>;
+    /** YYYY-MM-DD onset (else recorded date) of the diagnosis the order is for */
+    diagnosisDate: Fact<string>;
     metastatic: Fact<boolean>;
     locallyAdvanced: Fact<boolean>;
     recurrent: Fact<boolean>;
@@ -146,6 +159,8 @@ export interface ClinicalFacts {
     reference: string | null;
     /** NUCC taxonomy codes */
     specialties: Fact<string[]>;
+    /** specialty groups of those codes (catalog/specialties.json): oncology, hematology */
+    specialtyGroups: Fact<string[]>;
   };
   coverage: {
     reference: string | null;

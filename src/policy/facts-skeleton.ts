@@ -14,10 +14,13 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
   const u = unknownFact;
   return {
     serviceDate,
-    patient: { reference: 'Patient/unknown', age: u(), ageMonths: u() },
+    patient: { reference: 'Patient/unknown', age: u(), ageMonths: u(), ageAtDiagnosisMonths: u() },
     body: { weightKg: u(), heightCm: u(), bodySurfaceArea: u() },
-    diagnoses: { icd10: u(), snomed: u() },
+    diagnoses: { icd10: u(), snomed: u(), diseases: u() },
     disease: {
+      leukaemiaState: u(),
+      lineage: u(),
+      diagnosisDate: u(),
       metastatic: u(),
       locallyAdvanced: u(),
       recurrent: u(),
@@ -41,7 +44,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       t11_14: u(),
     },
     therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u() },
-    prescriber: { reference: null, specialties: u() },
+    prescriber: { reference: null, specialties: u(), specialtyGroups: u() },
     coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },
     order: {
       reference: 'MedicationRequest/unknown',
@@ -88,6 +91,9 @@ export const FACT_NAMES: Readonly<Record<string, string>> = {
   '$.order.amount': 'ordered dose',
   '$.order.schedule': 'dose schedule',
   '$.order.phase': 'treatment phase',
+  '$.disease.lineage': 'ALL lineage',
+  '$.disease.leukaemiaState': 'disease state (remission, relapse)',
+  '$.patient.ageAtDiagnosisMonths': 'age at diagnosis',
   '$.order.cycleNumber': 'cycle number',
   '$.order.cycleDayStart': 'cycle day',
   '$.coverage.lineOfBusiness': 'line of business',

@@ -51,6 +51,9 @@ export interface Leaf extends Sourced, Effective {
   /** When the chart shows the criterion false but the document allows another way to meet it
    * (e.g. "in consultation with an oncologist"), report not documented rather than not met. */
   ifNotMet?: 'not-documented';
+  /** When the chart is silent and the document accepts that silence (e.g. lineage unstated: the policy's own code
+   * list is accepted), report met; a fact the chart states still decides. */
+  ifNotDocumented?: 'met';
   /** What documentation would settle it, for the card's checklist. */
   documentation?: string;
   /** Why this reading was chosen, when the document is ambiguous. */

@@ -164,7 +164,8 @@ describe('buildFacts: disease', () => {
     expect(facts.disease.metastatic).toMatchObject({ value: true, evidence: [{ reference: 'Observation/m' }] });
     expect(facts.disease.tripleNegative.value).toBe(true);
     expect(facts.disease.response.value).toBe('worsened');
-    expect(facts.disease.noResponse.value).toBe(true);
+    // worsened, but no systemic therapy before it: nothing to have responded to
+    expect(facts.disease.noResponse.value).toBe(false);
     expect(facts.disease.locallyAdvanced.value).toBeNull();
   });
 

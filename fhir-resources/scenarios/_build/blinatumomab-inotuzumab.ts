@@ -69,6 +69,10 @@ interface Dx {
   icd: string;
   display: string;
   clinicalStatus: 'active' | 'relapse' | 'recurrence' | 'remission';
+  /** onset date (default 2026-02-10) */
+  onset?: string;
+  /** Condition.code.text when it says more than the ICD display (lineage, "refractory") */
+  text?: string;
 }
 
 interface OrderSpec {
@@ -242,7 +246,7 @@ function infantBlin(): Chart {
       ...childBlin(),
       birthDate: '2026-05-20',
       gender: 'male',
-      dx: [ALL_NOT_IN_REMISSION],
+      dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-09-02' }],
       weight: { value: 7.5, unit: 'kg' },
       heightCm: 66,
       bsa: 0.4,
@@ -797,8 +801,8 @@ const scenarios: Scenario[] = [
     paNeeded: 'auth-needed',
     cards: ['coverage-info'],
   }),
-  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01' }, {
-    description: '004 1.d: first birthday on the service date (12 months, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
+  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01', dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-12-01' }] }, {
+    description: '004 1.d: diagnosed on the first birthday (12 months at diagnosis, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
     covered: 'conditional',
     paNeeded: 'auth-needed',
     cards: ['coverage-info', 'missing-data'],
@@ -1114,6 +1118,28 @@ const scenarios: Scenario[] = [
     },
   ),
 
+  // ---------------------------------------------------------------- 004: disease state read from the chart
+  blin('lineage-t-all-relapsed-not-covered', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'Precursor T-cell lymphoblastic leukemia, in relapse' }] }, {
+    description: '004 (reading: lineage): relapsed ALL coded C91.02 whose diagnosis names precursor T-cell ALL: blinatumomab (CD19) is for B-cell precursor ALL: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1c-dx': 'met', 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+  }),
+  blin('lineage-b-precursor-stated-relapsed', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'B-cell precursor acute lymphoblastic leukemia, in relapse' }] }, {
+    description: '004 1.c.i (reading: lineage): relapsed ALL whose diagnosis names B-cell precursor lineage: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+  }),
+  blin('infant-diagnosed-at-3-months-now-13-months', { ...infantBlin(), birthDate: '2025-11-01', dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-02-10' }] }, {
+    description: '004 1.d (reading: infant ALL = under 12 months at diagnosis): diagnosed at 3 months, 13 months old on the service date, Interfant regimen stated: infant ALL met, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1d-infant': 'met', 'bsc-blin-1d-all': 'met' },
+  }),
+
   // ---------------------------------------------------------------- 003
   ino('rr-ball-relapse-in-chart', adultIno(), {
     description: '003 ¶1: relapsed B-ALL (C91.02, clinicalStatus relapse): covered, no prior authorization, no coverage-info card',
@@ -1384,6 +1410,13 @@ const scenarios: Scenario[] = [
     },
   ),
   // ---------------------------------------------------------------- 003: drug coding variants
+  ino('lineage-t-all-relapsed-conditional-on-2', { ...adultIno(), dx: [{ ...ALL_RELAPSE, text: 'T-cell acute lymphoblastic leukemia, in relapse' }] }, {
+    description: '003 ¶1 (reading: lineage): relapsed T-cell ALL (C91.02, text names T-cell): inotuzumab (CD22) is for B-cell precursor ALL: ¶1 not met; no FDA-label or compendia statement for ¶2: conditional',
+    covered: 'conditional',
+    paNeeded: 'no-auth',
+    cards: ['missing-data'],
+    criteria: { 'bcbsnc-ino-1-lineage': 'not-met', 'bcbsnc-ino-1-all': 'not-met' },
+  }),
   ino('rr-ball-icd-without-dot', { ...adultIno(), dx: [{ ...ALL_RELAPSE, icd: 'C9102' }] }, {
     description: '003 ¶1: relapsed B-ALL coded ICD-10-CM without the dot (C9102, clinicalStatus relapse): diagnosis recognised, covered, no-auth',
     covered: 'covered',
@@ -1629,9 +1662,9 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: d.clinicalStatus }] },
     verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
-    code: { coding: [{ system: ICD10, code: d.icd, display: d.display }], text: d.display },
+    code: { coding: [{ system: ICD10, code: d.icd, display: d.display }], text: d.text ?? d.display },
     subject: { reference: `Patient/${PATIENT_ID}` },
-    onsetDateTime: '2026-02-10',
+    onsetDateTime: d.onset ?? '2026-02-10',
     recordedDate: '2026-02-12',
   }));
   const obs: Observation[] = [];

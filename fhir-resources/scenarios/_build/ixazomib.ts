@@ -175,6 +175,8 @@ function waldenstrom(dx: Dx): Chart {
 }
 const WM: Dx = { id: 'dx-wm', code: 'C88.0', display: 'Waldenstrom macroglobulinemia', clinicalStatus: 'active' };
 const LPL: Dx = { id: 'dx-lpl', code: 'C83.00', display: 'Small cell B-cell lymphoma, unspecified site (lymphoplasmacytic lymphoma)', clinicalStatus: 'active' };
+/** C83.0- holds marginal-zone lymphomas too: the code alone is not Waldenström */
+const SMALL_CELL_B: Dx = { id: 'dx-mzl', code: 'C83.00', display: 'Small cell B-cell lymphoma, unspecified site', clinicalStatus: 'active' };
 
 const withOrder = (c: Chart, o: Partial<OrderSpec>): Chart => ({ ...c, order: { ...c.order, ...o } });
 
@@ -235,7 +237,8 @@ const scenarios: Scenario[] = [
   { name: 'al-relapsed-cyclo-dex-marketplace', chart: { ...amyloidosis(), lob: 'marketplace', partners: [D.cyclophosphamide50, D.dexamethasone20] }, expect: { description: '002 I.B.4.c, I.B approval duration: Relapsed AL amyloidosis with cyclophosphamide + dexamethasone (4.c), marketplace: covered, 6 months', ...COVERED, approvalDuration: 'P6M', criteria: { 'ib-4c': 'met', 'ib-4a': 'not-met' } } },
   { name: 'al-relapse-not-documented', chart: { ...amyloidosis(), dx: [{ ...AL, clinicalStatus: 'active' }] }, expect: { description: '002 I.B.1: AL amyloidosis, status active and no relapse statement: relapsed/refractory not documented, conditional', ...CONDITIONAL, criteria: { 'ib-1-relapsed-refractory': 'not-documented' } } },
   { name: 'wm-rituximab-dex', chart: waldenstrom(WM), expect: { description: '002 I.C.1–5: Waldenström macroglobulinemia (C88.0), ixazomib + rituximab + dexamethasone: covered', ...COVERED, approvalDuration: 'P6M', criteria: { 'ic-1-wm': 'met', 'ic-4-rituximab-dex': 'met', ic: 'met' } } },
-  { name: 'lpl-c83-00-rituximab-dex-commercial', chart: { ...waldenstrom(LPL), lob: 'commercial' }, expect: { description: '002 I.C.1/I.C.4, approval duration: Lymphoplasmacytic lymphoma coded C83.00, rituximab + dexamethasone, commercial: covered, 12 months', ...COVERED, approvalDuration: 'P1Y', criteria: { 'ic-1-lpl': 'met', ic: 'met' } } },
+  { name: 'lpl-c83-00-rituximab-dex-commercial', chart: { ...waldenstrom(LPL), lob: 'commercial' }, expect: { description: '002 I.C.1/I.C.4, approval duration: Lymphoplasmacytic lymphoma coded C83.00, rituximab + dexamethasone, commercial: covered, 12 months', ...COVERED, approvalDuration: 'P1Y', criteria: { 'ic-1-wm': 'met', ic: 'met' } } },
+  { name: 'c83-00-alone-not-waldenstrom', chart: { ...waldenstrom(SMALL_CELL_B), lob: 'commercial' }, expect: { description: '002 I.C.1 (reading: C83.0- also holds marginal-zone lymphomas): small cell B-cell lymphoma C83.00 with no lymphoplasmacytic lymphoma named is not Waldenström: not covered', ...NOT_COVERED, criteria: { 'ic-1-wm': 'not-met', ic: 'not-met' } } },
   { name: 'wm-dex-only', chart: { ...waldenstrom(WM), partners: [D.dexamethasone20] }, expect: { description: '002 I.C.4: Waldenström with dexamethasone only (no rituximab): not covered', ...NOT_COVERED, criteria: { 'ic-4-rituximab-dex': 'not-met' } } },
 
   // ---- II.A continued therapy
