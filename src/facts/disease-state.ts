@@ -114,7 +114,7 @@ export function lineage(chart: GatheredChart, catalog: Catalog): Fact<Lineage> {
       }
     }
   }
-  return notFound(chart, 'conditions', 'ALL lineage (B-cell precursor or T-cell)');
+  return { ...notFound<Lineage>(chart, 'conditions', 'ALL lineage (B-cell precursor or T-cell)'), possibleValues: codes.values.map((v) => v.lineage) };
 }
 
 /**

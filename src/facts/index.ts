@@ -12,6 +12,7 @@ import { bodyFacts } from './body.js';
 import { coverageFacts } from './coverage.js';
 import { todayUtc } from './dates.js';
 import { patientFacts } from './demographics.js';
+import { inferPhase } from './phase.js';
 import { diagnosisFacts } from './diagnoses.js';
 import { diseaseFacts } from './disease.js';
 import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
@@ -25,13 +26,15 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, therapy);
   const biomarkers = biomarkerFacts(chart, catalog);
   const timing = diagnosisTiming(chart, order, catalog);
+  const state = leukaemiaState(chart, catalog);
+  const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.facts.priorLines, catalog });
   return {
     serviceDate,
     patient: { ...patientFacts(chart, serviceDate), ageAtDiagnosisMonths: timing.ageMonths },
     body: bodyFacts(chart, catalog, serviceDate),
     diagnoses: { ...diagnosisFacts(chart, order, catalog), diseases: diseaseGroups(chart, catalog) },
     disease: {
-      leukaemiaState: leukaemiaState(chart, catalog),
+      leukaemiaState: state,
       lineage: lineage(chart, catalog),
       diagnosisDate: timing.date,
       ...diseaseFacts({
@@ -49,7 +52,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     therapy: therapy.facts,
     prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
-    order: orderFacts,
+    order: { ...orderFacts, phase },
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),
   };
 }

@@ -24,6 +24,11 @@ export interface Fact<T> {
   evidence: Evidence[];
   /** Why the value is unknown when it is (e.g. "Observation query timed out"). */
   unknownReason?: string;
+  /**
+   * For an enumerated fact whose value is unknown: the values the chart still allows (phase, lineage, Ph status).
+   * The engine evaluates the policy under each and gives the answer when they all agree.
+   */
+  possibleValues?: T[];
 }
 
 export type Positivity = 'positive' | 'negative' | 'equivocal';

@@ -5,6 +5,7 @@
 import type { ClinicalFacts, LineOfBusiness } from '../facts/types.js';
 import { decidingLeaves, evaluateCriterion, openLeaves } from './criteria.js';
 import { checkDoseLimits } from './dose.js';
+import { settleOverChoices } from './enumerated.js';
 import type {
   Covered,
   CriterionResult,
@@ -201,7 +202,13 @@ function uncheckedFor(covered: Covered, indications: IndicationResult[], decidin
 
 // ---------------------------------------------------------------- the evaluation
 
+/** One policy against one order: conditional answers are re-checked under every value the chart allows for its open enumerated facts. */
 export function evaluatePolicy(policy: Policy, facts: ClinicalFacts): PolicyEvaluation {
+  const evaluation = evaluateOnce(policy, facts);
+  return evaluation.covered === 'conditional' ? (settleOverChoices(policy, facts, evaluateOnce) ?? evaluation) : evaluation;
+}
+
+function evaluateOnce(policy: Policy, facts: ClinicalFacts): PolicyEvaluation {
   const indications = policy.indications.map((ind) => evaluateIndication(ind, facts));
   const exclusions = (policy.exclusions ?? []).map((ex) => evaluateExclusion(ex, facts));
   const deciding = decidingIndication(indications);

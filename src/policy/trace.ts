@@ -61,6 +61,7 @@ export function traceLines(e: PolicyEvaluation): string[] {
   lines.push(`Outcome: covered=${e.covered}${e.paNeeded === undefined ? '' : `, pa-needed=${e.paNeeded}`}${e.satisfiedPaId === undefined ? '' : ` (${e.satisfiedPaId})`}${e.docNeeded === undefined ? '' : `, doc-needed=${e.docNeeded}`}${e.infoNeeded === undefined ? '' : ', info-needed'}`);
   if (e.approvalDuration !== undefined) lines.push(`Approval duration: ${e.approvalDuration} (${e.approvalDurationText ?? ''})`);
   if (e.allowedQuantity !== undefined) lines.push(`Allowed quantity: ${e.allowedQuantity}`);
+  if (e.settledOver !== undefined) lines.push('Settled over facts the chart leaves open (same outcome for every allowed value):', ...e.settledOver.map((c) => `  - ${c.fact}: ${c.values.join(', ')}`));
   lines.push('Reasons:', ...e.reasons.map((r) => `  - ${r}`));
   if (e.unchecked.length > 0) lines.push('Unchecked:', ...e.unchecked.map((u) => `  - ${u}`));
   return lines;

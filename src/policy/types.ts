@@ -231,4 +231,6 @@ export interface PolicyEvaluation {
   reasons: string[];
   /** data that could not be fetched in time, named for the card */
   unchecked: string[];
+  /** facts the chart leaves open (phase, lineage, Ph status) under whose every allowed value the answer is the same */
+  settledOver?: Array<{ fact: string; values: string[] }>;
 }

@@ -429,7 +429,7 @@ const scenarios: Scenario[] = [
     '1d-infant-interfant-regimen',
     infantBlin(),
     {
-      description: '004 1.d: 6-month-old with infant ALL, Interfant regimen stated, 15 ug/m2/d at BSA 0.40 (6 ug/d); phase not stated',
+      description: '004 1.d: 6-month-old with infant ALL, Interfant regimen stated, 15 ug/m2/d at BSA 0.40 (6 ug/d); phase not stated, inferred as induction (not in remission, no prior therapy), so 1.a-1.c do not apply',
       covered: 'covered',
       paNeeded: 'auth-needed',
       cards: ['coverage-info'],
@@ -438,7 +438,7 @@ const scenarios: Scenario[] = [
         'bsc-blin-1d-infant': 'met',
         'bsc-blin-1d-interfant': 'met',
         'bsc-blin-1d-all': 'met',
-        'bsc-blin-1a-phase': 'not-documented',
+        'bsc-blin-1a-phase': 'not-met',
       },
     },
   ),
@@ -528,14 +528,15 @@ const scenarios: Scenario[] = [
       order: { drug: 'blinatumomab', coding: 'rxnorm', rate: { value: 28, unit: 'ug/d' }, text: 'Blinatumomab 28 mcg/day continuous IV infusion, days 1-28' },
     },
     {
-      description: '004: adult single agent, no phase and no cycle stated: consolidation / maintenance / R/R cannot be told apart',
+      description: '004 (phase inference): adult in remission (C91.01) after induction, single agent, no POMP, no phase and no cycle stated: phase inferred as consolidation; the consolidation cycle number is not documented: conditional',
       covered: 'conditional',
       paNeeded: 'auth-needed',
       cards: ['coverage-info', 'missing-data'],
       criteria: {
-        'bsc-blin-1a-phase': 'not-documented',
-        'bsc-blin-1b-phase': 'not-documented',
-        'bsc-blin-1c-phase': 'not-documented',
+        'bsc-blin-1a-phase': 'met',
+        'bsc-blin-1b-phase': 'not-met',
+        'bsc-blin-1c-phase': 'not-met',
+        'bsc-blin-1a-cycles': 'not-documented',
         'bsc-blin-1a-i': 'met',
         'bsc-blin-1d-infant': 'not-met',
       },
@@ -802,11 +803,10 @@ const scenarios: Scenario[] = [
     cards: ['coverage-info'],
   }),
   blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01', dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-12-01' }] }, {
-    description: '004 1.d: diagnosed on the first birthday (12 months at diagnosis, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
-    covered: 'conditional',
-    paNeeded: 'auth-needed',
-    cards: ['coverage-info', 'missing-data'],
-    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-documented' },
+    description: '004 1.d: diagnosed on the first birthday (12 months at diagnosis, not under 12): infant ALL not met; phase inferred as induction (C91.00, no prior therapy), so 1.a-1.c do not apply: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-met' },
   }),
   blin('pa-by-ndc', { ...adultBlin(), pa: { ...PA_ON_FILE, byNdc: true } }, {
     description: '004 §2: the current approved authorization names the drug by NDC 55513-160-01 only: satisfied, no card',
@@ -1119,6 +1119,33 @@ const scenarios: Scenario[] = [
   ),
 
   // ---------------------------------------------------------------- 004: disease state read from the chart
+  blin('phase-inferred-relapsed-from-c91-02', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, phase: undefined, text: 'Blinatumomab 9 mcg/day continuous IV infusion, cycle 1 days 1-7' } }, {
+    description: '004 1.c.i (phase inference): ALL coded C91.02 "in relapse", single agent, order states cycle 1 day 1 but no phase: phase inferred as relapsed/refractory: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1c-phase': 'met', 'bsc-blin-1c-all': 'met', 'bsc-blin-1a-phase': 'not-met' },
+  }),
+  blin('phase-inferred-maintenance-from-remission-and-pomp', { ...maintenanceBlin(), order: { ...maintenanceBlin().order, phase: undefined, text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 4' } }, {
+    description: '004 1.b (phase inference): Ph- ALL in remission (C91.01) with POMP drugs active, cycle 4, no phase stated: phase inferred as maintenance: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1b-phase': 'met', 'bsc-blin-1b-all': 'met', 'bsc-blin-1a-phase': 'not-met' },
+  }),
+  blin('phase-open-same-answer-consolidation-or-maintenance', { ...adultBlin(), prior: [], order: { ...adultBlin().order, phase: undefined, cycle: 4, note: 'Single agent; alternates with POMP.', text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 4' } }, {
+    description: '004 (enumerated phase): Ph- ALL in remission, no earlier therapy on file, single agent alternating with POMP (stated), cycle 4, no phase stated: consolidation (1.a.i, cycle 4 of 4) and maintenance (1.b, cycle 4) both covered: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('phase-open-changes-answer-ph-positive-tki', { ...adultBlin(), prior: [], ph: 'positive', draftPartners: [DRUGS.dasatinib], order: { ...adultBlin().order, phase: undefined, text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 1' } }, {
+    description: '004 (enumerated phase): Ph+ ALL in remission with dasatinib, no earlier therapy on file, no phase stated: consolidation (1.a.ii) would be covered, maintenance (1.b, Ph- only) would not: the phase changes the answer: conditional',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1a-phase': 'not-documented', 'bsc-blin-1a-ii': 'met' },
+  }),
   blin('lineage-t-all-relapsed-not-covered', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'Precursor T-cell lymphoblastic leukemia, in relapse' }] }, {
     description: '004 (reading: lineage): relapsed ALL coded C91.02 whose diagnosis names precursor T-cell ALL: blinatumomab (CD19) is for B-cell precursor ALL: not covered',
     covered: 'not-covered',
