@@ -103,7 +103,12 @@ function policyFor(registry: PolicyRegistry, facts: ClinicalFacts, policyId: str
   const payer = facts.coverage.payerId.value;
   if (drug === null) return 'the ordered drug is not recognised';
   if (payer === null) return `the payer is not documented${facts.coverage.payerId.unknownReason === undefined ? '' : ` (${facts.coverage.payerId.unknownReason})`}`;
-  return registry.select(drug, payer, facts.serviceDate) ?? `no policy of payer "${payer}" for drug "${drug}" on ${facts.serviceDate}`;
+  const lob = facts.coverage.lineOfBusiness.value;
+  const policy = registry.select(drug, payer, facts.serviceDate, lob);
+  if (policy !== undefined) return policy;
+  const others = registry.inEffect(drug, payer, facts.serviceDate);
+  if (others.length > 0) return `payer "${payer}" has no policy for drug "${drug}" for the ${lob ?? ''} line of business (${others.map((p) => `${p.id}: ${(p.linesOfBusiness ?? []).join(', ')}`).join('; ')}): no coverage is asserted from another plan's policy`;
+  return `no policy of payer "${payer}" for drug "${drug}" on ${facts.serviceDate}`;
 }
 
 async function main(): Promise<void> {

@@ -40,7 +40,7 @@ export interface OrderDecision {
   /** catalog drug id; null when the order names no drug the catalog knows */
   drug: string | null;
   /** why no policy was evaluated for this order */
-  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect';
+  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect' | 'no-policy-for-plan';
   facts?: ClinicalFacts;
   policy?: Policy;
   evaluation?: PolicyEvaluation;
@@ -86,9 +86,11 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       unchecked.push({ brand, orderReference });
       continue;
     }
-    const policy = deps.policies.select(drug, payerId, facts.serviceDate);
+    const policy = deps.policies.select(drug, payerId, facts.serviceDate, facts.coverage.lineOfBusiness.value);
     if (!policy) {
-      orders.push({ orderReference, drug, skipped: 'no-policy-in-effect', facts });
+      // the payer's policy for another plan (a Commercial policy, a Medi-Cal member) asserts nothing for this one
+      const otherPlan = deps.policies.inEffect(drug, payerId, facts.serviceDate).length > 0;
+      orders.push({ orderReference, drug, skipped: otherPlan ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
       continue;
     }
     const evaluation = evaluatePolicy(policy, facts);
@@ -221,7 +223,7 @@ export interface AssembledPipeline {
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
 export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today'>> = {}): AssembledPipeline {
   const catalog = loadCatalog(config.catalogDir);
-  const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
+  const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers, linesOfBusiness: new Set(catalog.linesOfBusiness.map((r) => r.lineOfBusiness)) });
   // discovery advertises these and gather falls back to the same queries
   const templates = prefetchTemplates(observationSearchCodes(catalog.observations));
   const deps: DecisionDeps = {

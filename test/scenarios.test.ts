@@ -27,6 +27,8 @@ interface Expectation {
   criteria?: Record<string, string>;
   suggestedDose?: { value: number; unit: string };
   approvalDuration?: string;
+  /** the order was not evaluated, and why (e.g. no-policy-for-plan): no coverage is asserted, no system action */
+  skipped?: string;
 }
 
 const ROOT = 'fhir-resources/scenarios';
@@ -52,7 +54,7 @@ const app = serviceApp(config);
 const catalog = loadCatalog(config.catalogDir);
 const decisionDeps: DecisionDeps = {
   catalog,
-  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers }),
+  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers, linesOfBusiness: new Set(catalog.linesOfBusiness.map((r) => r.lineOfBusiness)) }),
   gather: {},
   payerSubmissionUrls: {},
 };
@@ -97,6 +99,18 @@ describe.each(scenarios)('scenario $group/$name', ({ file }) => {
     expect(res.status).toBe(200);
     const body = res.body as HookResponse;
     assertCrdResponse(body, hookRequest.context.draftOrders);
+
+    if (expected.skipped !== undefined) {
+      expect(body.systemActions ?? []).toEqual([]);
+      expect(body.cards.map((c) => c.source.topic?.code)).toEqual(expected.cards);
+      const skipped = await decide(
+        hookRequest,
+        { service: 'oncology-pa-order-sign', configuration: parseCardConfiguration(hookRequest.extension), baseUrl: 'http://localhost' },
+        decisionDeps,
+      );
+      expect(skipped.orders.map((o) => o.skipped)).toContain(expected.skipped);
+      return;
+    }
 
     const updated = (body.systemActions ?? []).map((a) => a.resource as MedicationRequest);
     expect(updated.length).toBeGreaterThan(0);

@@ -22,8 +22,14 @@ export class PolicyLoadError extends Error {
 }
 
 export interface PolicyRegistry {
-  /** The policy for this drug and payer in effect on the service date (latest start wins). */
-  select(drugId: string, payerId: string, serviceDate: string): Policy | undefined;
+  /**
+   * The policy for this drug and payer in effect on the service date (latest start wins). With a line of business,
+   * only a policy that names it (or names none) applies: a Commercial policy says nothing about a Medi-Cal member.
+   * An unknown line of business (null) does not narrow the choice.
+   */
+  select(drugId: string, payerId: string, serviceDate: string, lineOfBusiness?: string | null): Policy | undefined;
+  /** The payer's policies for the drug in effect on the service date, whatever plan they are for. */
+  inEffect(drugId: string, payerId: string, serviceDate: string): Policy[];
   all(): Policy[];
   get(id: string): Policy | undefined;
 }
@@ -32,6 +38,8 @@ export interface PolicyRegistry {
 export interface KnownIds {
   drugs?: { has(id: string): boolean };
   payers?: { has(id: string): boolean };
+  /** lines of business the catalog can read from a Coverage (catalog/lines-of-business.json) */
+  linesOfBusiness?: { has(id: string): boolean };
 }
 
 // ---------------------------------------------------------------- schema
@@ -140,6 +148,12 @@ class Checker {
     this.window(p.effective?.from, p.effective?.to, '/effective', 'to');
     if (known.drugs !== undefined && !known.drugs.has(p.drug.id)) this.fail('/drug/id', `"${p.drug.id}" is not a catalog drug`);
     if (known.payers !== undefined && !known.payers.has(p.payer.id)) this.fail('/payer/id', `"${p.payer.id}" is not a catalog payer`);
+    const lob = known.linesOfBusiness;
+    if (lob !== undefined) {
+      p.linesOfBusiness?.forEach((l, i) => lob.has(l) || this.fail(`/linesOfBusiness/${i}`, `"${l}" is not a catalog line of business`));
+      const durations = [...(p.approvalDuration ?? []).map((d, i) => ({ d, at: `/approvalDuration/${i}` })), ...p.indications.flatMap((ind, j) => (ind.approvalDuration ?? []).map((d, i) => ({ d, at: `/indications/${j}/approvalDuration/${i}` })))];
+      for (const { d, at } of durations) d.linesOfBusiness?.forEach((l, i) => lob.has(l) || this.fail(`${at}/linesOfBusiness/${i}`, `"${l}" is not a catalog line of business`));
+    }
     p.indications.forEach((ind, i) => {
       const at = `/indications/${i}`;
       this.id(ind.id, at);
@@ -194,9 +208,13 @@ export function createRegistry(policies: Policy[]): PolicyRegistry {
     byDrugAndPayer.set(key, [...(byDrugAndPayer.get(key) ?? []), p]);
   }
   for (const list of byDrugAndPayer.values()) list.sort((a, b) => (b.effective?.from ?? '').localeCompare(a.effective?.from ?? ''));
+  const forPlan = (p: Policy, lob: string | null | undefined): boolean => lob === null || lob === undefined || p.linesOfBusiness === undefined || p.linesOfBusiness.includes(lob);
   return {
-    select(drugId, payerId, serviceDate) {
-      return byDrugAndPayer.get(`${drugId}|${payerId}`)?.find((p) => effectiveOn(p, serviceDate));
+    select(drugId, payerId, serviceDate, lineOfBusiness) {
+      return byDrugAndPayer.get(`${drugId}|${payerId}`)?.find((p) => effectiveOn(p, serviceDate) && forPlan(p, lineOfBusiness));
+    },
+    inEffect(drugId, payerId, serviceDate) {
+      return (byDrugAndPayer.get(`${drugId}|${payerId}`) ?? []).filter((p) => effectiveOn(p, serviceDate));
     },
     all: () => [...policies],
     get: (id) => byId.get(id),

@@ -101,6 +101,8 @@ interface Chart {
   birthDate: string;
   gender: 'female' | 'male';
   payer: Payer;
+  /** the member's plan when not the commercial PPO of every other scenario */
+  plan?: 'medi-cal';
   specialty: { code: string; display: string };
   dx: Dx[] | null;
   weight?: { value: number; unit: 'kg' | '[lb_av]' | 'g' };
@@ -134,6 +136,8 @@ interface Chart {
 
 interface Expect {
   description: string;
+  /** not evaluated, and why (no-policy-for-plan) */
+  skipped?: 'no-policy-for-plan';
   covered?: 'covered' | 'not-covered' | 'conditional';
   paNeeded?: 'auth-needed' | 'satisfied' | 'no-auth';
   cards?: Array<'coverage-info' | 'limits' | 'off-guideline' | 'missing-data'>;
@@ -1146,6 +1150,11 @@ const scenarios: Scenario[] = [
     cards: ['coverage-info', 'missing-data'],
     criteria: { 'bsc-blin-1a-phase': 'not-documented', 'bsc-blin-1a-ii': 'met' },
   }),
+  blin('medi-cal-member-commercial-policy-not-applied', { ...adultBlin(), plan: 'medi-cal' }, {
+    description: '004 is a Commercial policy: a Medi-Cal member of the same payer gets no coverage asserted from it (no system action, no coverage card)',
+    skipped: 'no-policy-for-plan',
+    cards: [],
+  }),
   blin('lineage-t-all-relapsed-not-covered', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'Precursor T-cell lymphoblastic leukemia, in relapse' }] }, {
     description: '004 (reading: lineage): relapsed ALL coded C91.02 whose diagnosis names precursor T-cell ALL: blinatumomab (CD19) is for B-cell precursor ALL: not covered',
     covered: 'not-covered',
@@ -1659,10 +1668,10 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     resourceType: 'Coverage',
     id: 'cov-1',
     status: 'active',
-    type: {
-      coding: [{ system: 'https://nahdo.org/sopt', code: '5', display: 'PRIVATE HEALTH INSURANCE' }],
-      text: 'Commercial PPO',
-    },
+    type:
+      c.plan === 'medi-cal'
+        ? { coding: [{ system: 'https://nahdo.org/sopt', code: '2', display: 'MEDICAID' }], text: 'Medi-Cal' }
+        : { coding: [{ system: 'https://nahdo.org/sopt', code: '5', display: 'PRIVATE HEALTH INSURANCE' }], text: 'Commercial PPO' },
     subscriberId: 'SYN123456',
     beneficiary: { reference: `Patient/${PATIENT_ID}` },
     relationship: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship', code: 'self' }] },
@@ -1671,8 +1680,8 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     class: [
       {
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'plan' }] },
-        value: 'PPO-COMMERCIAL',
-        name: 'Commercial PPO',
+        value: c.plan === 'medi-cal' ? 'MEDI-CAL' : 'PPO-COMMERCIAL',
+        name: c.plan === 'medi-cal' ? 'Medi-Cal' : 'Commercial PPO',
       },
     ],
   };
