@@ -10,6 +10,7 @@ import type {
   Catalog,
   DiagnosisCodes,
   SpecialtyGroup,
+  Regimen,
   DrugCodeMatch,
   DrugEntry,
   LineOfBusinessRule,
@@ -104,6 +105,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   const observationsJson = readJson(dir, 'observation-codes.json');
   const diagnosesJson = readJson(dir, 'diagnosis-codes.json');
   const specialtiesJson = readJson(dir, 'specialties.json');
+  const regimensJson = readJson(dir, 'regimens.json');
 
   const drugs = new Map(drugList.map((drug) => [drug.id, drug]));
   const drugByName = indexDrugNames(drugList);
@@ -143,6 +145,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
     },
     diagnoses,
     specialtyGroups: arrayField<SpecialtyGroup>('specialties.json', specialtiesJson, 'groups'),
+    regimens: arrayField<Regimen>('regimens.json', regimensJson, 'regimens'),
     inRelapse: new RegExp(diagnoses.inRelapsePattern),
     leukaemiaStatePattern: new RegExp(diagnoses.leukaemiaState.icd10Pattern),
   };

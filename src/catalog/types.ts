@@ -165,6 +165,15 @@ export interface DiagnosisCodes {
   gbrcaAbsent: SnomedList;
 }
 
+/** A named regimen (catalog/regimens.json): recognised when one of its `recognisedBy` drug sets is present whole. */
+export interface Regimen {
+  id: string;
+  name: string;
+  components: string[];
+  recognisedBy: string[][];
+  reading?: string;
+}
+
 export interface SpecialtyGroup {
   group: string;
   nucc: string[];
@@ -226,6 +235,8 @@ export interface Catalog {
   diagnoses: DiagnosisCodes;
   /** prescriber specialty groups by NUCC code (catalog/specialties.json) */
   specialtyGroups: SpecialtyGroup[];
+  /** named regimens the policies ask for as partners (catalog/regimens.json) */
+  regimens: Regimen[];
   inRelapse: RegExp;
   /** ICD-10-CM leukaemia / myeloma code whose group 1 is the remission character */
   leukaemiaStatePattern: RegExp;

@@ -1155,6 +1155,19 @@ const scenarios: Scenario[] = [
     skipped: 'no-policy-for-plan',
     cards: [],
   }),
+  blin('regimen-prednisone-alone-is-not-pomp', { ...maintenanceBlin(), active: [DRUGS.prednisone] }, {
+    description: '004 1.b (catalog/regimens.json): Ph- maintenance cycle 4 with only prednisone active: one POMP drug is not the POMP regimen, and no statement: alternating with POMP not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1b-pomp-partners': 'not-met', 'bsc-blin-1b-pomp': 'not-documented' },
+  }),
+  blin('regimen-dexamethasone-premedication-is-not-mini-hyper-cvd', { ...rrAdultBlin(), ph: 'negative', draftPartners: [DRUGS.inotuzumab, DRUGS.dexamethasone], order: { ...rrAdultBlin().order, cycleDay: 8, rate: { value: 28, unit: 'ug/d' } } }, {
+    description: '004 1.c.iii (catalog/regimens.json): Ph- relapsed ALL with inotuzumab and its dexamethasone premedication only: dexamethasone is not mini-hyper-CVD: 1.c.iii not met; not single agent, no TKI: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1c-iii-mini-hcvd': 'not-met', 'bsc-blin-1c-iii': 'not-met' },
+  }),
   blin('lineage-t-all-relapsed-not-covered', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'Precursor T-cell lymphoblastic leukemia, in relapse' }] }, {
     description: '004 (reading: lineage): relapsed ALL coded C91.02 whose diagnosis names precursor T-cell ALL: blinatumomab (CD19) is for B-cell precursor ALL: not covered',
     covered: 'not-covered',
