@@ -61,5 +61,6 @@ export { serviceDateOf } from './order.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';
-export { groupIntoLines, LINE_WINDOW_DAYS, DAYS_PER_MONTH } from './therapy.js';
+export { groupIntoLines, LINE_WINDOW_DAYS } from './therapy.js';
+export { CYCLE_DAYS_PER_MONTH, CALENDAR_DAYS_PER_MONTH, durationDays } from './durations.js';
 export type * from './types.js';

@@ -6,6 +6,7 @@ import type { ClinicalFacts, LineOfBusiness } from '../facts/types.js';
 import { decidingLeaves, evaluateCriterion, openLeaves } from './criteria.js';
 import { checkDoseLimits } from './dose.js';
 import { settleOverChoices } from './enumerated.js';
+import { calendarMonthsInDays } from '../facts/durations.js';
 import type {
   Covered,
   CriterionResult,
@@ -78,7 +79,6 @@ export function paNeededFor(policy: Policy, facts: ClinicalFacts, covered: Cover
 
 // ---------------------------------------------------------------- approval duration
 
-const DAYS_PER_MONTH = 365.25 / 12;
 
 export function isoMonths(months: number): string {
   return months % 12 === 0 ? `P${months / 12}Y` : `P${months}M`;
@@ -105,7 +105,7 @@ export function approvalDurationOf(d: Duration, requestedDays: number | null): A
   const forWhom = d.linesOfBusiness === undefined ? '' : ` (${d.linesOfBusiness.join(', ')})`;
   if (d.months === null) return { iso: 'indefinite', text: `indefinitely${forWhom}` };
   if (d.orDurationOfRequest === true) {
-    if (requestedDays !== null && requestedDays < d.months * DAYS_PER_MONTH) {
+    if (requestedDays !== null && requestedDays < calendarMonthsInDays(d.months)) {
       return { iso: `P${requestedDays}D`, text: `${requestedDays} days (duration of request, less than ${monthsText(d.months)})${forWhom}` };
     }
     return { iso: isoMonths(d.months), text: `${monthsText(d.months)} or duration of request, whichever is less${forWhom}` };
