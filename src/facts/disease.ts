@@ -217,6 +217,23 @@ function noResponseToPriorTherapy(latest: StatusReading | undefined, input: Dise
   return known(latest.response !== 'improved', [statusCite(latest), therapy.cite]);
 }
 
+/**
+ * "Responding positively" on continued therapy (002 §II): the latest status improved; or stable with an earlier
+ * improvement documented (a plateau after a response); worsened is not responding; stable with no documented
+ * improvement leaves it not documented (conventions, "response to therapy").
+ */
+function respondingToTherapy(readings: StatusReading[], response: Fact<DiseaseResponse>): Fact<boolean> {
+  const [latest, ...earlier] = readings;
+  if (latest === undefined) return unknown(response.unknownReason ?? 'Disease status not documented');
+  if (latest.response === 'improved') return known(true, [statusCite(latest)]);
+  if (latest.response === 'worsened') return known(false, [statusCite(latest)]);
+  const improvement = earlier.find((r) => r.response === 'improved');
+  if (improvement !== undefined) {
+    return known(true, [{ ...statusCite(latest), text: 'Disease status: stable after a documented improvement (responding)' }, statusCite(improvement)]);
+  }
+  return unknown('Disease status stable with no documented improvement: a positive response is not shown', [statusCite(latest)]);
+}
+
 export type ExtentAndCourse = Omit<ClinicalFacts['disease'], 'leukaemiaState' | 'lineage' | 'diagnosisDate'>;
 
 export function diseaseFacts(input: DiseaseInput): ExtentAndCourse {
@@ -237,6 +254,7 @@ export function diseaseFacts(input: DiseaseInput): ExtentAndCourse {
     tripleNegative: tripleNegative(input),
     response,
     noResponse,
+    respondingToTherapy: respondingToTherapy(readings, response),
     progression,
     progressionWithin60DaysOfLastTherapy: progressionAfterTherapy(progressions, input.episodes, input.chart),
   };

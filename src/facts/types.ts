@@ -131,8 +131,10 @@ export interface ClinicalFacts {
     tripleNegative: Fact<boolean>;
     /** last documented disease status (mCODE CancerDiseaseStatus) */
     response: Fact<DiseaseResponse>;
-    /** "no response" = stable or worsened */
+    /** "no response" (to preoperative therapy) = stable or worsened after systemic therapy was given */
     noResponse: Fact<boolean>;
+    /** "responding positively" (continued therapy) = improved, or stable after a documented improvement; worsened = false */
+    respondingToTherapy: Fact<boolean>;
     progression: Fact<boolean>;
     /** progression documented on, or within 60 days of the end of, the last systemic therapy */
     progressionWithin60DaysOfLastTherapy: Fact<boolean>;

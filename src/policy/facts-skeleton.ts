@@ -30,6 +30,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       tripleNegative: u(),
       response: u(),
       noResponse: u(),
+      respondingToTherapy: u(),
       progression: u(),
       progressionWithin60DaysOfLastTherapy: u(),
     },

@@ -75,6 +75,8 @@ interface Chart {
   dx: Dx[];
   /** mCODE CancerDiseaseStatus (LOINC 97509-4) */
   diseaseStatus?: { value: 'improved' | 'stable' | 'worsened'; date: string };
+  /** an earlier disease-status assessment (e.g. the response before a plateau) */
+  earlierStatus?: { value: 'improved' | 'stable' | 'worsened'; date: string };
   t11_14?: 'positive' | 'negative';
   history: HistoryEntry[];
   /** other draft orders signed with ixazomib */
@@ -244,7 +246,8 @@ const scenarios: Scenario[] = [
   // ---- II.A continued therapy
   { name: 'continued-improved-medicaid', chart: continued('improved'), expect: { description: '002 II.A.1–2, II.A approval duration: On ixazomib + lenalidomide + dexamethasone since 2026-06-01 (183 days), disease improved: continued therapy met, 12 months for Medicaid', ...COVERED, approvalDuration: 'P1Y', criteria: { 'iia-1-currently-receiving': 'met', 'iia-2-responding': 'met', iia: 'met', 'ia-0-initial': 'not-met' } } },
   { name: 'continued-progressing', chart: continued('worsened'), expect: { description: '002 II.A.2: On ixazomib since 2026-06-01, disease worsened: not responding, not covered (initial criteria do not apply to a current member)', ...NOT_COVERED, criteria: { 'iia-2-responding': 'not-met', 'ia-0-initial': 'not-met' } } },
-  { name: 'continued-stable', chart: continued('stable'), expect: { description: '002 II.A.2: On ixazomib, disease stable: read as not responding positively (reading), not covered', ...NOT_COVERED, criteria: { 'iia-2-responding': 'not-met' } } },
+  { name: 'continued-stable', chart: continued('stable'), expect: { description: '002 II.A.2 (conventions: responding = improved, or stable after a documented improvement): on ixazomib, disease stable with no improvement documented: responding not documented, conditional', ...CONDITIONAL, criteria: { 'iia-2-responding': 'not-documented' } } },
+  { name: 'continued-stable-after-improvement', chart: { ...continued('stable'), earlierStatus: { value: 'improved', date: '2026-08-20' } }, expect: { description: '002 II.A.2 (conventions: a plateau after a response is responding): on ixazomib, improved in August, stable in November: responding positively, covered', ...COVERED, approvalDuration: 'P1Y', criteria: { 'iia-2-responding': 'met', iia: 'met' } } },
   { name: 'continued-improved-weekly-over', chart: withOrder(continued('improved'), { frequency: { count: 1, period: 1, unit: 'wk' } }), expect: { description: '002 II.A.3.a: Continued therapy with 4 mg weekly (4 per 28 days): schedule above the limit (II.A.3), suggestion keeps 4 mg', ...OVER, suggestedDose: { value: 4, unit: 'mg' }, criteria: { iia: 'met' } } },
   { name: 'continued-16-days-no-centene-authorization', chart: { ...continued('improved'), history: [...VRD_2024, { drug: D.ixazomib4, status: 'active', start: '2026-11-15' }, { drug: D.lenalidomide10, status: 'active', start: '2026-11-15' }, { drug: D.dexamethasone20, status: 'active', start: '2026-11-15' }] }, expect: { description: '002 II.A.1: on ixazomib since 2026-11-15 (16 days, < 30) and no authorization on file: the Centene-benefit branch is not documented (the EHR is not the payer\'s record; reading 9); initial criteria do not apply to a current member (reading 8): conditional', ...CONDITIONAL, criteria: { 'iia-1-current': 'met', 'iia-1-30-days': 'not-met', 'iia-1-centene-benefit': 'not-documented', 'iia-1-benefit-or-30-days': 'not-documented', 'iia-1-currently-receiving': 'not-documented', iia: 'not-documented', 'ia-0-initial': 'not-met' } } },
   { name: 'continued-16-days-other-drug-authorization', chart: { ...continued('improved'), history: [...VRD_2024, { drug: D.ixazomib4, status: 'active', start: '2026-11-15' }, { drug: D.lenalidomide10, status: 'active', start: '2026-11-15' }, { drug: D.dexamethasone20, status: 'active', start: '2026-11-15' }], pa: { start: '2026-11-10', end: '2027-05-09', drug: 'lenalidomide' } }, expect: { description: '002 II.A.1: on ixazomib 16 days, the only authorization on file is for lenalidomide: answers as with none on file (Centene-benefit branch not documented): conditional', ...CONDITIONAL, criteria: { 'iia-1-30-days': 'not-met', 'iia-1-centene-benefit': 'not-documented', iia: 'not-documented' } } },
@@ -438,6 +441,21 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
     recordedDate: '2023-11-15',
   }));
   const observations: Observation[] = [];
+  if (c.earlierStatus) {
+    const [code, display] = STATUS_CODE[c.earlierStatus.value];
+    observations.push({
+      resourceType: 'Observation',
+      id: 'obs-disease-status-earlier',
+      meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
+      status: 'final',
+      category: [{ coding: [{ system: OBS_CAT, code: 'exam' }] }],
+      code: { coding: [{ system: LOINC, code: '97509-4', display: 'Cancer disease status' }], text: 'Cancer disease status' },
+      subject: { reference: `Patient/${PATIENT_ID}` },
+      focus: [{ reference: `Condition/${c.dx[0]?.id ?? 'dx-mm'}` }],
+      effectiveDateTime: c.earlierStatus.date,
+      valueCodeableConcept: { coding: [{ system: SNOMED, code, display }], text: display },
+    });
+  }
   if (c.diseaseStatus) {
     const [code, display] = STATUS_CODE[c.diseaseStatus.value];
     observations.push({
