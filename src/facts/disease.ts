@@ -12,7 +12,7 @@ import type { TherapyEpisode } from './therapy.js';
 /** Days after the end of the last therapy within which a progression still counts as "on" that therapy. */
 export const PROGRESSION_WINDOW_DAYS = 60;
 
-interface DiseaseInput {
+export interface DiseaseInput {
   chart: GatheredChart;
   catalog: Catalog;
   order: MedicationRequest;
@@ -168,12 +168,12 @@ const RESPONSE_KEYS: Array<{ key: ValueKey; response: DiseaseResponse }> = [
   { key: 'improved', response: 'improved' },
 ];
 
-interface StatusReading {
+export interface StatusReading {
   observation: Observation;
   response: DiseaseResponse;
 }
 
-function statusReadings(input: DiseaseInput): StatusReading[] {
+export function statusReadings(input: DiseaseInput): StatusReading[] {
   return observationsOf(input, 'diseaseStatus').flatMap((observation) => {
     const found = RESPONSE_KEYS.find(({ key }) => valueMatches(observation, key, input.catalog));
     return found === undefined ? [] : [{ observation, response: found.response }];

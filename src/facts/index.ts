@@ -11,10 +11,13 @@ import { biomarkerFacts } from './biomarkers.js';
 import { bodyFacts } from './body.js';
 import { coverageFacts } from './coverage.js';
 import { todayUtc } from './dates.js';
+import { unavailableReason } from './fact.js';
 import { patientFacts } from './demographics.js';
 import { inferPhase } from './phase.js';
 import { diagnosisFacts } from './diagnoses.js';
-import { diseaseFacts } from './disease.js';
+import { diseaseFacts, statusReadings, type DiseaseInput } from './disease.js';
+import { refractoryTo } from './refractory.js';
+import { observationDate, relativeReference } from './fhir.js';
 import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
@@ -26,6 +29,13 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, therapy);
   const biomarkers = biomarkerFacts(chart, catalog);
   const timing = diagnosisTiming(chart, order, catalog);
+  const diseaseInput: DiseaseInput = { chart, catalog, order, attestations: orderFacts.attestations, episodes: therapy.episodes, her2: biomarkers.her2, er: biomarkers.er, pr: biomarkers.pr };
+  const readings = statusReadings(diseaseInput);
+  const progressions = readings.flatMap((r) => {
+    const date = observationDate(r.observation);
+    return r.response === 'worsened' && date !== undefined ? [{ reference: relativeReference(r.observation), date }] : [];
+  });
+  const statusGap = readings.length === 0 ? (unavailableReason(chart, 'observations') ?? 'Disease status not documented') : undefined;
   const state = leukaemiaState(chart, catalog);
   const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.facts.priorLines, catalog });
   return {
@@ -37,19 +47,10 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       leukaemiaState: state,
       lineage: lineage(chart, catalog),
       diagnosisDate: timing.date,
-      ...diseaseFacts({
-      chart,
-      catalog,
-      order,
-      attestations: orderFacts.attestations,
-      episodes: therapy.episodes,
-      her2: biomarkers.her2,
-      er: biomarkers.er,
-      pr: biomarkers.pr,
-      }),
+      ...diseaseFacts(diseaseInput),
     },
     biomarkers,
-    therapy: therapy.facts,
+    therapy: { ...therapy.facts, refractoryTo: refractoryTo(therapy.episodes, progressions, chart, statusGap) },
     prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
     order: { ...orderFacts, phase },

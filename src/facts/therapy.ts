@@ -125,7 +125,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
   });
 }
 
-export function therapyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): { facts: ClinicalFacts['therapy']; episodes: TherapyEpisode[]; active: TherapyEpisode[] } {
+export function therapyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): { facts: Omit<ClinicalFacts['therapy'], 'refractoryTo'>; episodes: TherapyEpisode[]; active: TherapyEpisode[] } {
   const gap = unavailableReason(chart, 'medicationRequests');
   const episodes = therapyEpisodes(chart, catalog, serviceDate);
   const active = activeOnServiceDate(chart, catalog, serviceDate);

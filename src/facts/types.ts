@@ -161,6 +161,8 @@ export interface ClinicalFacts {
     priorDrugClasses: Fact<string[]>;
     /** catalog ids of active medications on the service date */
     activeMedications: Fact<string[]>;
+    /** drugs (and their classes) the disease progressed on or within 60 days of their last dose (IMWG refractory) */
+    refractoryTo: Fact<string[]>;
   };
   prescriber: {
     reference: string | null;

@@ -44,7 +44,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       philadelphiaChromosome: u(),
       t11_14: u(),
     },
-    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u() },
+    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u(), refractoryTo: u() },
     prescriber: { reference: null, specialties: u(), specialtyGroups: u() },
     coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },
     order: {

@@ -38,3 +38,29 @@ describe('time units in one place', () => {
     expect(episode).toMatchObject({ drug: 'lenalidomide', start: '2026-06-01', end: '2026-08-23' });
   });
 });
+
+describe('refractory to a drug (IMWG: progression on it or within 60 days of its last dose)', () => {
+  const status = (id: string, date: string) => ({
+    resourceType: 'Observation' as const, id, status: 'final' as const, subject: { reference: 'Patient/p1' }, effectiveDateTime: date,
+    code: { coding: [{ system: 'http://loinc.org', code: '97509-4' }] },
+    valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '271299001' }] },
+  });
+  const len = medicationRequest('len', '602910', '2024-01-08', { dispenseRequest: { validityPeriod: { start: '2024-01-08', end: '2024-12-31' } } });
+  const dara = medicationRequest('dara', '1721951', '2025-03-03', { dispenseRequest: { validityPeriod: { start: '2025-03-03', end: '2026-10-05' } } });
+  const ixa = draftOrder('ixa', code(RXNORM, '1723770'));
+
+  it('ties a progression to the drugs running then, or stopped at most 60 days before', () => {
+    const facts = buildFacts(emptyChart({ medicationRequests: [len, dara], observations: [status('prog', '2026-11-20')] }), ixa, catalog);
+    expect(facts.therapy.refractoryTo.value).toEqual(['daratumumab', 'anti-cd38']);
+    expect(facts.therapy.refractoryTo.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/dara', 'Observation/prog']);
+  });
+
+  it('61 days after the last dose is no longer refractory; progression during lenalidomide is', () => {
+    expect(buildFacts(emptyChart({ medicationRequests: [dara], observations: [status('late', '2026-12-05')] }), { ...ixa, authoredOn: '2026-12-10' }, catalog).therapy.refractoryTo.value).toEqual([]);
+    expect(buildFacts(emptyChart({ medicationRequests: [len, dara], observations: [status('p', '2024-06-01')] }), ixa, catalog).therapy.refractoryTo.value).toEqual(['lenalidomide', 'immunomodulatory']);
+  });
+
+  it('no disease status at all: unknown, not "not refractory"', () => {
+    expect(buildFacts(emptyChart({ medicationRequests: [len] }), ixa, catalog).therapy.refractoryTo.value).toBeNull();
+  });
+});
