@@ -184,6 +184,18 @@ function statusCite(reading: StatusReading): Evidence {
   return cite(reading.observation, `Disease status: ${reading.response}`, [reading.response]);
 }
 
+/** The last episode started on or before `date` (episodes oldest first): a binary search, not a copy per progression. */
+function lastStartedBy(episodes: TherapyEpisode[], date: string): TherapyEpisode | undefined {
+  let lo = 0;
+  let hi = episodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((episodes[mid] as TherapyEpisode).start <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : episodes[lo - 1];
+}
+
 /** Progression documented during, or within 60 days after the end of, the therapy that preceded it. */
 function progressionAfterTherapy(progressions: StatusReading[], episodes: TherapyEpisode[], chart: GatheredChart): Fact<boolean> {
   if (progressions.length === 0) return notFound(chart, 'observations', 'Progression');
@@ -191,7 +203,7 @@ function progressionAfterTherapy(progressions: StatusReading[], episodes: Therap
   for (const progression of progressions) {
     const date = observationDate(progression.observation);
     if (date === undefined) continue;
-    const last = [...episodes].reverse().find((e) => e.start <= date);
+    const last = lastStartedBy(episodes, date);
     if (last !== undefined && date <= addDays(last.end, PROGRESSION_WINDOW_DAYS)) {
       return known(true, [statusCite(progression), last.cite]);
     }

@@ -26,9 +26,14 @@ export function refractoryTo(episodes: TherapyEpisode[], progressions: Progressi
   }
   const values: string[] = [];
   const cites: Evidence[] = [];
-  for (const progression of progressions) {
-    const on = episodes.filter((e) => e.classes.includes('antineoplastic') && e.start <= progression.date && progression.date <= addDays(e.end, REFRACTORY_WINDOW_DAYS));
-    for (const episode of on) {
+  // each episode looks up the progressions inside its window [start, last dose + 60 days]: progressions sorted once,
+  // a binary search per episode, so the cost grows with the history, not with history × progressions
+  const sorted = [...progressions].sort((a, b) => a.date.localeCompare(b.date));
+  for (const episode of episodes) {
+    if (!episode.classes.includes('antineoplastic')) continue;
+    const windowEnd = addDays(episode.end, REFRACTORY_WINDOW_DAYS);
+    for (let i = firstOnOrAfter(sorted, episode.start); i < sorted.length && (sorted[i] as Progression).date <= windowEnd; i += 1) {
+      const progression = sorted[i] as Progression;
       const what = unique([episode.drug, ...episode.classes.filter((c) => c !== 'antineoplastic')]);
       values.push(...what);
       cites.push({ ...episode.cite, text: `Progression ${progression.date} on or within ${REFRACTORY_WINDOW_DAYS} days of ${episode.drug} (${episode.start} to ${episode.end})`, supports: what });
@@ -36,4 +41,16 @@ export function refractoryTo(episodes: TherapyEpisode[], progressions: Progressi
     }
   }
   return known(unique(values), cites.length > 0 ? cites : progressions.map((p) => evidence(p.reference, p.date, `Progression ${p.date}, not on or within ${REFRACTORY_WINDOW_DAYS} days of any antineoplastic in the history`)));
+}
+
+/** Index of the first progression dated on or after `date` (progressions sorted by date). */
+function firstOnOrAfter(sorted: Progression[], date: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as Progression).date < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
