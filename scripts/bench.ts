@@ -10,6 +10,7 @@
  *   no prefetch …    the same request without prefetch, one connection; the service reads a stub FHIR server
  *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
+ *   history model n  buildFacts in process on n MedicationRequests (scripts/lib/history-cost.ts): cost per request stays flat
  *   as advertised    one connection: every Observation prefetched (as in the rows above), then only those the
  *                    advertised template asks for (`code=`), as an EHR that honours it sends
  *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
@@ -35,6 +36,7 @@ import { observationSearchCodes } from '../src/facts/index.js';
 import { freePort } from './lib/local-server.js';
 import { openLoopLoad, type Load } from './lib/open-loop-load.js';
 import { syntheticChart } from './lib/synthetic-chart.js';
+import { historyModelCost } from './lib/history-cost.js';
 
 // ---------------------------------------------------------------- options
 
@@ -460,6 +462,14 @@ async function main(): Promise<number> {
     rows.push({ name: `chart ${s.size} resources`, ...s, note: `${fmt(s.requestBytes / 1024, 0)} KB; mean ${fmt(s.mean)} ms; ${growth}` });
   }
 
+  // The treatment-history model alone (buildFacts in process, no HTTP) on histories of 10 → 10,000 MedicationRequests:
+  // its cost per MedicationRequest should stay flat (linear total).
+  log('history model, in process');
+  const history = historyModelCost(opts.sizes);
+  for (const h of history) {
+    rows.push({ name: `history model, ${h.size} MedicationRequests`, rps: 1000 / h.msPerCall, p50: h.msPerCall, p99: NaN, errors: 0, note: `${fmt(h.usPerRequest, 2)} µs per MedicationRequest; in process, median of ${h.calls}` });
+  }
+
   // The rows above prefetch every Observation of the chart (an EHR that ignores the template's `code=`). What the
   // service advertises asks only for the codes its facts read; one connection each, for the latency per signing.
   log(`prefetch as advertised vs every Observation, chart ${opts.chart} (one connection)`);
@@ -524,6 +534,13 @@ async function main(): Promise<number> {
       pass: np50 !== undefined && np50.p50 <= BUDGET.noPrefetchMs(BUDGET.fhirQueryMs),
     },
     { name: 'start-up to first answer < 1.5 s', value: `${fmt(startupMs, 0)} ms (build + process, median of ${startups.length})`, limit: `< ${BUDGET.startupMs} ms`, pass: startupMs < BUDGET.startupMs },
+    (() => {
+      // linear: the largest history costs no more than 3× per MedicationRequest what 1,000 cost (noise allowance)
+      const base = history.find((h) => h.size === 1000) ?? history[Math.floor(history.length / 2)];
+      const largest = history[history.length - 1];
+      const ratio = base !== undefined && largest !== undefined ? largest.usPerRequest / base.usPerRequest : NaN;
+      return { name: 'history model linear in MedicationRequests', value: `${fmt(largest?.usPerRequest ?? NaN, 2)} µs per request at ${largest?.size ?? '?'} vs ${fmt(base?.usPerRequest ?? NaN, 2)} at ${base?.size ?? '?'} (× ${fmt(ratio, 2)})`, limit: '≤ × 3', pass: ratio <= 3 };
+    })(),
     { name: 'RSS under load < 200 MB', value: `${fmt(peakMb, 0)} MB`, limit: `< ${BUDGET.rssMb} MB`, pass: peakMb < BUDGET.rssMb },
     {
       name: 'no errors in any row',
@@ -566,6 +583,7 @@ async function main(): Promise<number> {
     layers: { ...layers, roomForServiceWorkMs: roomMs },
     startupMs: { median: startupMs, runs: startups, buildMs, tsxNoBuildMedian: tsxStartupMs, tsxNoBuildRuns: tsxStartups },
     rssMb: { underLoad: peakMb, largestChart: sizePeakMb, cluster: clusterMb, tsxNoBuild: tsxMb },
+    history,
     sizes: sizes.map((s) => ({ size: s.size, requestBytes: s.requestBytes, p50: s.p50, p99: s.p99, mean: s.mean, rps: s.rps })),
     checks,
   };

@@ -42,7 +42,7 @@ export interface OrderDecision {
   /** catalog drug id; null when the order names no drug the catalog knows */
   drug: string | null;
   /** why no policy was evaluated for this order */
-  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect';
+  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect' | 'no-policy-for-plan';
   facts?: ClinicalFacts;
   policy?: Policy;
   evaluation?: PolicyEvaluation;
@@ -88,9 +88,11 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       unchecked.push({ brand, orderReference });
       continue;
     }
-    const policy = deps.policies.select(drug, payerId, facts.serviceDate);
+    const policy = deps.policies.select(drug, payerId, facts.serviceDate, facts.coverage.lineOfBusiness.value);
     if (!policy) {
-      orders.push({ orderReference, drug, skipped: 'no-policy-in-effect', facts });
+      // the payer's policy for another plan (a Commercial policy, a Medi-Cal member) asserts nothing for this one
+      const otherPlan = deps.policies.inEffect(drug, payerId, facts.serviceDate).length > 0;
+      orders.push({ orderReference, drug, skipped: otherPlan ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
       continue;
     }
     const evaluation = evaluatePolicy(policy, facts);

@@ -108,8 +108,13 @@ function evaluateFacts(facts: ClinicalFacts, args: EvaluateArgs, registry: Polic
     drug === null ? 'the ordered drug is not recognised ($.order.drug is null)'
     : payer === null ? `the payer is not documented${facts.coverage.payerId.unknownReason === undefined ? '' : ` (${facts.coverage.payerId.unknownReason})`}`
     : undefined;
-  const policy = why === undefined ? registry.select(drug!, payer!, facts.serviceDate) : undefined;
-  if (policy === undefined) return fail(`${facts.order.reference}: no evaluation — ${why ?? `no policy of payer "${payer}" for drug "${drug}" in effect on ${facts.serviceDate}`} (name one with --policy <id>)`);
+  const lob = facts.coverage.lineOfBusiness.value;
+  const policy = why === undefined ? registry.select(drug!, payer!, facts.serviceDate, lob) : undefined;
+  const otherPlans = why === undefined && policy === undefined ? registry.inEffect(drug!, payer!, facts.serviceDate) : [];
+  const noPolicy = otherPlans.length > 0
+    ? `payer "${payer}" has no policy for drug "${drug}" for the ${lob ?? ''} line of business (${otherPlans.map((p) => `${p.id}: ${(p.linesOfBusiness ?? []).join(', ')}`).join('; ')}): no coverage is asserted from another plan's policy`
+    : `no policy of payer "${payer}" for drug "${drug}" in effect on ${facts.serviceDate}`;
+  if (policy === undefined) return fail(`${facts.order.reference}: no evaluation — ${why ?? noPolicy} (name one with --policy <id>)`);
   const evaluation = evaluatePolicy(policy, facts);
   return { code: 0, lines: printed([evaluation], [...traceLines(evaluation), ''], args.json) };
 }

@@ -9,6 +9,8 @@ import type {
   AttestationEntry,
   Catalog,
   DiagnosisCodes,
+  SpecialtyGroup,
+  Regimen,
   DrugCodeMatch,
   DrugEntry,
   LineOfBusinessRule,
@@ -102,6 +104,8 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   const attestationsJson = readJson(dir, 'attestations.json');
   const observationsJson = readJson(dir, 'observation-codes.json');
   const diagnosesJson = readJson(dir, 'diagnosis-codes.json');
+  const specialtiesJson = readJson(dir, 'specialties.json');
+  const regimensJson = readJson(dir, 'regimens.json');
 
   const drugs = new Map(drugList.map((drug) => [drug.id, drug]));
   const drugByName = indexDrugNames(drugList);
@@ -114,6 +118,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
     [payer.name, ...payer.aliases].map((alias) => ({ alias: normaliseText(alias).trim(), payer: payer.id })),
   );
   objectField<DiagnosisCodes['metastatic']>('diagnosis-codes.json', diagnosesJson, 'metastatic');
+  for (const key of ['nodal', 'leukaemiaState', 'lineage', 'diseases'] as const) objectField('diagnosis-codes.json', diagnosesJson, key);
   const diagnoses = diagnosesJson as unknown as DiagnosisCodes;
 
   return {
@@ -141,6 +146,9 @@ export function loadCatalog(dir = 'catalog'): Catalog {
       responseCategories: objectField<ObservationCodes['responseCategories']>('observation-codes.json', observationsJson, 'responseCategories'),
     },
     diagnoses,
+    specialtyGroups: arrayField<SpecialtyGroup>('specialties.json', specialtiesJson, 'groups'),
+    regimens: arrayField<Regimen>('regimens.json', regimensJson, 'regimens'),
     inRelapse: new RegExp(diagnoses.inRelapsePattern),
+    leukaemiaStatePattern: new RegExp(diagnoses.leukaemiaState.icd10Pattern),
   };
 }

@@ -163,8 +163,14 @@ export interface SnomedList {
 
 export interface DiagnosisCodes {
   systems: { icd10cm: string[]; snomed: string };
+  /** distant sites (C78–C79) */
   metastatic: { icd10Prefixes: string[]; snomed: string[] };
-  inflammatoryBreast: SnomedList;
+  /** lymph-node involvement (C77): regional or distant by the primary, decided by stage / M category */
+  nodal: { icd10Prefixes: string[] };
+  inflammatoryBreast: SnomedList & { icd10Prefixes: string[] };
+  leukaemiaState: LeukaemiaStateCodes;
+  lineage: LineageCodes;
+  diseases: { groups: DiseaseGroup[] };
   tripleNegative: SnomedList;
   recurrent: SnomedList;
   inRelapsePattern: string;
@@ -176,6 +182,46 @@ export interface DiagnosisCodes {
   prNegative: SnomedList;
   gbrcaPresent: SnomedList;
   gbrcaAbsent: SnomedList;
+}
+
+/** A named regimen (catalog/regimens.json): recognised when one of its `recognisedBy` drug sets is present whole. */
+export interface Regimen {
+  id: string;
+  name: string;
+  components: string[];
+  recognisedBy: string[][];
+  reading?: string;
+}
+
+export interface SpecialtyGroup {
+  group: string;
+  nucc: string[];
+}
+
+export type LeukaemiaState = 'not-in-remission' | 'remission' | 'relapse' | 'refractory';
+
+export interface LeukaemiaStateCodes {
+  icd10Pattern: string;
+  fifthCharacter: Record<string, LeukaemiaState>;
+  clinicalStatus: Record<string, LeukaemiaState>;
+  snomed: Record<string, LeukaemiaState>;
+  phrases: Array<{ phrase: string; state: LeukaemiaState }>;
+}
+
+export type Lineage = 'b-precursor' | 't-cell';
+
+export interface LineageCodes {
+  icdO3Systems: string[];
+  values: Array<{ lineage: Lineage; icdO3: string[]; snomed: string[]; phrases: string[] }>;
+}
+
+export interface DiseaseGroup {
+  disease: string;
+  icd10Prefixes: string[];
+  snomed: string[];
+  phrases: string[];
+  /** ICD-10-CM prefixes that name the disease only together with one of its phrases in the Condition's text */
+  icd10PrefixesWithPhrase?: string[];
 }
 
 /** A code that names a drug, and how specific it is (a clinical drug beats an ingredient). */
@@ -206,5 +252,11 @@ export interface Catalog {
   phases: PhaseEntry[];
   observations: ObservationCodes;
   diagnoses: DiagnosisCodes;
+  /** prescriber specialty groups by NUCC code (catalog/specialties.json) */
+  specialtyGroups: SpecialtyGroup[];
+  /** named regimens the policies ask for as partners (catalog/regimens.json) */
+  regimens: Regimen[];
   inRelapse: RegExp;
+  /** ICD-10-CM leukaemia / myeloma code whose group 1 is the remission character */
+  leukaemiaStatePattern: RegExp;
 }

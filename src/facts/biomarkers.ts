@@ -242,8 +242,12 @@ export function biomarkerFacts(chart: GatheredChart, catalog: Catalog): Clinical
     hormoneReceptor: hormoneReceptor(er, pr),
     germlineBrca: germlineBrcaFact(chart, catalog),
     pdl1Cps: pdl1Fact(chart, catalog),
-    philadelphiaChromosome: markerFact(chart, catalog, facts.philadelphiaChromosome, 'Philadelphia chromosome'),
+    philadelphiaChromosome: withPossibleValues(markerFact(chart, catalog, facts.philadelphiaChromosome, 'Philadelphia chromosome'), ['positive', 'negative']),
     t11_14: markerFact(chart, catalog, facts.t11_14, 't(11;14)'),
   };
 }
 
+/** An unknown binary marker is still one of a known set: the engine may check whether either value changes the answer. */
+function withPossibleValues(fact: Fact<Positivity>, values: Positivity[]): Fact<Positivity> {
+  return fact.value === null ? { ...fact, possibleValues: values } : fact;
+}

@@ -67,10 +67,11 @@ const toM2 = (v: number, unit: string): number | undefined => (M2_UNITS.has(unit
 function measurementFact(found: Measurement[], label: string, unit: string, decimals: number, missing: () => Fact<number>): Fact<number> {
   const latest = found[0];
   if (latest === undefined) return missing();
+  // the converted value is compared (99.2 lb = 44.996 kg is under 45 kg); only the text is rounded
   const value = round(latest.value, decimals);
   const converted = latest.asWritten === `${value} ${unit}` || latest.asWritten === `${value} ${unitText(unit)}` ? '' : ` (${latest.asWritten})`;
   const shown = quantityText({ value, unit });
-  return known(value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${shown}${converted}`, [value])]);
+  return known(latest.value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${shown}${converted}`, [latest.value])]);
 }
 
 /** Mosteller: BSA (m²) = √(height cm × weight kg / 3600), to 2 decimals. */

@@ -4,7 +4,7 @@ import type { ClinicalFacts } from './types.js';
 import { ageAt, isFullDate } from './dates.js';
 import { evidence, known, notFound, unknown } from './fact.js';
 
-export function patientFacts(chart: GatheredChart, serviceDate: string): ClinicalFacts['patient'] {
+export function patientFacts(chart: GatheredChart, serviceDate: string): Omit<ClinicalFacts['patient'], 'ageAtDiagnosisMonths'> {
   const reference = `Patient/${chart.patientId}`;
   const birthDate = chart.patient?.birthDate;
   if (chart.patient === undefined || birthDate === undefined) {

@@ -100,7 +100,7 @@ function codeFact(sources: Source[], read: (concept: CodeableConcept | undefined
   return values.length > 0 ? known(unique(values), cites) : notFound(chart, 'conditions', what);
 }
 
-export function diagnosisFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): ClinicalFacts['diagnoses'] {
+export function diagnosisFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): Omit<ClinicalFacts['diagnoses'], 'diseases'> {
   const sources = orderedSources(chart, order);
   return {
     icd10: codeFact(sources, (c) => icd10Codes(c, catalog), chart, 'ICD-10-CM diagnosis'),

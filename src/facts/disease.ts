@@ -4,7 +4,7 @@ import type { Catalog, ValueKey } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, DiseaseResponse, Evidence, Fact } from './types.js';
 import { addDays } from './dates.js';
-import { evidence, known, notFound, unknown } from './fact.js';
+import { evidence, known, notFound, unavailableReason, unknown } from './fact.js';
 import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
 import { codings, newestFirst, observationsWithFactCode, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
 import type { TherapyEpisode } from './therapy.js';
@@ -12,7 +12,7 @@ import type { TherapyEpisode } from './therapy.js';
 /** Days after the end of the last therapy within which a progression still counts as "on" that therapy. */
 export const PROGRESSION_WINDOW_DAYS = 60;
 
-interface DiseaseInput {
+export interface DiseaseInput {
   chart: GatheredChart;
   catalog: Catalog;
   order: MedicationRequest;
@@ -55,16 +55,25 @@ function stageOf(observation: Observation, catalog: Catalog): Stage | null {
   return null;
 }
 
+/**
+ * Distant disease: a distant-site code (C78–C79, SNOMED metastasis), M1 or stage IV. Lymph-node codes (C77) are
+ * regional or distant depending on the primary: a documented M category or stage group decides, and without one
+ * they leave the fact unknown (conventions, "metastatic"; a documented stage outranks an ambiguous code).
+ */
 function metastatic(input: DiseaseInput): Fact<boolean> {
   const { catalog } = input;
   const codes = catalog.diagnoses.metastatic;
   const cites: Evidence[] = [];
+  const nodal: Evidence[] = [];
   for (const condition of currentConditions(input.chart)) {
-    const icd = icd10Codes(condition.code, catalog).filter((c) => codes.icd10Prefixes.some((p) => c.startsWith(p)));
+    const icdCodes = icd10Codes(condition.code, catalog);
+    const icd = icdCodes.filter((c) => codes.icd10Prefixes.some((p) => c.startsWith(p)));
     const snomed = snomedCodes(condition.code, catalog).filter((c) => codes.snomed.includes(c));
     if (icd.length + snomed.length > 0) {
       cites.push(evidence(relativeReference(condition), conditionDate(condition), `Metastatic disease (${[...icd, ...snomed].join(', ')})`, [...icd, ...snomed]));
     }
+    const nodes = icdCodes.filter((c) => catalog.diagnoses.nodal.icd10Prefixes.some((p) => c.startsWith(p)));
+    if (nodes.length > 0) nodal.push(evidence(relativeReference(condition), conditionDate(condition), `Lymph-node involvement (${nodes.join(', ')}): regional or distant, decided by stage`, nodes));
   }
   const mCategory = observationsOf(input, 'mCategory');
   const stage = observationsOf(input, 'stageGroup');
@@ -73,12 +82,13 @@ function metastatic(input: DiseaseInput): Fact<boolean> {
   if (cites.length > 0) return known(true, cites);
   // the chart rules metastasis out only when the latest staging says so
   const latestM = mCategory[0];
-  if (latestM !== undefined && valueMatches(latestM, 'm0', catalog)) return known(false, [cite(latestM, 'No distant metastasis (M0)', ['M0'])]);
+  if (latestM !== undefined && valueMatches(latestM, 'm0', catalog)) return known(false, [cite(latestM, 'No distant metastasis (M0)', ['M0']), ...nodal]);
   const latestStage = stage[0];
   const latestStageValue = latestStage === undefined ? null : stageOf(latestStage, catalog);
   if (latestStage !== undefined && latestStageValue !== null) {
-    return known(false, [cite(latestStage, `Stage group ${latestStageValue === 'III' ? 'III' : 'I-II'}`, [latestStageValue])]);
+    return known(false, [cite(latestStage, `Stage group ${latestStageValue === 'III' ? 'III' : 'I-II'}`, [latestStageValue]), ...nodal]);
   }
+  if (nodal.length > 0) return unknown('Lymph-node involvement (C77) without a documented stage or M category: regional or distant is not stated', nodal);
   return notFound(input.chart, 'conditions', 'Metastatic disease');
 }
 
@@ -129,10 +139,14 @@ function unresectable(input: DiseaseInput): Fact<boolean> {
 
 function inflammatory(input: DiseaseInput): Fact<boolean> {
   const { catalog } = input;
-  const codes = catalog.diagnoses.inflammatoryBreast.snomed;
-  const cites: Evidence[] = currentConditions(input.chart)
-    .filter((c) => snomedCodes(c.code, catalog).some((s) => codes.includes(s)))
-    .map((c) => evidence(relativeReference(c), conditionDate(c), 'Inflammatory breast cancer', ['inflammatory']));
+  const { snomed: codes, icd10Prefixes } = catalog.diagnoses.inflammatoryBreast;
+  const cites: Evidence[] = currentConditions(input.chart).flatMap((c) => {
+    const coded = [
+      ...snomedCodes(c.code, catalog).filter((s) => codes.includes(s)),
+      ...icd10Codes(c.code, catalog).filter((code) => icd10Prefixes.some((p) => code.startsWith(p))),
+    ];
+    return coded.length === 0 ? [] : [evidence(relativeReference(c), conditionDate(c), `Inflammatory breast cancer (${coded.join(', ')})`, ['inflammatory'])];
+  });
   for (const o of observationsOf(input, 'tCategory').filter((o) => valueMatches(o, 't4d', catalog))) cites.push(cite(o, 'Primary tumour T4d (inflammatory)', ['T4d']));
   return cites.length > 0 ? known(true, cites) : notFound(input.chart, 'conditions', 'Inflammatory breast cancer');
 }
@@ -154,12 +168,12 @@ const RESPONSE_KEYS: Array<{ key: ValueKey; response: DiseaseResponse }> = [
   { key: 'improved', response: 'improved' },
 ];
 
-interface StatusReading {
+export interface StatusReading {
   observation: Observation;
   response: DiseaseResponse;
 }
 
-function statusReadings(input: DiseaseInput): StatusReading[] {
+export function statusReadings(input: DiseaseInput): StatusReading[] {
   return observationsOf(input, 'diseaseStatus').flatMap((observation) => {
     const found = RESPONSE_KEYS.find(({ key }) => valueMatches(observation, key, input.catalog));
     return found === undefined ? [] : [{ observation, response: found.response }];
@@ -170,6 +184,18 @@ function statusCite(reading: StatusReading): Evidence {
   return cite(reading.observation, `Disease status: ${reading.response}`, [reading.response]);
 }
 
+/** The last episode started on or before `date` (episodes oldest first): a binary search, not a copy per progression. */
+function lastStartedBy(episodes: TherapyEpisode[], date: string): TherapyEpisode | undefined {
+  let lo = 0;
+  let hi = episodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((episodes[mid] as TherapyEpisode).start <= date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : episodes[lo - 1];
+}
+
 /** Progression documented during, or within 60 days after the end of, the therapy that preceded it. */
 function progressionAfterTherapy(progressions: StatusReading[], episodes: TherapyEpisode[], chart: GatheredChart): Fact<boolean> {
   if (progressions.length === 0) return notFound(chart, 'observations', 'Progression');
@@ -177,7 +203,7 @@ function progressionAfterTherapy(progressions: StatusReading[], episodes: Therap
   for (const progression of progressions) {
     const date = observationDate(progression.observation);
     if (date === undefined) continue;
-    const last = [...episodes].reverse().find((e) => e.start <= date);
+    const last = lastStartedBy(episodes, date);
     if (last !== undefined && date <= addDays(last.end, PROGRESSION_WINDOW_DAYS)) {
       return known(true, [statusCite(progression), last.cite]);
     }
@@ -185,11 +211,48 @@ function progressionAfterTherapy(progressions: StatusReading[], episodes: Therap
   return known(false, progressions.map(statusCite));
 }
 
-export function diseaseFacts(input: DiseaseInput): ClinicalFacts['disease'] {
+/** Facts read here; leukaemia state, lineage and diagnosis date come from disease-state.ts. */
+/**
+ * "No response to preoperative systemic therapy" (001): stable or worsened status documented after systemic therapy
+ * was given. Without any therapy before that status there was nothing to respond to: not met (the history was read).
+ */
+function noResponseToPriorTherapy(latest: StatusReading | undefined, input: DiseaseInput, response: Fact<DiseaseResponse>): Fact<boolean> {
+  if (latest === undefined) return unknown(response.unknownReason ?? 'Disease status not documented');
+  const date = observationDate(latest.observation);
+  const given = input.episodes.filter((e) => e.classes.includes('antineoplastic') && (date === undefined || e.start <= date));
+  if (given.length === 0) {
+    const gap = unavailableReason(input.chart, 'medicationRequests');
+    if (gap !== undefined) return unknown(gap, [statusCite(latest)]);
+    return known(false, [{ ...statusCite(latest), text: `Disease status: ${latest.response}, but no systemic therapy was given before it` }]);
+  }
+  const therapy = given[given.length - 1] as TherapyEpisode;
+  return known(latest.response !== 'improved', [statusCite(latest), therapy.cite]);
+}
+
+/**
+ * "Responding positively" on continued therapy (002 §II): the latest status improved; or stable with an earlier
+ * improvement documented (a plateau after a response); worsened is not responding; stable with no documented
+ * improvement leaves it not documented (conventions, "response to therapy").
+ */
+function respondingToTherapy(readings: StatusReading[], response: Fact<DiseaseResponse>): Fact<boolean> {
+  const [latest, ...earlier] = readings;
+  if (latest === undefined) return unknown(response.unknownReason ?? 'Disease status not documented');
+  if (latest.response === 'improved') return known(true, [statusCite(latest)]);
+  if (latest.response === 'worsened') return known(false, [statusCite(latest)]);
+  const improvement = earlier.find((r) => r.response === 'improved');
+  if (improvement !== undefined) {
+    return known(true, [{ ...statusCite(latest), text: 'Disease status: stable after a documented improvement (responding)' }, statusCite(improvement)]);
+  }
+  return unknown('Disease status stable with no documented improvement: a positive response is not shown', [statusCite(latest)]);
+}
+
+export type ExtentAndCourse = Omit<ClinicalFacts['disease'], 'leukaemiaState' | 'lineage' | 'diagnosisDate'>;
+
+export function diseaseFacts(input: DiseaseInput): ExtentAndCourse {
   const readings = statusReadings(input);
   const latest = readings[0];
   const response: Fact<DiseaseResponse> = latest === undefined ? notFound(input.chart, 'observations', 'Disease status') : known(latest.response, [statusCite(latest)]);
-  const noResponse: Fact<boolean> = latest === undefined ? unknown(response.unknownReason ?? 'Disease status not documented') : known(latest.response !== 'improved', [statusCite(latest)]);
+  const noResponse = noResponseToPriorTherapy(latest, input, response);
   const progressions = readings.filter((r) => r.response === 'worsened');
   const progression: Fact<boolean> =
     progressions.length > 0 ? known(true, progressions.map(statusCite)) : latest !== undefined ? known(false, readings.map(statusCite)) : unknown(response.unknownReason ?? 'Disease status not documented');
@@ -203,6 +266,7 @@ export function diseaseFacts(input: DiseaseInput): ClinicalFacts['disease'] {
     tripleNegative: tripleNegative(input),
     response,
     noResponse,
+    respondingToTherapy: respondingToTherapy(readings, response),
     progression,
     progressionWithin60DaysOfLastTherapy: progressionAfterTherapy(progressions, input.episodes, input.chart),
   };

@@ -11,11 +11,16 @@ import { biomarkerFacts } from './biomarkers.js';
 import { bodyFacts } from './body.js';
 import { coverageFacts } from './coverage.js';
 import { todayUtc } from './dates.js';
+import { unavailableReason } from './fact.js';
 import { patientFacts } from './demographics.js';
+import { inferPhase } from './phase.js';
 import { diagnosisFacts } from './diagnoses.js';
-import { diseaseFacts } from './disease.js';
+import { diseaseFacts, statusReadings, type DiseaseInput } from './disease.js';
 import { labFacts } from './labs.js';
 import { responseFacts } from './response.js';
+import { refractoryTo } from './refractory.js';
+import { observationDate, relativeReference } from './fhir.js';
+import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
 import { therapyFacts } from './therapy.js';
@@ -25,28 +30,34 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const therapy = therapyFacts(chart, catalog, serviceDate);
   const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, therapy);
   const biomarkers = biomarkerFacts(chart, catalog);
+  const timing = diagnosisTiming(chart, order, catalog);
+  const diseaseInput: DiseaseInput = { chart, catalog, order, attestations: orderFacts.attestations, episodes: therapy.episodes, her2: biomarkers.her2, er: biomarkers.er, pr: biomarkers.pr };
+  const readings = statusReadings(diseaseInput);
+  const progressions = readings.flatMap((r) => {
+    const date = observationDate(r.observation);
+    return r.response === 'worsened' && date !== undefined ? [{ reference: relativeReference(r.observation), date }] : [];
+  });
+  const statusGap = readings.length === 0 ? (unavailableReason(chart, 'observations') ?? 'Disease status not documented') : undefined;
+  const state = leukaemiaState(chart, catalog);
+  const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.facts.priorLines, catalog });
   return {
     serviceDate,
-    patient: patientFacts(chart, serviceDate),
+    patient: { ...patientFacts(chart, serviceDate), ageAtDiagnosisMonths: timing.ageMonths },
     body: bodyFacts(chart, catalog, serviceDate),
-    diagnoses: diagnosisFacts(chart, order, catalog),
-    disease: diseaseFacts({
-      chart,
-      catalog,
-      order,
-      attestations: orderFacts.attestations,
-      episodes: therapy.episodes,
-      her2: biomarkers.her2,
-      er: biomarkers.er,
-      pr: biomarkers.pr,
-    }),
+    diagnoses: { ...diagnosisFacts(chart, order, catalog), diseases: diseaseGroups(chart, catalog) },
+    disease: {
+      leukaemiaState: state,
+      lineage: lineage(chart, catalog),
+      diagnosisDate: timing.date,
+      ...diseaseFacts(diseaseInput),
+    },
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
     response: responseFacts(chart, catalog, serviceDate),
-    therapy: therapy.facts,
-    prescriber: prescriberFacts(order, chart),
+    therapy: { ...therapy.facts, refractoryTo: refractoryTo(therapy.episodes, progressions, chart, statusGap) },
+    prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
-    order: orderFacts,
+    order: { ...orderFacts, phase },
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),
   };
 }
@@ -55,5 +66,6 @@ export { serviceDateOf } from './order.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';
-export { groupIntoLines, LINE_WINDOW_DAYS, DAYS_PER_MONTH } from './therapy.js';
+export { groupIntoLines, LINE_WINDOW_DAYS } from './therapy.js';
+export { CYCLE_DAYS_PER_MONTH, CALENDAR_DAYS_PER_MONTH, durationDays } from './durations.js';
 export type * from './types.js';

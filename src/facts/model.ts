@@ -10,7 +10,16 @@
 import type { ClinicalFacts, Fact } from './types.js';
 
 /** Catalog lists a value must come from; the checker reads them from catalog/*.json. */
-export type Vocabulary = 'drugs' | 'drugClasses' | 'attestations' | 'phases' | 'payers' | 'linesOfBusiness' | 'responseCategories';
+export type Vocabulary =
+  | 'drugs'
+  | 'drugClasses'
+  | 'attestations'
+  | 'phases'
+  | 'payers'
+  | 'linesOfBusiness'
+  | 'responseCategories'
+  | 'diseases'
+  | 'specialtyGroups';
 
 interface Described {
   /** what the fact means, for analysts */
@@ -93,6 +102,7 @@ export const FACT_MODEL: FactModel = {
     reference: { type: 'text', description: 'The patient, as a relative reference.', fhir: 'context.patientId', example: 'Patient/pat-1' },
     age: { type: 'number', unit: 'years', integer: true, description: 'Age in whole years on the service date.', fhir: 'Patient.birthDate', example: '42' },
     ageMonths: { type: 'number', unit: 'months', integer: true, description: 'Age in whole months on the service date (infant rules).', fhir: 'Patient.birthDate', example: '8' },
+    ageAtDiagnosisMonths: { type: 'number', unit: 'months', integer: true, description: 'Age in whole months on the date of diagnosis (infant ALL is defined by age at diagnosis).', fhir: 'Patient.birthDate and the diagnosis date (Condition.onset[x], else recordedDate)', example: '8' },
   },
   body: {
     weightKg: { type: 'number', unit: 'kg', description: 'Latest body weight.', fhir: 'Observation LOINC 29463-7 (and catalog bodyWeight codes), lb converted', example: '68' },
@@ -102,8 +112,13 @@ export const FACT_MODEL: FactModel = {
   diagnoses: {
     icd10: { type: 'list', ...ICD10, description: "Current ICD-10-CM diagnoses, the order's reason first.", fhir: 'MedicationRequest.reasonCode / reasonReference, Condition.code (active, recurrence, relapse, remission)', example: '["C50.911"]' },
     snomed: { type: 'list', ...SNOMED, description: 'Current diagnoses as SNOMED CT concept ids.', fhir: 'Condition.code (SNOMED CT)', example: '["254837009"]' },
+    diseases: { type: 'list', vocabulary: 'diseases', description: 'Catalog disease groups of the current diagnoses, for criteria that name a disease without a code list; empty when every diagnosis is read and none is in a group (not met), unknown when one cannot be read.', fhir: 'Condition.code (ICD-10-CM prefixes, SNOMED CT concepts, text phrases of catalog/diagnosis-codes.json "diseases")', example: '["breast-cancer"]' },
   },
   disease: {
+    leukaemiaState: { type: 'text', values: ['not-in-remission', 'remission', 'relapse', 'refractory'], description: 'Current state of the leukaemia.', fhir: 'ICD-10-CM 5th character (C91.0x: 0 / 1 / 2), Condition.clinicalStatus, condition text (catalog leukaemiaState)', example: '"relapse"' },
+    lineage: { type: 'text', values: ['b-precursor', 't-cell'], description: 'ALL lineage; unknown when the chart does not state it (C91.0- covers both).', fhir: 'Condition text / coding display, ICD-O-3 morphology (catalog lineage)', example: '"b-precursor"' },
+    diagnosisDate: { type: 'date', description: 'Date of diagnosis of the disease the order treats.', fhir: 'Condition.onset[x], else Condition.recordedDate', example: '2024-05-02' },
+    respondingToTherapy: { type: 'boolean', description: 'Responding to continued therapy: improved, or stable after a documented improvement (false when worsened; unknown when stable with no documented improvement).', fhir: 'Observation mCODE CancerDiseaseStatus (LOINC 97509-4) over time', example: 'true' },
     metastatic: { type: 'boolean', description: 'Metastatic disease documented.', fhir: 'Condition (secondary-site ICD-10 / SNOMED), Observation M category M1, stage IV', example: 'true' },
     locallyAdvanced: { type: 'boolean', description: 'Locally advanced disease documented.', fhir: 'Observation stage group III, T4 category', example: 'true' },
     recurrent: { type: 'boolean', description: 'Recurrent disease documented.', fhir: 'Condition.clinicalStatus recurrence, SNOMED recurrent codes', example: 'true' },
@@ -143,10 +158,12 @@ export const FACT_MODEL: FactModel = {
     priorDrugs: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of drugs given in prior lines.', fhir: 'MedicationRequest / MedicationStatement history (catalog/drugs.json codes)', example: '["doxorubicin", "paclitaxel"]' },
     priorDrugClasses: { type: 'list', vocabulary: 'drugClasses', description: 'Catalog classes of those drugs.', fhir: 'catalog/drugs.json classes of priorDrugs', example: '["anthracycline", "taxane"]' },
     activeMedications: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of medications active on the service date.', fhir: 'MedicationRequest / MedicationStatement active on the service date', example: '["lenalidomide"]' },
+    refractoryTo: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of drugs the disease is refractory to: progression while on the drug or within 60 days of its last dose.', fhir: 'CancerDiseaseStatus worsened dates vs MedicationRequest history', example: '["lenalidomide"]' },
   },
   prescriber: {
     reference: { type: 'text', description: 'The ordering practitioner (role), as a relative reference.', fhir: 'MedicationRequest.requester', example: 'PractitionerRole/role-onc-1' },
     specialties: { type: 'list', description: 'NUCC taxonomy codes of the prescriber (e.g. 207RX0202X).', fhir: 'PractitionerRole.specialty, Practitioner.qualification', example: '["207RX0202X"]' },
+    specialtyGroups: { type: 'list', vocabulary: 'specialtyGroups', description: 'Specialty groups of the prescriber (catalog/specialties.json: oncology, hematology) from the NUCC codes.', fhir: 'PractitionerRole.specialty, Practitioner.qualification (NUCC)', example: '["oncology"]' },
   },
   coverage: {
     reference: { type: 'text', description: 'The Coverage the payer was read from.', fhir: 'Coverage (active)', example: 'Coverage/cov-1' },

@@ -3,7 +3,7 @@ import type { Dosage, MedicationRequest, Quantity } from 'fhir/r4.js';
 import type { HcpcsCode } from '../catalog/types.js';
 import type { Evidence, Fact, OrderedAmount, OrderedSchedule } from './types.js';
 import { known, unknown } from './fact.js';
-import { DAYS_PER_MONTH, durationDays } from './therapy.js';
+import { durationDays, SCHEDULE_PERIOD_DAYS } from './durations.js';
 import { daysBetween, datePart } from './dates.js';
 import { doseUnitSpelling } from '../units.js';
 
@@ -63,12 +63,11 @@ export function orderedAmount(dosage: Dosage | undefined, hcpcs: HcpcsCode | und
   return known(amount, [cite(`Ordered ${amount.asWritten}`, [`${amount.value} ${amount.unit}`])]);
 }
 
-const PERIOD_DAYS: Readonly<Record<string, number>> = { d: 1, wk: 7, mo: DAYS_PER_MONTH, h: 1 / 24, min: 1 / 1440, s: 1 / 86400, a: 365 };
 
 export function orderedSchedule(dosage: Dosage | undefined, cite: (text: string, supports: string[]) => Evidence): Fact<OrderedSchedule> {
   const repeat = dosage?.timing?.repeat;
   if (repeat?.period === undefined || repeat.periodUnit === undefined) return unknown('Schedule (timing.repeat period) not stated on the order');
-  const unitDays = PERIOD_DAYS[repeat.periodUnit];
+  const unitDays = SCHEDULE_PERIOD_DAYS[repeat.periodUnit];
   if (unitDays === undefined) return unknown(`Schedule period unit ${repeat.periodUnit} not understood`);
   const administrations = repeat.frequency ?? 1;
   const periodDays = repeat.period * unitDays;
@@ -82,15 +81,24 @@ export function orderedSchedule(dosage: Dosage | undefined, cite: (text: string,
   return known(schedule, [cite(`Schedule ${asWritten}`, [`${administrations}/${periodDays}d`])]);
 }
 
-/** Requested duration: the expected supply, else the validity period (inclusive days). */
+/**
+ * Requested duration: every fill the order allows (expected supply × (refills + 1)), no longer than the validity
+ * period when one is given; else the validity period (inclusive days). Months are calendar months.
+ */
 export function requestedDuration(request: MedicationRequest, cite: (text: string, supports: string[]) => Evidence): Fact<number> {
-  const supply = durationDays(request.dispenseRequest?.expectedSupplyDuration);
-  if (supply !== undefined) return known(supply, [cite(`Expected supply ${supply} days`, [String(supply)])]);
-  const start = datePart(request.dispenseRequest?.validityPeriod?.start);
-  const end = datePart(request.dispenseRequest?.validityPeriod?.end);
-  if (start?.length === 10 && end?.length === 10) {
-    const days = daysBetween(start, end) + 1;
-    return known(days, [cite(`Valid ${start} to ${end} (${days} days)`, [String(days)])]);
+  const dispense = request.dispenseRequest;
+  const supply = durationDays(dispense?.expectedSupplyDuration);
+  const refills = Math.max(0, dispense?.numberOfRepeatsAllowed ?? 0);
+  const start = datePart(dispense?.validityPeriod?.start);
+  const end = datePart(dispense?.validityPeriod?.end);
+  const validity = start?.length === 10 && end?.length === 10 ? daysBetween(start, end) + 1 : undefined;
+  if (supply !== undefined) {
+    const fills = Math.round(supply * (refills + 1));
+    const days = validity === undefined ? fills : Math.min(fills, validity);
+    const what = `Expected supply ${Math.round(supply)} days × ${refills + 1} fill${refills === 0 ? '' : 's'} (${refills} refill${refills === 1 ? '' : 's'})`;
+    const capped = validity !== undefined && validity < fills ? `, limited by validity ${start ?? ''} to ${end ?? ''}` : '';
+    return known(days, [cite(`${what} = ${fills} days${capped}`, [String(days)])]);
   }
+  if (validity !== undefined) return known(validity, [cite(`Valid ${start ?? ''} to ${end ?? ''} (${validity} days)`, [String(validity)])]);
   return unknown('Requested duration not stated on the order');
 }

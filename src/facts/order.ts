@@ -39,9 +39,24 @@ function partnersOf(order: MedicationRequest, drug: string | null, chart: Gather
   return [...fromDrafts, ...fromActive].filter((p) => p.drug !== drug);
 }
 
+/**
+ * Named regimens among the partners: a regimen counts only when one of its recognising drug sets is there whole
+ * (prednisone alone is not POMP; the dexamethasone premedication of inotuzumab is not mini-hyper-CVD).
+ */
+function regimensAmong(partners: Partner[], catalog: Catalog): Array<{ id: string; cites: Evidence[] }> {
+  const drugs = new Set(partners.map((p) => p.drug));
+  return catalog.regimens.flatMap((regimen) => {
+    const set = regimen.recognisedBy.find((needed) => needed.every((d) => drugs.has(d)));
+    if (set === undefined) return [];
+    const present = partners.filter((p) => regimen.components.includes(p.drug));
+    return [{ id: regimen.id, cites: present.map((p) => ({ ...p.cite, text: `${p.cite.text ?? p.drug} (${regimen.name}: ${present.map((q) => q.drug).join(', ')})`, supports: [regimen.id] })) }];
+  });
+}
+
 function partnerFacts(partners: Partner[], catalog: Catalog, historyGap: string | undefined, cite: Evidence) {
   const drugs = unique(partners.map((p) => p.drug));
-  const classes = unique(drugs.flatMap((d) => classesOf(d, catalog)));
+  const regimens = regimensAmong(partners, catalog);
+  const classes = unique([...drugs.flatMap((d) => classesOf(d, catalog)), ...regimens.map((r) => r.id)]);
   const cites = partners.map((p) => p.cite);
   const antineoplastic = partners.filter((p) => classesOf(p.drug, catalog).includes('antineoplastic'));
   // without the medication list, an empty partner list could hide an active antineoplastic
@@ -55,7 +70,7 @@ function partnerFacts(partners: Partner[], catalog: Catalog, historyGap: string 
         : known(true, [cite]);
   return {
     partners: listFact(drugs, cites),
-    partnerClasses: listFact(classes, partners.map((p) => ({ ...p.cite, supports: classesOf(p.drug, catalog) }))),
+    partnerClasses: listFact(classes, [...partners.map((p) => ({ ...p.cite, supports: classesOf(p.drug, catalog) })), ...regimens.flatMap((r) => r.cites)]),
     singleAgent,
   };
 }

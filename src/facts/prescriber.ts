@@ -1,6 +1,7 @@
 /** The prescriber's specialties (NUCC): the order's requester, else the hook's user. */
 import type { MedicationRequest, Practitioner, PractitionerRole } from 'fhir/r4.js';
 import { NUCC, sameSystem } from '../catalog/systems.js';
+import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence } from './types.js';
 import { evidence, known, notFound, unique } from './fact.js';
@@ -18,9 +19,25 @@ function practitionerSpecialties(practitioner: Practitioner): string[] {
   return nucc((practitioner.qualification ?? []).map((q) => q.code));
 }
 
-export function prescriberFacts(order: MedicationRequest, chart: GatheredChart): ClinicalFacts['prescriber'] {
+/** The catalog's specialty groups (oncology, hematology) the prescriber's NUCC codes belong to. */
+function specialtyGroups(specialties: ClinicalFacts['prescriber']['specialties'], catalog: Catalog): ClinicalFacts['prescriber']['specialtyGroups'] {
+  if (specialties.value === null) return specialties;
+  const codes = specialties.value;
+  const groups = catalog.specialtyGroups.filter((g) => g.nucc.some((code) => codes.includes(code)));
+  const names = groups.map((g) => g.group);
+  const cites = specialties.evidence.map((e) => ({
+    ...e,
+    supports: groups.filter((g) => e.supports?.some((code) => g.nucc.includes(code)) === true).map((g) => g.group),
+  }));
+  return known(names, cites);
+}
+
+export function prescriberFacts(order: MedicationRequest, chart: GatheredChart, catalog: Catalog): ClinicalFacts['prescriber'] {
   const reference = order.requester?.reference ?? (chart.userId !== '' ? chart.userId : undefined);
-  if (reference === undefined) return { reference: null, specialties: notFound(chart, 'practitionerRole', 'Prescriber') };
+  if (reference === undefined) {
+    const missing = notFound<string[]>(chart, 'practitionerRole', 'Prescriber');
+    return { reference: null, specialties: missing, specialtyGroups: missing };
+  }
   const type = referenceType(reference);
   const id = referenceId(reference);
   const roles = chart.practitionerRoles.filter((r) =>
@@ -40,8 +57,6 @@ export function prescriberFacts(order: MedicationRequest, chart: GatheredChart):
     if (found.length > 0) cites.push(evidence(relativeReference(practitioner), undefined, `Prescriber qualification ${found.join(', ')}`, found));
     codes.push(...found);
   }
-  return {
-    reference,
-    specialties: codes.length > 0 ? known(unique(codes), cites) : notFound(chart, 'practitionerRole', "Prescriber's specialty"),
-  };
+  const specialties: ClinicalFacts['prescriber']['specialties'] = codes.length > 0 ? known(unique(codes), cites) : notFound(chart, 'practitionerRole', "Prescriber's specialty");
+  return { reference, specialties, specialtyGroups: specialtyGroups(specialties, catalog) };
 }

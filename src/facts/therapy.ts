@@ -1,5 +1,5 @@
 /** Medication history: prior lines of antineoplastic therapy, prior drugs, active medications on the service date. */
-import type { Duration, MedicationRequest } from 'fhir/r4.js';
+import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
@@ -7,11 +7,10 @@ import type { ClinicalFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
 import { evidence, known, unavailableReason, unique } from './fact.js';
 import { firstOfDosages, relativeReference } from './fhir.js';
+import { durationDays } from './durations.js';
 
 /** Drugs started within 28 days of a line's first drug belong to that line (conventions, "prior therapy"). */
 export const LINE_WINDOW_DAYS = 28;
-/** Days in a month for schedules and durations: one 28-day cycle, the oncology convention. */
-export const DAYS_PER_MONTH = 28;
 
 /** Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. */
 const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped']);
@@ -25,11 +24,6 @@ export interface TherapyEpisode {
   end: string;
   cite: Evidence;
 }
-
-const DAYS_PER_UNIT: ReadonlyMap<string, number> = new Map([
-  ['d', 1], ['day', 1], ['days', 1], ['wk', 7], ['week', 7], ['weeks', 7],
-  ['mo', DAYS_PER_MONTH], ['month', DAYS_PER_MONTH], ['months', DAYS_PER_MONTH], ['h', 1 / 24],
-]);
 
 /**
  * An episode whose evidence is spelled only when a fact cites it: a long history is read whole (to group lines), but
@@ -57,12 +51,6 @@ class Episode implements TherapyEpisode {
   }
 }
 
-export function durationDays(duration: Duration | undefined): number | undefined {
-  if (duration?.value === undefined) return undefined;
-  const f = DAYS_PER_UNIT.get((duration.code ?? duration.unit ?? 'd').toLowerCase());
-  return f === undefined ? undefined : duration.value * f;
-}
-
 /** When the order starts: the dosing period, else the dispense validity, else when it was written. */
 export function requestStart(request: MedicationRequest): string | undefined {
   const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start);
@@ -73,9 +61,10 @@ function requestEnd(request: MedicationRequest, start: string, serviceDate: stri
   const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end);
   const explicit = datePart(bounds ?? request.dispenseRequest?.validityPeriod?.end);
   if (explicit !== undefined && explicit.length === 10) return explicit;
-  const length =
-    firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration)) ??
-    durationDays(request.dispenseRequest?.expectedSupplyDuration);
+  // the order runs for every fill it allows: supply × (refills + 1)
+  const supply = durationDays(request.dispenseRequest?.expectedSupplyDuration);
+  const fills = Math.max(0, request.dispenseRequest?.numberOfRepeatsAllowed ?? 0) + 1;
+  const length = firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration)) ?? (supply === undefined ? undefined : supply * fills);
   if (length !== undefined) return addDays(start, Math.max(0, Math.ceil(length) - 1));
   return request.status === 'active' ? serviceDate : start;
 }
@@ -136,7 +125,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
   });
 }
 
-export function therapyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): { facts: ClinicalFacts['therapy']; episodes: TherapyEpisode[]; active: TherapyEpisode[] } {
+export function therapyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): { facts: Omit<ClinicalFacts['therapy'], 'refractoryTo'>; episodes: TherapyEpisode[]; active: TherapyEpisode[] } {
   const gap = unavailableReason(chart, 'medicationRequests');
   const episodes = therapyEpisodes(chart, catalog, serviceDate);
   const active = activeOnServiceDate(chart, catalog, serviceDate);

@@ -24,11 +24,19 @@ export interface Fact<T> {
   evidence: Evidence[];
   /** Why the value is unknown when it is (e.g. "Observation query timed out"). */
   unknownReason?: string;
+  /**
+   * For an enumerated fact whose value is unknown: the values the chart still allows (phase, lineage, Ph status).
+   * The engine evaluates the policy under each and gives the answer when they all agree.
+   */
+  possibleValues?: T[];
 }
 
 export type Positivity = 'positive' | 'negative' | 'equivocal';
 export type DiseaseResponse = 'improved' | 'stable' | 'worsened';
-export type LineOfBusiness = 'commercial' | 'marketplace' | 'medicaid' | 'medicare';
+/** A line of business named in catalog/lines-of-business.json (commercial, marketplace, medicaid, medicare, …). */
+export type LineOfBusiness = string;
+export type { LeukaemiaState, Lineage } from '../catalog/types.js';
+import type { LeukaemiaState, Lineage } from '../catalog/types.js';
 
 /** Dose per administration (or per day for continuous infusion), as ordered. */
 export interface OrderedAmount {
@@ -89,6 +97,8 @@ export interface ClinicalFacts {
     reference: string;
     age: Fact<number>;
     ageMonths: Fact<number>;
+    /** whole months of age on the date of diagnosis (infant ALL: < 12) */
+    ageAtDiagnosisMonths: Fact<number>;
   };
   body: {
     weightKg: Fact<number>;
@@ -101,8 +111,16 @@ export interface ClinicalFacts {
     icd10: Fact<string[]>;
     /** SNOMED CT concept ids. */
     snomed: Fact<string[]>;
+    /** catalog disease groups (catalog/diagnosis-codes.json `diseases`); empty when every diagnosis is read and none is listed */
+    diseases: Fact<string[]>;
   };
   disease: {
+    /** current leukaemia state: ICD-10-CM remission character, clinicalStatus, SNOMED qualifier or text */
+    leukaemiaState: Fact<LeukaemiaState>;
+    /** ALL lineage; unknown when the chart does not say (C91.0- covers both) */
+    lineage: Fact<Lineage>;
+    /** YYYY-MM-DD onset (else recorded date) of the diagnosis the order is for */
+    diagnosisDate: Fact<string>;
     metastatic: Fact<boolean>;
     locallyAdvanced: Fact<boolean>;
     recurrent: Fact<boolean>;
@@ -113,8 +131,10 @@ export interface ClinicalFacts {
     tripleNegative: Fact<boolean>;
     /** last documented disease status (mCODE CancerDiseaseStatus) */
     response: Fact<DiseaseResponse>;
-    /** "no response" = stable or worsened */
+    /** "no response" (to preoperative therapy) = stable or worsened after systemic therapy was given */
     noResponse: Fact<boolean>;
+    /** "responding positively" (continued therapy) = improved, or stable after a documented improvement; worsened = false */
+    respondingToTherapy: Fact<boolean>;
     progression: Fact<boolean>;
     /** progression documented on, or within 60 days of the end of, the last systemic therapy */
     progressionWithin60DaysOfLastTherapy: Fact<boolean>;
@@ -162,11 +182,15 @@ export interface ClinicalFacts {
     priorDrugClasses: Fact<string[]>;
     /** catalog ids of active medications on the service date */
     activeMedications: Fact<string[]>;
+    /** drugs (and their classes) the disease progressed on or within 60 days of their last dose (IMWG refractory) */
+    refractoryTo: Fact<string[]>;
   };
   prescriber: {
     reference: string | null;
     /** NUCC taxonomy codes */
     specialties: Fact<string[]>;
+    /** specialty groups of those codes (catalog/specialties.json): oncology, hematology */
+    specialtyGroups: Fact<string[]>;
   };
   coverage: {
     reference: string | null;

@@ -249,9 +249,12 @@ function staleness(evidence: Evidence[], serviceDate: string, withinDays: number
   return age > withinDays ? `the latest result (${newest}) is ${age} days old; it must be within ${withinDays} days` : undefined;
 }
 
-/** The document allows another way to meet it that the chart cannot show: say "not documented". */
+/** The document allows another way to meet it that the chart cannot show: say "not documented". The document
+ * accepts the chart's silence (ifNotDocumented): say "met", citing why the fact was unknown. */
 function applyIfNotMet(leaf: Leaf, r: CriterionResult): CriterionResult {
-  return leaf.ifNotMet === 'not-documented' && r.status === 'not-met' ? { ...r, status: 'not-documented' } : r;
+  if (leaf.ifNotMet === 'not-documented' && r.status === 'not-met') return { ...r, status: 'not-documented' };
+  if (leaf.ifNotDocumented === 'met' && r.status === 'not-documented' && r.value === null) return { ...r, status: 'met' };
+  return r;
 }
 
 function outOfEffect(c: Criterion): CriterionResult {

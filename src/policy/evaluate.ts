@@ -6,6 +6,8 @@
 import type { ClinicalFacts, LineOfBusiness } from '../facts/types.js';
 import { evaluateCriterion, openLeaves } from './criteria.js';
 import { checkDoseLimits } from './dose.js';
+import { settleOverChoices } from './enumerated.js';
+import { calendarMonthsInDays } from '../facts/durations.js';
 import type {
   ApprovalDuration,
   Covered,
@@ -79,7 +81,6 @@ export function paNeededFor(policy: Policy, facts: ClinicalFacts, covered: Cover
 
 // ---------------------------------------------------------------- approval duration
 
-const DAYS_PER_MONTH = 365.25 / 12;
 
 export function isoMonths(months: number): string {
   return months % 12 === 0 ? `P${months / 12}Y` : `P${months}M`;
@@ -96,7 +97,7 @@ export function approvalDurationOf(d: Duration, requestedDays: number | null): A
   const forWhom = d.linesOfBusiness === undefined ? {} : { linesOfBusiness: d.linesOfBusiness };
   if (d.months === null) return { iso: 'indefinite', months: null, ...forWhom };
   if (d.orDurationOfRequest === true) {
-    if (requestedDays !== null && requestedDays < d.months * DAYS_PER_MONTH) {
+    if (requestedDays !== null && requestedDays < calendarMonthsInDays(d.months)) {
       return { iso: `P${requestedDays}D`, months: d.months, orDurationOfRequest: true, requestedDays, ...forWhom };
     }
     return { iso: isoMonths(d.months), months: d.months, orDurationOfRequest: true, ...forWhom };
@@ -136,7 +137,13 @@ function uncheckedFor(covered: Covered, indications: IndicationResult[], decidin
 
 // ---------------------------------------------------------------- the evaluation
 
+/** One policy against one order: conditional answers are re-checked under every value the chart allows for its open enumerated facts. */
 export function evaluatePolicy(policy: Policy, facts: ClinicalFacts): PolicyEvaluation {
+  const evaluation = evaluateOnce(policy, facts);
+  return evaluation.covered === 'conditional' ? (settleOverChoices(policy, facts, evaluateOnce) ?? evaluation) : evaluation;
+}
+
+function evaluateOnce(policy: Policy, facts: ClinicalFacts): PolicyEvaluation {
   const indications = policy.indications.map((ind) => evaluateIndication(ind, facts));
   const exclusions = (policy.exclusions ?? []).map((ex) => evaluateExclusion(ex, facts));
   const deciding = decidingIndication(indications);

@@ -14,10 +14,13 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
   const u = unknownFact;
   return {
     serviceDate,
-    patient: { reference: 'Patient/unknown', age: u(), ageMonths: u() },
+    patient: { reference: 'Patient/unknown', age: u(), ageMonths: u(), ageAtDiagnosisMonths: u() },
     body: { weightKg: u(), heightCm: u(), bodySurfaceArea: u() },
-    diagnoses: { icd10: u(), snomed: u() },
+    diagnoses: { icd10: u(), snomed: u(), diseases: u() },
     disease: {
+      leukaemiaState: u(),
+      lineage: u(),
+      diagnosisDate: u(),
       metastatic: u(),
       locallyAdvanced: u(),
       recurrent: u(),
@@ -27,6 +30,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       tripleNegative: u(),
       response: u(),
       noResponse: u(),
+      respondingToTherapy: u(),
       progression: u(),
       progressionWithin60DaysOfLastTherapy: u(),
     },
@@ -42,8 +46,8 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
     },
     labs: { anc: u(), platelets: u(), creatinineClearance: u(), bilirubin: u(), qtc: u() },
     response: { category: u(), mrd: u() },
-    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u() },
-    prescriber: { reference: null, specialties: u() },
+    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u(), refractoryTo: u() },
+    prescriber: { reference: null, specialties: u(), specialtyGroups: u() },
     coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },
     order: {
       reference: 'MedicationRequest/unknown',

@@ -27,8 +27,14 @@ export class PolicyLoadError extends Error {
 }
 
 export interface PolicyRegistry {
-  /** The policy for this drug and payer in effect on the service date (latest start wins). */
-  select(drugId: string, payerId: string, serviceDate: string): Policy | undefined;
+  /**
+   * The policy for this drug and payer in effect on the service date (latest start wins). With a line of business,
+   * only a policy that names it (or names none) applies: a Commercial policy says nothing about a Medi-Cal member.
+   * An unknown line of business (null) does not narrow the choice.
+   */
+  select(drugId: string, payerId: string, serviceDate: string, lineOfBusiness?: string | null): Policy | undefined;
+  /** The payer's policies for the drug in effect on the service date, whatever plan they are for. */
+  inEffect(drugId: string, payerId: string, serviceDate: string): Policy[];
   all(): Policy[];
   get(id: string): Policy | undefined;
 }
@@ -228,9 +234,13 @@ export function createRegistry(policies: Policy[]): PolicyRegistry {
     byDrugAndPayer.set(key, [...(byDrugAndPayer.get(key) ?? []), p]);
   }
   for (const list of byDrugAndPayer.values()) list.sort((a, b) => (b.effective?.from ?? '').localeCompare(a.effective?.from ?? ''));
+  const forPlan = (p: Policy, lob: string | null | undefined): boolean => lob === null || lob === undefined || p.linesOfBusiness === undefined || p.linesOfBusiness.includes(lob);
   return {
-    select(drugId, payerId, serviceDate) {
-      return byDrugAndPayer.get(`${drugId}|${payerId}`)?.find((p) => effectiveOn(p, serviceDate));
+    select(drugId, payerId, serviceDate, lineOfBusiness) {
+      return byDrugAndPayer.get(`${drugId}|${payerId}`)?.find((p) => effectiveOn(p, serviceDate) && forPlan(p, lineOfBusiness));
+    },
+    inEffect(drugId, payerId, serviceDate) {
+      return (byDrugAndPayer.get(`${drugId}|${payerId}`) ?? []).filter((p) => effectiveOn(p, serviceDate));
     },
     all: () => [...policies],
     get: (id) => byId.get(id),

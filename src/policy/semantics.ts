@@ -24,7 +24,9 @@ export interface IdList {
 }
 
 /** The lists of a loaded catalog. */
-export function knownIdsOf(catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness' | 'observations'>): KnownIds {
+export function knownIdsOf(
+  catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness' | 'observations' | 'diagnoses' | 'specialtyGroups'>,
+): KnownIds {
   const drugs = [...catalog.drugs.values()];
   return {
     drugs: new Set(drugs.map((d) => d.id)),
@@ -34,6 +36,8 @@ export function knownIdsOf(catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestat
     phases: new Set(catalog.phases.map((p) => p.phase)),
     linesOfBusiness: new Set(catalog.linesOfBusiness.map((r) => r.lineOfBusiness)),
     responseCategories: new Set(catalog.observations.responseCategories.categories.map((c) => c.category)),
+    diseases: new Set(catalog.diagnoses.diseases.groups.map((g) => g.disease)),
+    specialtyGroups: new Set(catalog.specialtyGroups.map((g) => g.group)),
   };
 }
 
@@ -45,6 +49,8 @@ const VOCABULARY_FILE: Record<Vocabulary, string> = {
   payers: 'a payer id of catalog/payers.json',
   linesOfBusiness: 'a line of business of catalog/lines-of-business.json',
   responseCategories: 'a response category of catalog/observation-codes.json responseCategories',
+  diseases: 'a disease group of catalog/diagnosis-codes.json "diseases"',
+  specialtyGroups: 'a specialty group of catalog/specialties.json',
 };
 
 // ---------------------------------------------------------------- nearest valid value

@@ -75,6 +75,7 @@ export function traceLines(e: PolicyEvaluation): string[] {
   for (const ex of e.exclusions) lines.push(`Exclusion ${ex.id ?? ''}: ${ex.label ?? ''} → ${ex.status}`, ...(ex.children ?? []).flatMap((c) => criterionLines(c, 1)), '');
   lines.push(`Outcome: covered=${e.covered}${e.paNeeded === undefined ? '' : `, pa-needed=${e.paNeeded}`}${e.satisfiedPaId === undefined ? '' : ` (${e.satisfiedPaId})`}${e.docNeeded === undefined ? '' : `, doc-needed=${e.docNeeded}`}${e.infoNeeded === undefined ? '' : ', info-needed'}`);
   if (e.approvalDuration !== undefined) lines.push(`Approval duration: ${e.approvalDuration}${e.approval === undefined ? '' : ` ${JSON.stringify(e.approval)}`}`);
+  if (e.settledOver !== undefined) lines.push('Settled over facts the chart leaves open (same outcome for every allowed value):', ...e.settledOver.map((c) => `  - ${c.fact}: ${c.values.join(', ')}`));
   if (e.unchecked.length > 0) lines.push('Unchecked:', ...e.unchecked.map((u) => `  - ${u}`));
   return lines;
 }

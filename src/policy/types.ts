@@ -59,6 +59,9 @@ export interface Leaf extends Sourced, Effective {
   /** When the chart shows the criterion false but the document allows another way to meet it
    * (e.g. "in consultation with an oncologist"), report not documented rather than not met. */
   ifNotMet?: 'not-documented';
+  /** When the chart is silent and the document accepts that silence (e.g. lineage unstated: the policy's own code
+   * list is accepted), report met; a fact the chart states still decides. */
+  ifNotDocumented?: 'met';
   /** What documentation would settle it, for the card's checklist. */
   documentation?: string;
   /** Why this reading was chosen, when the document is ambiguous. */
@@ -248,6 +251,8 @@ export interface PolicyEvaluation {
   approval?: ApprovalDuration;
   /** why facts the decision turned on are unknown, as the facts layer said ("Observation query timed out") */
   unchecked: string[];
+  /** facts the chart leaves open (phase, lineage, Ph status) under whose every allowed value the answer is the same */
+  settledOver?: Array<{ fact: string; values: string[] }>;
 }
 
 /** An approval duration as numbers (cards/ word it): months (null = indefinitely), or the requested days when fewer. */

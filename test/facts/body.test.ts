@@ -13,9 +13,18 @@ describe('body measurements', () => {
       observations: [observation('w', '29463-7', '2026-11-28', quantity(154, '[lb_av]')), observation('h', '8302-2', '2026-11-28', quantity(70, 'in'))],
     });
     const body = bodyFacts(chart, catalog, SERVICE);
-    expect(body.weightKg.value).toBe(69.85);
+    expect(body.weightKg.value).toBeCloseTo(69.853, 3);
     expect(body.heightCm.value).toBe(177.8);
-    expect(body.weightKg.evidence[0]).toMatchObject({ reference: 'Observation/w', date: '2026-11-28', supports: ['69.85'] });
+    expect(body.weightKg.evidence[0]).toMatchObject({ reference: 'Observation/w', date: '2026-11-28', supports: [String(body.weightKg.value)] });
+    expect(body.weightKg.evidence[0]?.text).toContain('69.85 kg (154 [lb_av])');
+  });
+
+  it('keeps the converted value unrounded: 99.2 lb = 44.996 kg is under 45 kg, shown as 45 kg', () => {
+    const chart = emptyChart({ observations: [observation('w', '29463-7', '2026-11-28', quantity(99.2, '[lb_av]'))] });
+    const weight = bodyFacts(chart, catalog, SERVICE).weightKg;
+    expect(weight.value).toBeLessThan(45);
+    expect(weight.value).toBeCloseTo(44.996, 3);
+    expect(weight.evidence[0]?.text).toContain('45 kg (99.2 [lb_av])');
   });
 
   it('converts grams and metres', () => {
@@ -23,8 +32,8 @@ describe('body measurements', () => {
       observations: [observation('w', '3141-9', '2026-11-20', quantity(8200, 'g')), observation('h', '3137-7', '2026-11-20', quantity(0.72, 'm'))],
     });
     const body = bodyFacts(chart, catalog, SERVICE);
-    expect(body.weightKg.value).toBe(8.2);
-    expect(body.heightCm.value).toBe(72);
+    expect(body.weightKg.value).toBeCloseTo(8.2, 9);
+    expect(body.heightCm.value).toBeCloseTo(72, 9);
   });
 
   it('computes BSA by Mosteller and cites both measurements', () => {

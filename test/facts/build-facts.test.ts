@@ -74,6 +74,21 @@ describe('buildFacts: order', () => {
     expect(facts.order.attestations.value).toEqual(['relapsed', 'refractory']);
   });
 
+  it('a named regimen is recognised from its drugs together, never from one component (catalog/regimens.json)', () => {
+    const ino = draftOrder('ino', code(RXNORM, '1942954'));
+    const dexPremed = draftOrder('dex', code(RXNORM, '197582'));
+    const alone = buildFacts(emptyChart({ draftOrders: [ino, dexPremed] }), ino, catalog);
+    expect(alone.order.partnerClasses.value).not.toContain('mini-hyper-cvd');
+    const courseA = [draftOrder('cy', code(RXNORM, '1734919')), draftOrder('vcr', code(RXNORM, '1863343'))];
+    const withA = buildFacts(emptyChart({ draftOrders: [ino, dexPremed, ...courseA] }), ino, catalog);
+    expect(withA.order.partnerClasses.value).toContain('mini-hyper-cvd');
+    const cites = withA.order.partnerClasses.evidence.filter((e) => e.supports?.includes('mini-hyper-cvd'));
+    expect(cites.map((e) => e.reference).sort()).toEqual(['MedicationRequest/cy', 'MedicationRequest/dex', 'MedicationRequest/vcr']);
+    const pomp = ['197931', '105585'].map((rx, i) => medicationRequest(`m${i}`, rx, '2026-11-01', { status: 'active' }));
+    const blin = draftOrder('blin', code(RXNORM, '1597262'));
+    expect(buildFacts(emptyChart({ draftOrders: [blin], medicationRequests: pomp }), blin, catalog).order.partnerClasses.value).toContain('pomp');
+  });
+
   it('partners come from other draft orders and active medications, not from this drug', () => {
     const blin = draftOrder('blin', code(RXNORM, '1597262'));
     const dasatinib = draftOrder('das', code(RXNORM, '799047'));
@@ -83,7 +98,9 @@ describe('buildFacts: order', () => {
     const chart = emptyChart({ draftOrders: [blin, dasatinib], medicationRequests: [activePrednisone, activeVincristine, stoppedMtx] });
     const facts = buildFacts(chart, blin, catalog);
     expect(facts.order.partners.value).toEqual(['dasatinib', 'prednisone', 'vincristine']);
-    expect(facts.order.partnerClasses.value).toEqual(expect.arrayContaining(['tki', 'pomp', 'corticosteroid', 'antineoplastic']));
+    expect(facts.order.partnerClasses.value).toEqual(expect.arrayContaining(['tki', 'corticosteroid', 'antineoplastic']));
+    // prednisone and vincristine are POMP drugs, but not the regimen: its mercaptopurine + methotrexate backbone is absent
+    expect(facts.order.partnerClasses.value).not.toContain('pomp');
     expect(facts.order.singleAgent.value).toBe(false);
     expect(facts.therapy.activeMedications.value).toEqual(['prednisone', 'vincristine']);
   });
@@ -164,7 +181,8 @@ describe('buildFacts: disease', () => {
     expect(facts.disease.metastatic).toMatchObject({ value: true, evidence: [{ reference: 'Observation/m' }] });
     expect(facts.disease.tripleNegative.value).toBe(true);
     expect(facts.disease.response.value).toBe('worsened');
-    expect(facts.disease.noResponse.value).toBe(true);
+    // worsened, but no systemic therapy before it: nothing to have responded to
+    expect(facts.disease.noResponse.value).toBe(false);
     expect(facts.disease.locallyAdvanced.value).toBeNull();
   });
 

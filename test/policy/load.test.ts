@@ -58,6 +58,23 @@ describe('loadPolicies', () => {
     expect(registry.select('drug-b', 'payer-x', '2024-03-01')).toBeUndefined();
   });
 
+  it('select applies a policy only to the lines of business it names; an unknown line of business does not narrow', () => {
+    const registry = loadPolicies(fixtureDir);
+    // the fixture names commercial, marketplace and medicaid
+    expect(registry.select('drug-a', 'payer-x', '2024-03-01', 'medicaid')?.id).toBe('test-drug-a');
+    expect(registry.select('drug-a', 'payer-x', '2024-03-01', 'medicare')).toBeUndefined();
+    expect(registry.inEffect('drug-a', 'payer-x', '2024-03-01').map((p) => p.id)).toEqual(['test-drug-a']);
+    expect(registry.select('drug-a', 'payer-x', '2024-03-01', null)?.id).toBe('test-drug-a');
+  });
+
+  it('lines of business are catalog data: a policy naming one the catalog cannot read is refused, a new one the catalog lists is accepted', () => {
+    const { dir } = dirWith((p) => {
+      p['linesOfBusiness'] = ['commercial', 'tricare'];
+    });
+    expect(() => loadPolicies(dir, { linesOfBusiness: new Set(['commercial', 'medicaid']) })).toThrow(/linesOfBusiness\/1 "tricare" is not a catalog line of business/);
+    expect(loadPolicies(dir, { linesOfBusiness: new Set(['commercial', 'marketplace', 'medicaid', 'tricare']) }).all()).toHaveLength(1);
+  });
+
   it('select prefers the version in effect when several are', () => {
     const { dir } = dirWith((p) => {
       p['effective'] = { from: '2020-01-01', to: '2023-12-31' };

@@ -5,7 +5,7 @@ import { applyOperator } from '../../src/policy/criteria.js';
 import type { Operator } from '../../src/policy/types.js';
 
 interface SchemaDefs {
-  $defs: { operator: { enum: string[] }; doseUnit: { enum: string[] }; lineOfBusiness: { enum: string[] } };
+  $defs: { operator: { enum: string[] }; doseUnit: { enum: string[] }; lineOfBusiness: { pattern: string } };
 }
 const schema = JSON.parse(readFileSync(new URL('../../schemas/policy.schema.json', import.meta.url), 'utf8')) as SchemaDefs;
 
@@ -22,7 +22,9 @@ describe('schema mirrors types.ts', () => {
     expect(schema.$defs.operator.enum).toHaveLength(18);
   });
 
-  it('lines of business', () => {
-    expect(schema.$defs.lineOfBusiness.enum).toEqual(['commercial', 'marketplace', 'medicaid', 'medicare']);
+  it('lines of business are catalog data: the schema takes any name the catalog can produce', () => {
+    const catalogLines = (JSON.parse(readFileSync(new URL('../../catalog/lines-of-business.json', import.meta.url), 'utf8')) as { rules: Array<{ lineOfBusiness: string }> }).rules.map((r) => r.lineOfBusiness);
+    expect(catalogLines).toEqual(expect.arrayContaining(['commercial', 'marketplace', 'medicaid', 'medicare']));
+    for (const lob of catalogLines) expect(lob).toMatch(new RegExp(schema.$defs.lineOfBusiness.pattern));
   });
 });

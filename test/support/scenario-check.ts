@@ -24,6 +24,8 @@ export interface Expectation {
   criteria?: Record<string, string>;
   suggestedDose?: { value: number; unit: string };
   approvalDuration?: string;
+  /** the order was not evaluated, and why (e.g. no-policy-for-plan): no coverage is asserted, no system action */
+  skipped?: string;
 }
 
 /** Expectation files name card kinds by topic (one coverage card per order: coverage-info, off-guideline or missing-data; plus limits). */
@@ -79,6 +81,18 @@ export async function assertScenario(app: express.Application, decisionDeps: Dec
     expect(res.status).toBe(200);
     const body = res.body as HookResponse;
     assertCrdResponse(body, hookRequest.context.draftOrders);
+
+    if (expected.skipped !== undefined) {
+      expect(body.systemActions ?? []).toEqual([]);
+      expect(body.cards.map((c) => c.source.topic?.code)).toEqual(expected.cards);
+      const skipped = await decide(
+        hookRequest,
+        { service: 'oncology-pa-order-sign', configuration: parseCardConfiguration(hookRequest.extension), baseUrl: 'http://localhost' },
+        decisionDeps,
+      );
+      expect(skipped.orders.map((o) => o.skipped)).toContain(expected.skipped);
+      return;
+    }
 
     const updated = (body.systemActions ?? []).map((a) => a.resource as MedicationRequest);
     expect(updated.length).toBeGreaterThan(0);

@@ -69,6 +69,10 @@ interface Dx {
   icd: string;
   display: string;
   clinicalStatus: 'active' | 'relapse' | 'recurrence' | 'remission';
+  /** onset date (default 2026-02-10) */
+  onset?: string;
+  /** Condition.code.text when it says more than the ICD display (lineage, "refractory") */
+  text?: string;
 }
 
 interface OrderSpec {
@@ -97,6 +101,8 @@ interface Chart {
   birthDate: string;
   gender: 'female' | 'male';
   payer: Payer;
+  /** the member's plan when not the commercial PPO of every other scenario */
+  plan?: 'medi-cal';
   specialty: { code: string; display: string };
   dx: Dx[] | null;
   weight?: { value: number; unit: 'kg' | '[lb_av]' | 'g' };
@@ -130,6 +136,8 @@ interface Chart {
 
 interface Expect {
   description: string;
+  /** not evaluated, and why (no-policy-for-plan) */
+  skipped?: 'no-policy-for-plan';
   covered?: 'covered' | 'not-covered' | 'conditional';
   paNeeded?: 'auth-needed' | 'satisfied' | 'no-auth';
   cards?: Array<'coverage-info' | 'limits' | 'off-guideline' | 'missing-data'>;
@@ -242,7 +250,7 @@ function infantBlin(): Chart {
       ...childBlin(),
       birthDate: '2026-05-20',
       gender: 'male',
-      dx: [ALL_NOT_IN_REMISSION],
+      dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-09-02' }],
       weight: { value: 7.5, unit: 'kg' },
       heightCm: 66,
       bsa: 0.4,
@@ -425,7 +433,7 @@ const scenarios: Scenario[] = [
     '1d-infant-interfant-regimen',
     infantBlin(),
     {
-      description: '004 1.d: 6-month-old with infant ALL, Interfant regimen stated, 15 ug/m2/d at BSA 0.40 (6 ug/d); phase not stated',
+      description: '004 1.d: 6-month-old with infant ALL, Interfant regimen stated, 15 ug/m2/d at BSA 0.40 (6 ug/d); phase not stated, inferred as induction (not in remission, no prior therapy), so 1.a-1.c do not apply',
       covered: 'covered',
       paNeeded: 'auth-needed',
       cards: ['coverage-info'],
@@ -434,7 +442,7 @@ const scenarios: Scenario[] = [
         'bsc-blin-1d-infant': 'met',
         'bsc-blin-1d-interfant': 'met',
         'bsc-blin-1d-all': 'met',
-        'bsc-blin-1a-phase': 'not-documented',
+        'bsc-blin-1a-phase': 'not-met',
       },
     },
   ),
@@ -524,14 +532,15 @@ const scenarios: Scenario[] = [
       order: { drug: 'blinatumomab', coding: 'rxnorm', rate: { value: 28, unit: 'ug/d' }, text: 'Blinatumomab 28 mcg/day continuous IV infusion, days 1-28' },
     },
     {
-      description: '004: adult single agent, no phase and no cycle stated: consolidation / maintenance / R/R cannot be told apart',
+      description: '004 (phase inference): adult in remission (C91.01) after induction, single agent, no POMP, no phase and no cycle stated: phase inferred as consolidation; the consolidation cycle number is not documented: conditional',
       covered: 'conditional',
       paNeeded: 'auth-needed',
       cards: ['coverage-info', 'missing-data'],
       criteria: {
-        'bsc-blin-1a-phase': 'not-documented',
-        'bsc-blin-1b-phase': 'not-documented',
-        'bsc-blin-1c-phase': 'not-documented',
+        'bsc-blin-1a-phase': 'met',
+        'bsc-blin-1b-phase': 'not-met',
+        'bsc-blin-1c-phase': 'not-met',
+        'bsc-blin-1a-cycles': 'not-documented',
         'bsc-blin-1a-i': 'met',
         'bsc-blin-1d-infant': 'not-met',
       },
@@ -797,12 +806,11 @@ const scenarios: Scenario[] = [
     paNeeded: 'auth-needed',
     cards: ['coverage-info'],
   }),
-  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01' }, {
-    description: '004 1.d: first birthday on the service date (12 months, not under 12): infant ALL not met; no phase stated, so 1.a-1.c stay not documented: conditional',
-    covered: 'conditional',
-    paNeeded: 'auth-needed',
-    cards: ['coverage-info', 'missing-data'],
-    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-documented' },
+  blin('not-met-infant-12-months-on-service-date', { ...infantBlin(), birthDate: '2025-12-01', dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-12-01' }] }, {
+    description: '004 1.d: diagnosed on the first birthday (12 months at diagnosis, not under 12): infant ALL not met; phase inferred as induction (C91.00, no prior therapy), so 1.a-1.c do not apply: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1d-infant': 'not-met', 'bsc-blin-1d-interfant': 'met', 'bsc-blin-1d-all': 'not-met', 'bsc-blin-1a-phase': 'not-met' },
   }),
   blin('pa-by-ndc', { ...adultBlin(), pa: { ...PA_ON_FILE, byNdc: true } }, {
     description: '004 §2: the current approved authorization names the drug by NDC 55513-160-01 only: satisfied, no card',
@@ -1114,6 +1122,73 @@ const scenarios: Scenario[] = [
     },
   ),
 
+  // ---------------------------------------------------------------- 004: disease state read from the chart
+  blin('phase-inferred-relapsed-from-c91-02', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, phase: undefined, text: 'Blinatumomab 9 mcg/day continuous IV infusion, cycle 1 days 1-7' } }, {
+    description: '004 1.c.i (phase inference): ALL coded C91.02 "in relapse", single agent, order states cycle 1 day 1 but no phase: phase inferred as relapsed/refractory: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1c-phase': 'met', 'bsc-blin-1c-all': 'met', 'bsc-blin-1a-phase': 'not-met' },
+  }),
+  blin('phase-inferred-maintenance-from-remission-and-pomp', { ...maintenanceBlin(), order: { ...maintenanceBlin().order, phase: undefined, text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 4' } }, {
+    description: '004 1.b (phase inference): Ph- ALL in remission (C91.01) with POMP drugs active, cycle 4, no phase stated: phase inferred as maintenance: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1b-phase': 'met', 'bsc-blin-1b-all': 'met', 'bsc-blin-1a-phase': 'not-met' },
+  }),
+  blin('phase-open-same-answer-consolidation-or-maintenance', { ...adultBlin(), prior: [], order: { ...adultBlin().order, phase: undefined, cycle: 4, note: 'Single agent; alternates with POMP.', text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 4' } }, {
+    description: '004 (enumerated phase): Ph- ALL in remission, no earlier therapy on file, single agent alternating with POMP (stated), cycle 4, no phase stated: consolidation (1.a.i, cycle 4 of 4) and maintenance (1.b, cycle 4) both covered: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+  }),
+  blin('phase-open-changes-answer-ph-positive-tki', { ...adultBlin(), prior: [], ph: 'positive', draftPartners: [DRUGS.dasatinib], order: { ...adultBlin().order, phase: undefined, text: 'Blinatumomab 28 mcg/day continuous IV infusion, cycle 1' } }, {
+    description: '004 (enumerated phase): Ph+ ALL in remission with dasatinib, no earlier therapy on file, no phase stated: consolidation (1.a.ii) would be covered, maintenance (1.b, Ph- only) would not: the phase changes the answer: conditional',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1a-phase': 'not-documented', 'bsc-blin-1a-ii': 'met' },
+  }),
+  blin('medi-cal-member-commercial-policy-not-applied', { ...adultBlin(), plan: 'medi-cal' }, {
+    description: '004 is a Commercial policy: a Medi-Cal member of the same payer gets no coverage asserted from it (no system action, no coverage card)',
+    skipped: 'no-policy-for-plan',
+    cards: [],
+  }),
+  blin('regimen-prednisone-alone-is-not-pomp', { ...maintenanceBlin(), active: [DRUGS.prednisone] }, {
+    description: '004 1.b (catalog/regimens.json): Ph- maintenance cycle 4 with only prednisone active: one POMP drug is not the POMP regimen, and no statement: alternating with POMP not documented',
+    covered: 'conditional',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info', 'missing-data'],
+    criteria: { 'bsc-blin-1b-pomp-partners': 'not-met', 'bsc-blin-1b-pomp': 'not-documented' },
+  }),
+  blin('regimen-dexamethasone-premedication-is-not-mini-hyper-cvd', { ...rrAdultBlin(), ph: 'negative', draftPartners: [DRUGS.inotuzumab, DRUGS.dexamethasone], order: { ...rrAdultBlin().order, cycleDay: 8, rate: { value: 28, unit: 'ug/d' } } }, {
+    description: '004 1.c.iii (catalog/regimens.json): Ph- relapsed ALL with inotuzumab and its dexamethasone premedication only: dexamethasone is not mini-hyper-CVD: 1.c.iii not met; not single agent, no TKI: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1c-iii-mini-hcvd': 'not-met', 'bsc-blin-1c-iii': 'not-met' },
+  }),
+  blin('lineage-t-all-relapsed-not-covered', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'Precursor T-cell lymphoblastic leukemia, in relapse' }] }, {
+    description: '004 (reading: lineage): relapsed ALL coded C91.02 whose diagnosis names precursor T-cell ALL: blinatumomab (CD19) is for B-cell precursor ALL: not covered',
+    covered: 'not-covered',
+    cards: ['off-guideline'],
+    criteria: { 'bsc-blin-1c-dx': 'met', 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+  }),
+  blin('lineage-b-precursor-stated-relapsed', { ...rrAdultBlin(), dx: [{ ...ALL_RELAPSE, text: 'B-cell precursor acute lymphoblastic leukemia, in relapse' }] }, {
+    description: '004 1.c.i (reading: lineage): relapsed ALL whose diagnosis names B-cell precursor lineage: covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+  }),
+  blin('infant-diagnosed-at-3-months-now-13-months', { ...infantBlin(), birthDate: '2025-11-01', dx: [{ ...ALL_NOT_IN_REMISSION, onset: '2026-02-10' }] }, {
+    description: '004 1.d (reading: infant ALL = under 12 months at diagnosis): diagnosed at 3 months, 13 months old on the service date, Interfant regimen stated: infant ALL met, covered',
+    covered: 'covered',
+    paNeeded: 'auth-needed',
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1d-infant': 'met', 'bsc-blin-1d-all': 'met' },
+  }),
+
   // ---------------------------------------------------------------- 003
   ino('rr-ball-relapse-in-chart', adultIno(), {
     description: '003 ¶1: relapsed B-ALL (C91.02, clinicalStatus relapse): covered, no prior authorization, no coverage-info card',
@@ -1384,6 +1459,13 @@ const scenarios: Scenario[] = [
     },
   ),
   // ---------------------------------------------------------------- 003: drug coding variants
+  ino('lineage-t-all-relapsed-conditional-on-2', { ...adultIno(), dx: [{ ...ALL_RELAPSE, text: 'T-cell acute lymphoblastic leukemia, in relapse' }] }, {
+    description: '003 ¶1 (reading: lineage): relapsed T-cell ALL (C91.02, text names T-cell): inotuzumab (CD22) is for B-cell precursor ALL: ¶1 not met; no FDA-label or compendia statement for ¶2: conditional',
+    covered: 'conditional',
+    paNeeded: 'no-auth',
+    cards: ['missing-data'],
+    criteria: { 'bcbsnc-ino-1-lineage': 'not-met', 'bcbsnc-ino-1-all': 'not-met' },
+  }),
   ino('rr-ball-icd-without-dot', { ...adultIno(), dx: [{ ...ALL_RELAPSE, icd: 'C9102' }] }, {
     description: '003 ¶1: relapsed B-ALL coded ICD-10-CM without the dot (C9102, clinicalStatus relapse): diagnosis recognised, covered, no-auth',
     covered: 'covered',
@@ -1599,10 +1681,10 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     resourceType: 'Coverage',
     id: 'cov-1',
     status: 'active',
-    type: {
-      coding: [{ system: 'https://nahdo.org/sopt', code: '5', display: 'PRIVATE HEALTH INSURANCE' }],
-      text: 'Commercial PPO',
-    },
+    type:
+      c.plan === 'medi-cal'
+        ? { coding: [{ system: 'https://nahdo.org/sopt', code: '2', display: 'MEDICAID' }], text: 'Medi-Cal' }
+        : { coding: [{ system: 'https://nahdo.org/sopt', code: '5', display: 'PRIVATE HEALTH INSURANCE' }], text: 'Commercial PPO' },
     subscriberId: 'SYN123456',
     beneficiary: { reference: `Patient/${PATIENT_ID}` },
     relationship: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship', code: 'self' }] },
@@ -1611,8 +1693,8 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     class: [
       {
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'plan' }] },
-        value: 'PPO-COMMERCIAL',
-        name: 'Commercial PPO',
+        value: c.plan === 'medi-cal' ? 'MEDI-CAL' : 'PPO-COMMERCIAL',
+        name: c.plan === 'medi-cal' ? 'Medi-Cal' : 'Commercial PPO',
       },
     ],
   };
@@ -1629,9 +1711,9 @@ function buildRequest(s: Scenario): Record<string, unknown> {
     clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: d.clinicalStatus }] },
     verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
-    code: { coding: [{ system: ICD10, code: d.icd, display: d.display }], text: d.display },
+    code: { coding: [{ system: ICD10, code: d.icd, display: d.display }], text: d.text ?? d.display },
     subject: { reference: `Patient/${PATIENT_ID}` },
-    onsetDateTime: '2026-02-10',
+    onsetDateTime: d.onset ?? '2026-02-10',
     recordedDate: '2026-02-12',
   }));
   const obs: Observation[] = [];

@@ -437,6 +437,21 @@ const bscScenarios: Scenario[] = [
     ...COVERED,
     criteria: { 'bsc-ixa-1-no-response-stated': 'met', 'bsc-ixa-1-inflammatory-no-response': 'met', 'bsc-ixa-1': 'met' },
   }),
+  bsc('inflammatory-coded-c50-a1', { ...inflammatory(), dx: [{ id: 'dx-breast', icd: { code: 'C50.A1', display: 'Malignant inflammatory neoplasm of right breast' }, clinicalStatus: 'active' }] }, {
+    description: '000 §2 ICD-10 list (reading: C50.A- is breast cancer and inflammatory): inflammatory breast cancer coded only C50.A1, stable after preoperative AC; TNBC 2nd line: covered',
+    ...COVERED,
+    criteria: { 'bsc-ixa-dx': 'met', 'bsc-ixa-1-inflammatory': 'met', 'bsc-ixa-1-inflammatory-no-response': 'met', 'bsc-ixa-1': 'met' },
+  }),
+  bsc('inflammatory-stable-without-preoperative-therapy', { ...inflammatory(), prior: [] }, {
+    description: '000 §2 1 second bullet (conventions: no response = stable or worsened after preoperative therapy was given): inflammatory, stable, but no systemic therapy was ever given: no response not met by the chart (a statement could still say so): conditional',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-1-no-response-chart': 'not-met', 'bsc-ixa-1-inflammatory-no-response': 'not-documented' },
+  }),
+  bsc('axillary-nodes-c77-3-stage-iib-not-metastatic', { ...base(), dx: [BC_LEFT, { id: 'dx-axillary', icd: { code: 'C77.3', display: 'Secondary and unspecified malignant neoplasm of axilla and upper limb lymph nodes' }, clinicalStatus: 'active' }], stage: 'IIB', m: 'M0' }, {
+    description: '000 §2 1 (conventions: C77 is nodal, a documented stage outranks it): axillary nodes C77.3 with stage IIB, M0: not metastatic (only recurrence with unresectability, not documented, could still qualify): conditional',
+    ...CONDITIONAL,
+    criteria: { 'bsc-ixa-1-metastatic': 'not-met', 'bsc-ixa-1-locally-advanced': 'not-met' },
+  }),
   bsc('inflammatory-responding', { ...inflammatory(), diseaseStatus: 'improved' }, {
     description: '000 §2 1 second bullet: inflammatory with improved disease status and no statement: no response not documented',
     ...CONDITIONAL,
@@ -694,7 +709,6 @@ const umScenarios: Scenario[] = [
     description: '001 1: adult, metastatic, medical oncologist; 72 mg at BSA 1.80 = 40 mg/m2 once per 21 days (regimen A at the limit); no PA on file',
     ...COVERED,
     criteria: {
-      'um-ixa-dx-icd10': 'met',
       'um-ixa-dx': 'met',
       'um-ixa-a-age': 'met',
       'um-ixa-b-ii-metastatic': 'met',
@@ -763,10 +777,20 @@ const umScenarios: Scenario[] = [
     ...COVERED,
     criteria: { 'um-ixa-b-iii-chart': 'met' },
   }),
+  um('surgical-oncologist-2086X0206X', { ...base(), specialty: { code: '2086X0206X', display: 'Surgical Oncology' } }, {
+    description: '001 1.C (catalog/specialties.json, NUCC): a surgical oncologist is an oncologist: covered',
+    ...COVERED,
+    criteria: { 'um-ixa-c-specialty': 'met', 'um-ixa-c': 'met' },
+  }),
+  um('lymph-nodes-c77-only-no-stage', { ...base(), dx: [BC_LEFT, { id: 'dx-nodes', icd: { code: 'C77.9', display: 'Secondary and unspecified malignant neoplasm of lymph node, unspecified' }, clinicalStatus: 'active' }], stage: undefined, m: undefined }, {
+    description: '001 1.B.ii (conventions: C77 alone does not make the disease metastatic): lymph-node code C77.9, no stage or M category: metastatic not documented, conditional',
+    ...CONDITIONAL,
+    criteria: { 'um-ixa-b-ii-metastatic': 'not-documented' },
+  }),
   um('dx-snomed-only', { ...base(), dx: [{ id: 'dx-breast', snomed: BC_LEFT.snomed, clinicalStatus: 'active' }, BONE_METS] }, {
     description: '001 1: breast cancer coded only in SNOMED CT (254837009); metastatic via C79.51 and M1',
     ...COVERED,
-    criteria: { 'um-ixa-dx-snomed': 'met', 'um-ixa-dx': 'met' },
+    criteria: { 'um-ixa-dx': 'met' },
   }),
   um(
     'dx-not-breast-lung',
@@ -774,7 +798,7 @@ const umScenarios: Scenario[] = [
     {
       description: '001 1: lung cancer (ICD-10-CM C34.90, SNOMED 363358000), not breast cancer: not covered',
       ...NOT_COVERED,
-      criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx-snomed': 'not-met', 'um-ixa-dx': 'not-met' },
+      criteria: { 'um-ixa-dx': 'not-met' },
     },
   ),
   // ---------------------------------------------------------------- 001 Dosing
@@ -847,13 +871,13 @@ const umScenarios: Scenario[] = [
   um('dx-not-documented', { ...base(), dx: [] }, {
     description: '001 1 "Breast Cancer": no Condition in the chart (the order\'s reasonReference resolves to nothing): diagnosis not documented',
     ...CONDITIONAL,
-    criteria: { 'um-ixa-dx-icd10': 'not-documented', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
+    criteria: { 'um-ixa-dx': 'not-documented', 'um-ixa-all': 'not-documented' },
   }),
   um('dx-icd-only-lung', { ...base(), dx: [{ ...LUNG, snomed: undefined }, BONE_METS] }, {
     description:
-      '001 1 "Breast Cancer" (reading 2): lung cancer coded only in ICD-10-CM (C34.90): the ICD-10 alternative is not met, but with no SNOMED-coded diagnosis the SNOMED alternative stays unknown: conditional, not "not covered"',
-    ...CONDITIONAL,
-    criteria: { 'um-ixa-dx-icd10': 'not-met', 'um-ixa-dx-snomed': 'not-documented', 'um-ixa-dx': 'not-documented' },
+      '001 1 "Breast Cancer" (reading: disease group breast-cancer): lung cancer coded only in ICD-10-CM (C34.90); every diagnosis on file is read and none is breast cancer: not covered',
+    ...NOT_COVERED,
+    criteria: { 'um-ixa-dx': 'not-met' },
   }),
   um('disease-extent-not-documented', { ...base(), dx: [BC_LEFT], stage: undefined, m: undefined }, {
     description: '001 1.B: breast cancer with no stage, M category, metastasis code, recurrence or response on file: none of i, ii, iii documented',

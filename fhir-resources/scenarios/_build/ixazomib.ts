@@ -75,6 +75,8 @@ interface Chart {
   dx: Dx[];
   /** mCODE CancerDiseaseStatus (LOINC 97509-4) */
   diseaseStatus?: { value: 'improved' | 'stable' | 'worsened'; date: string };
+  /** an earlier disease-status assessment (e.g. the response before a plateau) */
+  earlierStatus?: { value: 'improved' | 'stable' | 'worsened'; date: string };
   t11_14?: 'positive' | 'negative';
   history: HistoryEntry[];
   /** other draft orders signed with ixazomib */
@@ -175,6 +177,8 @@ function waldenstrom(dx: Dx): Chart {
 }
 const WM: Dx = { id: 'dx-wm', code: 'C88.0', display: 'Waldenstrom macroglobulinemia', clinicalStatus: 'active' };
 const LPL: Dx = { id: 'dx-lpl', code: 'C83.00', display: 'Small cell B-cell lymphoma, unspecified site (lymphoplasmacytic lymphoma)', clinicalStatus: 'active' };
+/** C83.0- holds marginal-zone lymphomas too: the code alone is not Waldenström */
+const SMALL_CELL_B: Dx = { id: 'dx-mzl', code: 'C83.00', display: 'Small cell B-cell lymphoma, unspecified site', clinicalStatus: 'active' };
 
 const withOrder = (c: Chart, o: Partial<OrderSpec>): Chart => ({ ...c, order: { ...c.order, ...o } });
 
@@ -202,6 +206,7 @@ const scenarios: Scenario[] = [
   // ---- 5.b
   { name: 'mm-5b-pom-dex-refractory-charted', chart: thirdLine(), expect: { description: '002 I.A.5.b: VRd then daratumumab/carfilzomib/dex, progression 15 days after the end of the last therapy, pomalidomide + dexamethasone: refractory inferred from the chart, covered', ...COVERED, criteria: { 'ia-5b': 'met', 'ia-5b-refractory-charted': 'met', 'ia-5b-i-pom-dex': 'met', 'ia-5b-ii-prior': 'met', 'ia-5b-iii-progression': 'met', 'ia-5a': 'not-met' } } },
   { name: 'mm-5b-pom-dex-len-refractory-stated', chart: withOrder({ ...thirdLine(), history: VTD_KCD }, { note: 'Disease is lenalidomide-refractory (outside records).' }), expect: { description: '002 I.A.5.b with lenalidomide- and anti-CD38-free history (VTd, KCd): refractoriness only stated on the order; IMiD (thalidomide) + PI, 2 lines, progression within 60 days: covered', ...COVERED, criteria: { 'ia-5b': 'met', 'ia-5b-len-refractory-stated': 'met', 'ia-5b-refractory-charted': 'not-met' } } },
+  { name: 'mm-5b-len-earlier-line-progression-on-kcd-not-refractory', chart: { ...thirdLine(), history: [...VRD_2024, ...VTD_KCD.slice(3)] }, expect: { description: '002 I.A.5.b (IMWG refractory = progression on, or within 60 days of, the drug): lenalidomide in first-line VRd (ended 2024-12-31), progression 2026-10-20 on KCd: not lenalidomide-refractory from the chart, no statement: refractoriness not documented, conditional', ...CONDITIONAL, criteria: { 'ia-5b-refractory-charted': 'not-met', 'ia-5b-refractory': 'not-documented' } } },
   { name: 'mm-5b-refractory-not-documented', chart: { ...thirdLine(), history: VTD_KCD }, expect: { description: '002 I.A.5.b as above without the refractory statement: refractoriness not documented; third line so 5.d cannot apply: conditional', ...CONDITIONAL, criteria: { 'ia-5b-refractory': 'not-documented', 'ia-5b': 'not-documented', 'ia-5d': 'not-met' } } },
   { name: 'mm-5b-one-prior-line', chart: { ...base(), partners: [D.pomalidomide4, D.dexamethasone20] }, expect: { description: '002 I.A.5.b.ii/iii, 5.d: Pomalidomide + dexamethasone after one prior line, progression long after it: 5.b.ii and 5.b.iii not met; 5.d relapse path open (statement absent): conditional', ...CONDITIONAL, criteria: { 'ia-5b-ii-two-lines': 'not-met', 'ia-5b-iii-progression': 'not-met', 'ia-5b': 'not-met', 'ia-5d-relapse-6-months': 'not-documented' } } },
   { name: 'mm-5b-progression-after-60-days', chart: { ...thirdLine(), history: [...VRD_2024, ...DKD_2025.map((h) => ({ ...h, end: '2026-06-30' }))] }, expect: { description: '002 I.A.5.b.iii: Third line, pomalidomide + dexamethasone, progression 2026-10-20 more than 60 days after the last therapy ended (2026-06-30): 5.b.iii not met, not covered', ...NOT_COVERED, criteria: { 'ia-5b-iii-progression': 'not-met', 'ia-5b': 'not-met', 'ia-5d': 'not-met' } } },
@@ -235,13 +240,15 @@ const scenarios: Scenario[] = [
   { name: 'al-relapsed-cyclo-dex-marketplace', chart: { ...amyloidosis(), lob: 'marketplace', partners: [D.cyclophosphamide50, D.dexamethasone20] }, expect: { description: '002 I.B.4.c, I.B approval duration: Relapsed AL amyloidosis with cyclophosphamide + dexamethasone (4.c), marketplace: covered, 6 months', ...COVERED, approvalDuration: 'P6M', criteria: { 'ib-4c': 'met', 'ib-4a': 'not-met' } } },
   { name: 'al-relapse-not-documented', chart: { ...amyloidosis(), dx: [{ ...AL, clinicalStatus: 'active' }] }, expect: { description: '002 I.B.1: AL amyloidosis, status active and no relapse statement: relapsed/refractory not documented, conditional', ...CONDITIONAL, criteria: { 'ib-1-relapsed-refractory': 'not-documented' } } },
   { name: 'wm-rituximab-dex', chart: waldenstrom(WM), expect: { description: '002 I.C.1–5: Waldenström macroglobulinemia (C88.0), ixazomib + rituximab + dexamethasone: covered', ...COVERED, approvalDuration: 'P6M', criteria: { 'ic-1-wm': 'met', 'ic-4-rituximab-dex': 'met', ic: 'met' } } },
-  { name: 'lpl-c83-00-rituximab-dex-commercial', chart: { ...waldenstrom(LPL), lob: 'commercial' }, expect: { description: '002 I.C.1/I.C.4, approval duration: Lymphoplasmacytic lymphoma coded C83.00, rituximab + dexamethasone, commercial: covered, 12 months', ...COVERED, approvalDuration: 'P1Y', criteria: { 'ic-1-lpl': 'met', ic: 'met' } } },
+  { name: 'lpl-c83-00-rituximab-dex-commercial', chart: { ...waldenstrom(LPL), lob: 'commercial' }, expect: { description: '002 I.C.1/I.C.4, approval duration: Lymphoplasmacytic lymphoma coded C83.00, rituximab + dexamethasone, commercial: covered, 12 months', ...COVERED, approvalDuration: 'P1Y', criteria: { 'ic-1-wm': 'met', ic: 'met' } } },
+  { name: 'c83-00-alone-not-waldenstrom', chart: { ...waldenstrom(SMALL_CELL_B), lob: 'commercial' }, expect: { description: '002 I.C.1 (reading: C83.0- also holds marginal-zone lymphomas): small cell B-cell lymphoma C83.00 with no lymphoplasmacytic lymphoma named is not Waldenström: not covered', ...NOT_COVERED, criteria: { 'ic-1-wm': 'not-met', ic: 'not-met' } } },
   { name: 'wm-dex-only', chart: { ...waldenstrom(WM), partners: [D.dexamethasone20] }, expect: { description: '002 I.C.4: Waldenström with dexamethasone only (no rituximab): not covered', ...NOT_COVERED, criteria: { 'ic-4-rituximab-dex': 'not-met' } } },
 
   // ---- II.A continued therapy
   { name: 'continued-improved-medicaid', chart: continued('improved'), expect: { description: '002 II.A.1–2, II.A approval duration: On ixazomib + lenalidomide + dexamethasone since 2026-06-01 (183 days), disease improved: continued therapy met, 12 months for Medicaid', ...COVERED, approvalDuration: 'P1Y', criteria: { 'iia-1-currently-receiving': 'met', 'iia-2-responding': 'met', iia: 'met', 'ia-0-initial': 'not-met' } } },
   { name: 'continued-progressing', chart: continued('worsened'), expect: { description: '002 II.A.2: On ixazomib since 2026-06-01, disease worsened: not responding, not covered (initial criteria do not apply to a current member)', ...NOT_COVERED, criteria: { 'iia-2-responding': 'not-met', 'ia-0-initial': 'not-met' } } },
-  { name: 'continued-stable', chart: continued('stable'), expect: { description: '002 II.A.2: On ixazomib, disease stable: read as not responding positively (reading), not covered', ...NOT_COVERED, criteria: { 'iia-2-responding': 'not-met' } } },
+  { name: 'continued-stable', chart: continued('stable'), expect: { description: '002 II.A.2 (conventions: responding = improved, or stable after a documented improvement): on ixazomib, disease stable with no improvement documented: responding not documented, conditional', ...CONDITIONAL, criteria: { 'iia-2-responding': 'not-documented' } } },
+  { name: 'continued-stable-after-improvement', chart: { ...continued('stable'), earlierStatus: { value: 'improved', date: '2026-08-20' } }, expect: { description: '002 II.A.2 (conventions: a plateau after a response is responding): on ixazomib, improved in August, stable in November: responding positively, covered', ...COVERED, approvalDuration: 'P1Y', criteria: { 'iia-2-responding': 'met', iia: 'met' } } },
   { name: 'continued-improved-weekly-over', chart: withOrder(continued('improved'), { frequency: { count: 1, period: 1, unit: 'wk' } }), expect: { description: '002 II.A.3.a: Continued therapy with 4 mg weekly (4 per 28 days): schedule above the limit (II.A.3), suggestion keeps 4 mg', ...OVER, suggestedDose: { value: 4, unit: 'mg' }, criteria: { iia: 'met' } } },
   { name: 'continued-16-days-no-centene-authorization', chart: { ...continued('improved'), history: [...VRD_2024, { drug: D.ixazomib4, status: 'active', start: '2026-11-15' }, { drug: D.lenalidomide10, status: 'active', start: '2026-11-15' }, { drug: D.dexamethasone20, status: 'active', start: '2026-11-15' }] }, expect: { description: '002 II.A.1: on ixazomib since 2026-11-15 (16 days, < 30) and no authorization on file: the Centene-benefit branch is not documented (the EHR is not the payer\'s record; reading 9); initial criteria do not apply to a current member (reading 8): conditional', ...CONDITIONAL, criteria: { 'iia-1-current': 'met', 'iia-1-30-days': 'not-met', 'iia-1-centene-benefit': 'not-documented', 'iia-1-benefit-or-30-days': 'not-documented', 'iia-1-currently-receiving': 'not-documented', iia: 'not-documented', 'ia-0-initial': 'not-met' } } },
   { name: 'continued-16-days-other-drug-authorization', chart: { ...continued('improved'), history: [...VRD_2024, { drug: D.ixazomib4, status: 'active', start: '2026-11-15' }, { drug: D.lenalidomide10, status: 'active', start: '2026-11-15' }, { drug: D.dexamethasone20, status: 'active', start: '2026-11-15' }], pa: { start: '2026-11-10', end: '2027-05-09', drug: 'lenalidomide' } }, expect: { description: '002 II.A.1: on ixazomib 16 days, the only authorization on file is for lenalidomide: answers as with none on file (Centene-benefit branch not documented): conditional', ...CONDITIONAL, criteria: { 'iia-1-30-days': 'not-met', 'iia-1-centene-benefit': 'not-documented', iia: 'not-documented' } } },
@@ -435,6 +442,21 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
     recordedDate: '2023-11-15',
   }));
   const observations: Observation[] = [];
+  if (c.earlierStatus) {
+    const [code, display] = STATUS_CODE[c.earlierStatus.value];
+    observations.push({
+      resourceType: 'Observation',
+      id: 'obs-disease-status-earlier',
+      meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
+      status: 'final',
+      category: [{ coding: [{ system: OBS_CAT, code: 'exam' }] }],
+      code: { coding: [{ system: LOINC, code: '97509-4', display: 'Cancer disease status' }], text: 'Cancer disease status' },
+      subject: { reference: `Patient/${PATIENT_ID}` },
+      focus: [{ reference: `Condition/${c.dx[0]?.id ?? 'dx-mm'}` }],
+      effectiveDateTime: c.earlierStatus.date,
+      valueCodeableConcept: { coding: [{ system: SNOMED, code, display }], text: display },
+    });
+  }
   if (c.diseaseStatus) {
     const [code, display] = STATUS_CODE[c.diseaseStatus.value];
     observations.push({

@@ -1,0 +1,153 @@
+/**
+ * The state of the disease as a clinical reviewer reads it from the problem list: the leukaemia's current state
+ * (ICD-10-CM remission character, clinicalStatus, text), when it was diagnosed, the ALL lineage, and which catalog
+ * disease groups the chart's diagnoses belong to. Codes and phrases are catalog data (catalog/diagnosis-codes.json).
+ */
+import type { Condition, MedicationRequest } from 'fhir/r4.js';
+import { sameSystem } from '../catalog/systems.js';
+import { normaliseText, statesPhrase } from '../catalog/text.js';
+import type { Catalog, Lineage, LeukaemiaState } from '../catalog/types.js';
+import type { GatheredChart } from '../gather/types.js';
+import type { Evidence, Fact } from './types.js';
+import { ageAt, isFullDate } from './dates.js';
+import { evidence, known, notFound, unique, unknown } from './fact.js';
+import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
+import { codings, referenceId, relativeReference } from './fhir.js';
+
+/** Condition.code text and codings' display, normalised for phrase search. */
+function conditionText(condition: Condition): string {
+  const parts = [condition.code?.text ?? '', ...codings(condition.code).map((c) => c.display ?? '')];
+  return normaliseText(parts.join(' . '));
+}
+
+function cite(condition: Condition, text: string, supports: string[]): Evidence {
+  return evidence(relativeReference(condition), conditionDate(condition), text, supports);
+}
+
+interface StateReading {
+  state: LeukaemiaState;
+  condition: Condition;
+  why: string;
+}
+
+/** One Condition's leukaemia state: text stating refractoriness first, then the ICD character, status, SNOMED, text. */
+function stateOf(condition: Condition, catalog: Catalog): StateReading | undefined {
+  const codes = catalog.diagnoses.leukaemiaState;
+  const text = conditionText(condition);
+  if (statesPhrase(text, 'refractory', catalog.negations)) return { state: 'refractory', condition, why: 'condition text "refractory"' };
+  for (const icd of icd10Codes(condition.code, catalog)) {
+    const character = catalog.leukaemiaStatePattern.exec(icd)?.[1];
+    const state = character === undefined ? undefined : codes.fifthCharacter[character];
+    if (state !== undefined) return { state, condition, why: `ICD-10-CM ${icd}` };
+  }
+  for (const coding of codings(condition.clinicalStatus)) {
+    const state = coding.code === undefined ? undefined : codes.clinicalStatus[coding.code];
+    if (state !== undefined) return { state, condition, why: `clinical status ${coding.code ?? ''}` };
+  }
+  for (const code of snomedCodes([...(condition.code === undefined ? [] : [condition.code]), ...(condition.stage ?? []).flatMap((s) => (s.summary === undefined ? [] : [s.summary]))], catalog)) {
+    const state = codes.snomed[code];
+    if (state !== undefined) return { state, condition, why: `SNOMED CT ${code}` };
+  }
+  const phrase = codes.phrases.find((p) => statesPhrase(text, p.phrase, catalog.negations));
+  return phrase === undefined ? undefined : { state: phrase.state, condition, why: `condition text "${phrase.phrase}"` };
+}
+
+const STATE_TEXT: Readonly<Record<LeukaemiaState, string>> = {
+  'not-in-remission': 'not in remission',
+  remission: 'in remission',
+  relapse: 'in relapse',
+  refractory: 'refractory',
+};
+
+/** Leukaemia-type conditions only: those whose ICD code carries a remission character, or whose status/text says one. */
+export function leukaemiaState(chart: GatheredChart, catalog: Catalog): Fact<LeukaemiaState> {
+  const readings = currentConditions(chart).flatMap((c) => {
+    const r = stateOf(c, catalog);
+    return r === undefined ? [] : [r];
+  });
+  if (readings.length === 0) return notFound(chart, 'conditions', 'Current state of the leukaemia (remission, relapse)');
+  // the most recently dated reading is the current state; undated ones count as oldest
+  const latest = [...readings].sort((a, b) => (conditionDate(b.condition) ?? '').localeCompare(conditionDate(a.condition) ?? ''))[0] as StateReading;
+  return known(latest.state, [cite(latest.condition, `Disease ${STATE_TEXT[latest.state]} (${latest.why})`, [latest.state])]);
+}
+
+/** The diagnosis the order is for: its reasonReference, else the oldest current Condition with a malignant (C) code. */
+function diagnosisCondition(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): Condition | undefined {
+  const current = currentConditions(chart);
+  const reasonIds = new Set((order.reasonReference ?? []).map((r) => referenceId(r)));
+  const reason = current.find((c) => c.id !== undefined && reasonIds.has(c.id));
+  if (reason !== undefined) return reason;
+  const malignant = current.filter((c) => icd10Codes(c.code, catalog).some((code) => code.startsWith('C')) && conditionDate(c) !== undefined);
+  return malignant.sort((a, b) => (conditionDate(a) ?? '').localeCompare(conditionDate(b) ?? ''))[0];
+}
+
+/** Date of diagnosis (onset, else recorded) and age in whole months on it; infant ALL is judged on this age. */
+export function diagnosisTiming(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): { date: Fact<string>; ageMonths: Fact<number> } {
+  const condition = diagnosisCondition(chart, order, catalog);
+  const date = condition === undefined ? undefined : conditionDate(condition);
+  if (condition === undefined || date === undefined || !isFullDate(date)) {
+    const missing = notFound<string>(chart, 'conditions', 'Date of diagnosis');
+    return { date: missing, ageMonths: unknown(missing.unknownReason ?? 'Date of diagnosis not documented') };
+  }
+  const dated = known(date, [cite(condition, `Diagnosed ${date}`, [date])]);
+  const birthDate = chart.patient?.birthDate;
+  if (!isFullDate(birthDate)) return { date: dated, ageMonths: unknown('Date of birth not documented or incomplete') };
+  const { months } = ageAt(birthDate, date);
+  return { date: dated, ageMonths: known(months, [cite(condition, `Age at diagnosis ${months} months (diagnosed ${date})`, [String(months)])]) };
+}
+
+/** B-cell precursor vs T-lineage ALL from the Condition's ICD-O-3 morphology, SNOMED concept or text; unknown when none says. */
+export function lineage(chart: GatheredChart, catalog: Catalog): Fact<Lineage> {
+  const codes = catalog.diagnoses.lineage;
+  for (const condition of currentConditions(chart)) {
+    const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => c.code ?? '');
+    const snomed = snomedCodes(condition.code, catalog);
+    const text = conditionText(condition);
+    // T phrases are listed first: "precursor T-cell" must not be read as a B phrase
+    for (const value of codes.values) {
+      const byCode = morphology.find((m) => value.icdO3.includes(m)) ?? snomed.find((s) => value.snomed.includes(s));
+      const byText = byCode === undefined ? value.phrases.find((p) => statesPhrase(text, p, catalog.negations)) : undefined;
+      if (byCode !== undefined || byText !== undefined) {
+        const why = byCode !== undefined ? `coded ${byCode}` : `condition text "${byText ?? ''}"`;
+        const label = value.lineage === 't-cell' ? 'T-lineage ALL' : 'B-cell precursor ALL';
+        return known(value.lineage, [cite(condition, `${label} (${why})`, [value.lineage])]);
+      }
+    }
+  }
+  return { ...notFound<Lineage>(chart, 'conditions', 'ALL lineage (B-cell precursor or T-cell)'), possibleValues: codes.values.map((v) => v.lineage) };
+}
+
+/**
+ * Catalog disease groups of the current diagnoses. Known (possibly empty) when every current Condition is read:
+ * an ICD-10-CM code is a closed hierarchy, so a code outside the group's prefixes is not the disease; a Condition
+ * with neither an ICD-10-CM code nor a listed concept or phrase leaves the list unknown.
+ */
+export function diseaseGroups(chart: GatheredChart, catalog: Catalog): Fact<string[]> {
+  const groups = catalog.diagnoses.diseases.groups;
+  const found: string[] = [];
+  const cites: Evidence[] = [];
+  const unread: Condition[] = [];
+  const read: Condition[] = [];
+  for (const condition of currentConditions(chart)) {
+    const icd = icd10Codes(condition.code, catalog);
+    const snomed = snomedCodes(condition.code, catalog);
+    const text = conditionText(condition);
+    const hits = groups.filter(
+      (g) =>
+        icd.some((code) => g.icd10Prefixes.some((p) => code.startsWith(p))) ||
+        (g.icd10PrefixesWithPhrase !== undefined && icd.some((code) => g.icd10PrefixesWithPhrase?.some((p) => code.startsWith(p))) && g.phrases.some((p) => statesPhrase(text, p, catalog.negations))) ||
+        snomed.some((s) => g.snomed.includes(s)) ||
+        (icd.length === 0 && g.phrases.some((p) => statesPhrase(text, p, catalog.negations))),
+    );
+    if (hits.length > 0) {
+      const names = hits.map((g) => g.disease);
+      found.push(...names);
+      cites.push(cite(condition, `Diagnosis ${[...icd, ...snomed].join(', ') || 'stated in text'}: ${names.join(', ')}`, names));
+    } else if (icd.length > 0) read.push(condition);
+    else unread.push(condition);
+  }
+  if (found.length > 0) return known(unique(found), cites);
+  if (unread.length > 0) return unknown(`${unread.map(relativeReference).join(', ')}: diagnosis not coded in ICD-10-CM and not recognised`);
+  if (read.length === 0) return notFound(chart, 'conditions', 'Diagnosis');
+  return known([], read.map((c) => cite(c, `Diagnosis ${icd10Codes(c.code, catalog).join(', ')}: none of the catalog's disease groups`, [])));
+}
