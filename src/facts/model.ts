@@ -13,6 +13,7 @@ import type { ClinicalFacts, Fact } from './types.js';
 export type Vocabulary =
   | 'drugs'
   | 'drugClasses'
+  | 'drugsOrClasses'
   | 'attestations'
   | 'phases'
   | 'payers'
@@ -158,7 +159,7 @@ export const FACT_MODEL: FactModel = {
     priorDrugs: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of drugs given in prior lines.', fhir: 'MedicationRequest / MedicationStatement history (catalog/drugs.json codes)', example: '["doxorubicin", "paclitaxel"]' },
     priorDrugClasses: { type: 'list', vocabulary: 'drugClasses', description: 'Catalog classes of those drugs.', fhir: 'catalog/drugs.json classes of priorDrugs', example: '["anthracycline", "taxane"]' },
     activeMedications: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of medications active on the service date.', fhir: 'MedicationRequest / MedicationStatement active on the service date', example: '["lenalidomide"]' },
-    refractoryTo: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of drugs the disease is refractory to: progression while on the drug or within 60 days of its last dose.', fhir: 'CancerDiseaseStatus worsened dates vs MedicationRequest history', example: '["lenalidomide"]' },
+    refractoryTo: { type: 'list', vocabulary: 'drugsOrClasses', description: 'Catalog ids (and classes) of drugs the disease is refractory to: progression while on the drug or within 60 days of its last dose.', fhir: 'CancerDiseaseStatus worsened dates vs MedicationRequest history', example: '["lenalidomide"]' },
   },
   prescriber: {
     reference: { type: 'text', description: 'The ordering practitioner (role), as a relative reference.', fhir: 'MedicationRequest.requester', example: 'PractitionerRole/role-onc-1' },

@@ -25,12 +25,15 @@ export interface IdList {
 
 /** The lists of a loaded catalog. */
 export function knownIdsOf(
-  catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness' | 'observations' | 'diagnoses' | 'specialtyGroups'>,
+  catalog: Pick<Catalog, 'drugs' | 'payers' | 'attestations' | 'phases' | 'linesOfBusiness' | 'observations' | 'diagnoses' | 'specialtyGroups' | 'regimens'>,
 ): KnownIds {
   const drugs = [...catalog.drugs.values()];
+  // a class or a named regimen (catalog/regimens.json adds its id to the partner classes it is recognised in)
+  const drugClasses = new Set([...drugs.flatMap((d) => d.classes), ...catalog.regimens.map((r) => r.id)]);
   return {
     drugs: new Set(drugs.map((d) => d.id)),
-    drugClasses: new Set(drugs.flatMap((d) => d.classes)),
+    drugClasses,
+    drugsOrClasses: new Set([...drugs.map((d) => d.id), ...drugClasses]),
     payers: new Set(catalog.payers.keys()),
     attestations: new Set(catalog.attestations.map((a) => a.id)),
     phases: new Set(catalog.phases.map((p) => p.phase)),
@@ -43,7 +46,8 @@ export function knownIdsOf(
 
 const VOCABULARY_FILE: Record<Vocabulary, string> = {
   drugs: 'a drug id of catalog/drugs.json',
-  drugClasses: 'a drug class (or regimen) of catalog/drugs.json',
+  drugClasses: 'a drug class of catalog/drugs.json or a regimen of catalog/regimens.json',
+  drugsOrClasses: 'a drug id or drug class of catalog/drugs.json',
   attestations: 'an attestation id of catalog/attestations.json',
   phases: 'a phase of catalog/attestations.json "phases"',
   payers: 'a payer id of catalog/payers.json',
