@@ -71,7 +71,7 @@ describe('loadPolicies', () => {
     const { dir } = dirWith((p) => {
       p['linesOfBusiness'] = ['commercial', 'tricare'];
     });
-    expect(() => loadPolicies(dir, { linesOfBusiness: new Set(['commercial', 'medicaid']) })).toThrow(/linesOfBusiness\/1 "tricare" is not a catalog line of business/);
+    expect(() => loadPolicies(dir, { linesOfBusiness: new Set(['commercial', 'medicaid']) })).toThrow(/linesOfBusiness\/1 "tricare" is not a line of business of catalog\/lines-of-business.json/);
     expect(loadPolicies(dir, { linesOfBusiness: new Set(['commercial', 'marketplace', 'medicaid', 'tricare']) }).all()).toHaveLength(1);
   });
 

@@ -89,7 +89,7 @@ describe('each typical mistake fails with a fix-it message', () => {
     const { problems, pointer, file } = mistake((l) => l.fact === '$.order.partnerClasses' && JSON.stringify(l.value) === '["tki"]', (l) => {
       l.value = ['tkis'];
     });
-    expect(problems).toEqual([`${file}: ${pointer}/value/0 "tkis" is not a drug class (or regimen) of catalog/drugs.json — did you mean "tki"?`]);
+    expect(problems).toEqual([`${file}: ${pointer}/value/0 "tkis" is not a drug class of catalog/drugs.json or a regimen of catalog/regimens.json — did you mean "tki"?`]);
   });
 
   it('"18" as a string with atLeast (a 42-year-old would be not met)', () => {
