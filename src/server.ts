@@ -15,7 +15,7 @@ import { CardIndex } from './protocol/card-index.js';
 import { JsonlFeedbackStore } from './protocol/feedback.js';
 import { exposureWarnings } from './security/exposure.js';
 import { callerAuth } from './security/index.js';
-import { openSharedState, redactedRedisUrl, type SharedState } from './shared-state/index.js';
+import { decisionStore as sharedDecisionStore, openSharedState, redactedRedisUrl, type SharedState } from './shared-state/index.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -64,7 +64,8 @@ export async function startServer(): Promise<StartedServer> {
 
   let assembled: AssembledPipeline;
   try {
-    assembled = createPipeline(config);
+    // decision pages resolve on any worker or instance: they live in the shared state
+    assembled = createPipeline(config, { decisions: sharedDecisionStore(sharedState) });
   } catch (err) {
     // A broken policy or catalog file stops start-up, naming the file and the JSON path.
     logger.fatal({ err: { name: (err as Error).name, message: (err as Error).message } }, 'cannot load policies or catalog');

@@ -120,7 +120,7 @@ afterAll(() => {
 });
 
 describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
-  it('2 workers with default settings share replay record, rate counters and card index through the primary, across a worker restart; SIGTERM exits 0', async () => {
+  it('2 workers with default settings share replay record, rate counters, card index and decision pages through the primary, across a worker restart; SIGTERM exits 0', async () => {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     const port = await freePort();
@@ -189,6 +189,14 @@ describe('cluster mode, as npm start runs it (built dist/main.js)', () => {
           JSON.stringify({ feedback: [{ card, outcome: 'overridden', outcomeTimestamp: '2026-01-01T10:00:00Z' }] }));
         expect(res.status).toBe(200);
       }
+
+      // the card's clinician page opens from either worker (the link is followed without credentials)
+      const links = (answer.cards as Array<{ links?: Array<{ url: string }> }>).flatMap((c) => c.links ?? []).map((l) => l.url);
+      const decisionPath = links.map((u) => new URL(u).pathname).find((p) => p.startsWith('/decisions/'));
+      expect(decisionPath).toBeTypeOf('string');
+      const pages = [];
+      for (let i = 0; i < 4; i += 1) pages.push((await freshCall(port, 'GET', decisionPath as string)).status);
+      expect(pages).toEqual([200, 200, 200, 200]);
 
       const victim = started(log.lines)[0]?.pid;
       expect(victim).toBeTypeOf('number');

@@ -11,7 +11,7 @@ import type { SharedState } from './types.js';
 export { ClusterWorkerState, serveSharedState } from './cluster.js';
 export { MemoryState } from './memory.js';
 export { RedisState, REDIS_KEY_PREFIX } from './redis.js';
-export { decisionStore, SharedStateUnavailable, type CounterHit, type DecisionStore, type SharedState, type SharedStateKind } from './types.js';
+export { decisionStore, SharedStateUnavailable, type CounterHit, type SharedState, type SharedStateKind } from './types.js';
 
 export async function openSharedState(options: { redisUrl?: string; onRedisError?: (err: Error) => void }): Promise<SharedState> {
   if (options.redisUrl !== undefined) {

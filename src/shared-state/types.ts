@@ -7,6 +7,7 @@
  * Three implementations: MemoryState (one process), ClusterWorkerState (the workers of one machine, held by the
  * cluster primary over IPC, so it outlives a worker restart) and RedisState (several machines, REDIS_URL).
  */
+import type { DecisionStore } from '../web/decision-store.js';
 export interface CounterHit {
   /** hits in the current window, this one included */
   count: number;
@@ -33,11 +34,6 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-/** What decision-page links need (src/web): a value by id with a time to live. */
-export interface DecisionStore {
-  put(id: string, value: string, ttlSeconds: number): Promise<void>;
-  get(id: string): Promise<string | undefined>;
-}
 
 /** A DecisionStore on shared state, its keys kept apart from the others'. */
 export function decisionStore(state: SharedState, prefix = 'decision:'): DecisionStore {
