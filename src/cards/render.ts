@@ -271,12 +271,18 @@ function settleText(fact: string): string {
   return observations[fact.trim().toLowerCase()] ?? renderTemplate(MISSING_DATA.defaultSettle, { fact }, 'text');
 }
 
+/** Unreadable resources named on one card, at most: the rest are in the trace. */
+const MAX_UNREADABLE_LINES = 5;
+
 function missingDataCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation } = ctx;
   const criteria =
     evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented') : [];
   const doseFacts = evaluation.dose.status === 'not-documented' ? unique(evaluation.dose.missing ?? []) : [];
-  const unchecked = unique(evaluation.unchecked);
+  const unchecked = [
+    ...unique(evaluation.unchecked),
+    ...(ctx.entry.unreadable ?? []).slice(0, MAX_UNREADABLE_LINES).map((u) => renderTemplate(MISSING_DATA.unreadableItem, { reference: u.reference, detail: u.detail }, 'text')),
+  ];
   if (criteria.length + doseFacts.length + unchecked.length === 0) return undefined;
 
   const lines = [

@@ -28,7 +28,7 @@ function authorizedDrugs(response: ClaimResponse, chart: GatheredChart, catalog:
 function whyNot(response: ClaimResponse, drug: string | null, orderDrug: string | null, serviceDate: string, patientId: string): string | undefined {
   const start = datePart(response.preAuthPeriod?.start);
   const end = datePart(response.preAuthPeriod?.end);
-  if (response.patient.reference !== undefined && referenceId(response.patient) !== patientId) return 'for another patient';
+  if (response.patient?.reference !== undefined && referenceId(response.patient) !== patientId) return 'for another patient';
   if (response.use !== 'preauthorization') return `not a preauthorization (use ${response.use})`;
   if (response.status !== 'active') return `not active (status ${response.status})`;
   if (!APPROVED_OUTCOMES.has(response.outcome)) return `not approved (outcome ${response.outcome})`;

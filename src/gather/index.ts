@@ -28,7 +28,8 @@ import {
   parseRelativeReference,
   type PrefetchKey,
 } from './prefetch-templates.js';
-import { readKeyContent, readPrefetch, subjectOf, type ChartSubject, type MissingWhy } from './prefetch.js';
+import { readDraftOrders, readPrefetch, readSource, subjectOf, type ChartSubject, type DraftReading, type MissingWhy } from './prefetch.js';
+import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
 import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
 
 export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery, prefetchTemplates } from './prefetch-templates.js';
@@ -53,6 +54,8 @@ export interface GatherOptions {
   signal?: AbortSignal;
   /** the queries for keys not prefetched: the templates discovery advertised (default: PREFETCH_TEMPLATES) */
   templates?: Readonly<Record<PrefetchKey, string>>;
+  /** which resources evaluation reads at all: the normaliser does not walk the others (routine labs) */
+  readsResource?: ReadsResource;
 }
 
 const DEFAULTS = { deadlineMs: 2500, queryTimeoutMs: 1500, maxPages: 20, maxResponseBytes: 10 * 1024 * 1024, maxReferenceReads: 50 };
@@ -109,9 +112,13 @@ function unavailable(key: PrefetchKey, reason: Unavailable['reason']): Unavailab
 }
 
 /** Reason to report for a key that could not be fetched because the server is out of reach. */
-function offlineReason(access: Exclude<FhirAccess, { ok: true }>, why: MissingWhy): Unavailable['reason'] {
-  if (access.reason === 'refused') return 'refused';
-  return why === 'operation-outcome' ? 'operation-outcome' : 'error';
+function offlineReason(access: Exclude<FhirAccess, { ok: true }>): Unavailable['reason'] {
+  return access.reason === 'refused' ? 'refused' : 'error';
+}
+
+/** Not prefetched at all (an absent key, a template the EHR left unresolved): the FHIR server must be asked. */
+function notPrefetched(why: MissingWhy): boolean {
+  return why === 'absent' || why === 'unresolved-template';
 }
 
 /** Round one: every key prefetch could not supply, in parallel. */
@@ -121,21 +128,24 @@ async function fetchMissingKeys(
   subject: ChartSubject & { userId: string },
   budget: QueryBudget,
   store: ChartStore,
-  templates: Readonly<Record<PrefetchKey, string>> | undefined,
+  options: Pick<GatherOptions, 'templates' | 'readsResource'>,
+  unreadable: Unreadable[],
 ): Promise<Unavailable[]> {
   const jobs = [...missing].map(async ([key]): Promise<Unavailable[]> => {
-    const query = fallbackQuery(key, subject, templates);
+    const query = fallbackQuery(key, subject, options.templates);
     if (!query) return [];
     const result = await searchAll(access, query, budget);
     if (!result.ok) return [unavailable(key, result.reason)];
-    // The server's answer gets the same checks as prefetch: a server that ignored `patient=` must not leak others.
+    // The server's answer gets the same reading as prefetch: one normaliser, and a server that ignored `patient=`
+    // must not leak others.
     const entry = [
       ...result.resources.map((resource) => ({ resource })),
       ...(result.included ?? []).map((resource) => ({ resource, search: { mode: 'include' as const } })),
     ];
-    const content = readKeyContent(key, { resourceType: 'Bundle', type: 'searchset', entry }, subject);
-    if (content.state === 'missing') return [unavailable(key, content.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
-    store.add(content.resources);
+    const read = readSource(key, { resourceType: 'Bundle', type: 'searchset', entry }, query, subject, options.readsResource);
+    if (read.reading.state === 'missing') return [unavailable(key, read.reading.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
+    store.add(read.reading.resources);
+    unreadable.push(...read.unreadable);
     return result.incomplete ? [unavailable(key, result.incomplete)] : [];
   });
   return (await Promise.all(jobs)).flat();
@@ -198,6 +208,7 @@ async function readReferences(
   budget: QueryBudget,
   allowance: { left: number },
   store: ChartStore,
+  unreadable: Unreadable[],
 ): Promise<Unavailable[]> {
   const jobs = refs.map(async (ref): Promise<Unavailable[]> => {
     const key = `${ref.type}/${ref.id}`;
@@ -207,35 +218,49 @@ async function readReferences(
     allowance.left -= 1;
     const result = await readReference(access, ref, budget);
     if (!result.ok) return [{ what: ref.what, key, reason: result.reason }];
-    store.add(result.resources);
+    for (const resource of result.resources) {
+      const read = normaliseResource(resource, key);
+      if (read.resource !== undefined) store.add([read.resource]);
+      unreadable.push(...read.unreadable);
+    }
     return [];
   });
   return (await Promise.all(jobs)).flat();
 }
 
-export async function gatherChart(request: HookRequest, options: GatherOptions = {}): Promise<GatheredChart> {
-  const reading = readPrefetch(request);
+/**
+ * The chart for one hook call: sources (prefetch, then the FHIR server for what prefetch lacks and for what the
+ * chart references) → one normaliser → the chart. `drafts`: the draft orders already read (the pipeline reads them
+ * first, to know whether anything needs gathering at all).
+ */
+export async function gatherChart(request: HookRequest, options: GatherOptions = {}, drafts?: DraftReading): Promise<GatheredChart> {
+  const draft = drafts ?? readDraftOrders(request, options.readsResource);
+  const reading = readPrefetch(request, options.readsResource);
   const subject = subjectOf(request);
   const access = openFhirAccess(request, options.fhirServerAllowlist);
+  const unreadableList: Unreadable[] = [...draft.unreadable, ...reading.unreadable];
 
   const store = new ChartStore();
   const missing = new Map<PrefetchKey, MissingWhy>();
+  const unavailableList: Unavailable[] = [];
   for (const key of PREFETCH_KEYS) {
     const k = reading.keys[key];
     if (k.state === 'present') store.add(k.resources);
+    // CDS Hooks 2.0: a prefetch that is an error outcome is a lookup the EHR could not do; it is not done again
+    else if (k.why === 'operation-outcome') unavailableList.push(unavailable(key, 'operation-outcome'));
     else if (fallbackQuery(key, subject) !== undefined) missing.set(key, k.why);
   }
 
-  const unavailableList: Unavailable[] = [];
   if (!access.ok) {
-    const neededMissing = NEEDED_KEYS.filter((k) => missing.has(k));
+    // 412 only for what was never prefetched: a value that was sent but unusable is a gap the answer names
+    const neededMissing = NEEDED_KEYS.filter((k) => missing.has(k) && notPrefetched(missing.get(k)!));
     if (neededMissing.length > 0) throw new DataUnavailableError(neededMissing, NO_ACCESS_WHY[access.reason]);
-    for (const [key, why] of missing) unavailableList.push(unavailable(key, offlineReason(access, why)));
+    for (const [key] of missing) unavailableList.push(unavailable(key, offlineReason(access)));
   }
 
   // Draft orders and what ships with them are the orders being signed: trusted, and never fetched again.
-  store.add(reading.draftCompanions);
-  for (const order of reading.draftOrders) if (order.id) store.add([order]);
+  store.add(draft.draftCompanions);
+  for (const order of draft.draftOrders) if (order.id) store.add([order]);
 
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs;
   const deadlineSignals = [AbortSignal.timeout(options.deadlineMs ?? DEFAULTS.deadlineMs)];
@@ -250,15 +275,17 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;
 
-  if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store, options.templates)));
+  if (access.ok && missing.size > 0) {
+    unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store, options, unreadableList)));
+  }
   // Second round: what the chart references; third: the Practitioner behind a role the second round brought.
   const attempted = new Set<string>();
   for (let round = 0; round < 2; round += 1) {
-    const refs = referencedResources(store, reading.draftOrders, base, attempted);
-    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store)));
+    const refs = referencedResources(store, draft.draftOrders, base, attempted);
+    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store, unreadableList)));
   }
 
-  const draftIds = new Set(reading.draftOrders.map((o) => o.id));
+  const draftIds = new Set(draft.draftOrders.map((o) => o.id));
   return {
     patientId: request.context.patientId,
     ...optional('patient', store.all<Patient>('Patient')[0]),
@@ -272,10 +299,11 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
     practitioners: store.all<Practitioner>('Practitioner'),
     medications: store.all<Medication>('Medication'),
     organizations: store.all<Organization>('Organization'),
-    draftOrders: reading.draftOrders,
-    focusOrders: reading.focusOrders,
+    draftOrders: draft.draftOrders,
+    focusOrders: draft.focusOrders,
     userId: request.context.userId,
     unavailable: unavailableList,
+    unreadable: unreadableList,
   };
 }
 

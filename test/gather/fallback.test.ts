@@ -114,10 +114,25 @@ describe('fetching what prefetch lacks', () => {
     expect(result.conditions.map((c) => c.id)).toEqual([`cond-breast-${PATIENT_ID}`]);
   });
 
+  it('reads a key prefetched as null as none on file, without asking the server (CDS Hooks 2.0)', async () => {
+    const prefetch = { ...prefetchFor(demoChart()), observations: null };
+    const before = server.requests.length;
+    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {});
+    expect(server.requests.slice(before).map((r) => r.url).filter((u) => u.startsWith('/fhir/Observation'))).toEqual([]);
+    expect(result.observations).toEqual([]);
+    expect(result.unavailable).toEqual([]);
+  });
+
+  it('reads a key prefetched as an error OperationOutcome as could not be checked, without asking again', async () => {
+    const prefetch = { ...prefetchFor(demoChart()), claimResponses: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] } };
+    const before = server.requests.length;
+    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {});
+    expect(server.requests.slice(before).map((r) => r.url).filter((u) => u.startsWith('/fhir/ClaimResponse?'))).toEqual([]);
+    expect(result.unavailable).toContainEqual(expect.objectContaining({ key: 'claimResponses', reason: 'operation-outcome' }));
+  });
+
   it.each([
     ['an unresolved template', 'Observation?patient={{context.patientId}}'],
-    ['null', null],
-    ['an OperationOutcome', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] }],
   ])('fetches a key prefetched as %s', async (_label, value) => {
     const prefetch = { ...prefetchFor(demoChart()), observations: value };
     const before = server.requests.length;
