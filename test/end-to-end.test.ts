@@ -113,7 +113,8 @@ describe('order-sign on the prefetch path', () => {
     order.medicationCodeableConcept = { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '161' }], text: 'Acetaminophen' };
     const res = await request(appWith()).post(SIGN).send(s);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ cards: [] });
+    // order-sign answers always carry systemActions (Inferno CRD server suite), empty here
+    expect(res.body).toEqual({ cards: [], systemActions: [] });
   });
 });
 
@@ -125,7 +126,7 @@ describe('draft orders sent without an id (as the CDS Hooks sandbox does)', () =
     expect(res.status).toBe(200);
     const body = res.body as HookResponse;
     expect(body.cards.map((c) => c.source.topic?.code)).toEqual(expect.arrayContaining(['limits', 'coverage-info']));
-    expect(body.systemActions).toBeUndefined();
+    expect(body.systemActions).toEqual([]);
   });
 });
 

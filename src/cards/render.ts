@@ -132,6 +132,7 @@ function priorAuthCard(ctx: OrderContext): TypedCard | undefined {
         'markdown',
       )
     : renderTemplate(PRIOR_AUTH.noIndication, ctx.values, 'markdown');
+  if (ctx.evaluation.authorizationUnchecked === true) detail += renderTemplate(PRIOR_AUTH.authorizationUnchecked, ctx.values, 'markdown');
   if (ctx.hook === 'order-sign') {
     const attachments = attachmentsFor(ctx);
     if (attachments.length > 0) {

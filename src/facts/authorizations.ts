@@ -58,3 +58,8 @@ export function authorizationFacts(chart: GatheredChart, catalog: Catalog, order
     };
   });
 }
+
+/** The authorizations on file could not be looked up (error outcome, error or timeout on the ClaimResponse search). */
+export function authorizationLookupFailed(chart: Pick<GatheredChart, 'unavailable'>): boolean {
+  return chart.unavailable.some((u) => u.key === 'claimResponses');
+}

@@ -166,6 +166,26 @@ describe('prefetch semantics (CDS Hooks 2.0)', () => {
   });
 });
 
+describe('a failed look-up of the authorizations on file', () => {
+  it('says on the PA card and in coverage-information that the authorization on file could not be checked', async () => {
+    const r = copy();
+    at(r, 'prefetch')['claimResponses'] = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+    const body = await sign(r);
+    const pa = body.cards.find((c) => c.summary.startsWith('Prior authorization required'));
+    expect(pa?.detail).toMatch(/authorizations on file could not be checked/);
+    const info = coverageInfo(body);
+    expect(info['pa-needed']).toBe('conditional');
+    const resource = body.systemActions?.[0]?.resource as { extension?: Extension[] };
+    const reasons = (resource.extension?.[0]?.extension ?? []).filter((e) => e.url === 'reason').map((e) => e.valueCodeableConcept?.text ?? '');
+    expect(reasons.join('\n')).toMatch(/prior authorization on file could not be checked/);
+  });
+
+  it('an empty look-up still reads as auth-needed', async () => {
+    expect(coverageInfo(untouched)['pa-needed']).toBe('auth-needed');
+    expect(untouched.cards.map((c) => c.detail ?? '').join('\n')).not.toMatch(/could not be checked/);
+  });
+});
+
 // ---- the same chart behind a FHIR server: the same answers ----
 
 function chartResources(r: Json): FhirResource[] {
