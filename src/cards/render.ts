@@ -280,6 +280,8 @@ function missingDataCard(ctx: OrderContext): TypedCard | undefined {
   const criteria =
     evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented') : [];
   const doseFacts = evaluation.dose.status === 'not-documented' ? unique(evaluation.dose.missing ?? []) : [];
+  // why the dose could not be checked, as the facts said (an impossible dose on the order, a weight out of bounds)
+  const doseReasons = evaluation.dose.status === 'not-documented' ? unique(evaluation.dose.unknownReasons ?? []) : [];
   const unchecked = [
     ...unique(evaluation.unchecked),
     ...(ctx.entry.unreadable ?? []).slice(0, MAX_UNREADABLE_LINES).map((u) => renderTemplate(MISSING_DATA.unreadableItem, { reference: u.reference, detail: u.detail }, 'text')),
@@ -295,6 +297,7 @@ function missingDataCard(ctx: OrderContext): TypedCard | undefined {
       ),
     ),
     ...doseFacts.map((fact) => renderTemplate(MISSING_DATA.doseItem, { settle: settleText(fact) }, 'markdown')),
+    ...doseReasons.map((reason) => renderTemplate(MISSING_DATA.doseReasonItem, { reason }, 'markdown')),
     ...unchecked.map((item) => renderTemplate(MISSING_DATA.uncheckedItem, { item }, 'markdown')),
   ].join('\n');
   const onlyUnchecked = criteria.length + doseFacts.length === 0;

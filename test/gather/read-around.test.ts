@@ -8,6 +8,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Extension, FhirResource } from 'fhir/r4.js';
 import type { HookResponse } from '../../src/protocol/types.js';
+import { patientFacts } from '../../src/facts/demographics.js';
+import { emptyChart } from '../fixtures/facts/chart.js';
 import { startFhirServer, type RunningFhirServer } from '../support/fhir-server.js';
 import { serviceApp } from '../support/service-app.js';
 
@@ -183,6 +185,87 @@ describe('a failed look-up of the authorizations on file', () => {
   it('an empty look-up still reads as auth-needed', async () => {
     expect(coverageInfo(untouched)['pa-needed']).toBe('auth-needed');
     expect(untouched.cards.map((c) => c.detail ?? '').join('\n')).not.toMatch(/could not be checked/);
+  });
+});
+
+function details(body: HookResponse): string {
+  return body.cards.map((c) => `${c.summary}\n${c.detail ?? ''}`).join('\n');
+}
+function doseQuantity(r: Json): Json {
+  return at(draft(r), 'dosageInstruction', 0, 'doseAndRate', 0, 'doseQuantity');
+}
+
+describe('plausibility: impossible doses and schedules are not checkable, never silently covered', () => {
+  it.each<[string, (r: Json) => void, RegExp]>([
+    ['a dose of −90 mg', (r) => { doseQuantity(r)['value'] = -90; }, /Dose not checkable: -90 mg is not a positive amount/],
+    ['a dose of 0 mg', (r) => { doseQuantity(r)['value'] = 0; }, /Dose not checkable: 0 mg is not a positive amount/],
+    ['a dose of 1e308 g', (r) => { doseQuantity(r)['value'] = 1e308; doseQuantity(r)['unit'] = 'g'; doseQuantity(r)['code'] = 'g'; }, /Dose not checkable: .* is not a finite amount/],
+    ['a dose of 1e7 g', (r) => { Object.assign(doseQuantity(r), { value: 1e7, unit: 'g', code: 'g' }); }, /Dose not checkable: 10000000 g is more than any dose given/],
+    ['a dose of 1e308 mg', (r) => { doseQuantity(r)['value'] = 1e308; }, /Dose not checkable: 1e\+308 mg is (not a finite amount|more than any dose given)/],
+    ['a period of 0 days', (r) => { doseQuantity(r)['value'] = 72; at(draft(r), 'dosageInstruction', 0, 'timing', 'repeat')['period'] = 0; }, /Schedule not checkable: a period of 0 d/],
+    ['10,000 administrations a day', (r) => { doseQuantity(r)['value'] = 72; Object.assign(at(draft(r), 'dosageInstruction', 0, 'timing', 'repeat'), { frequency: 10000, period: 1, periodUnit: 'd' }); }, /Schedule not checkable: 10000 administrations per 1 d/],
+  ])('%s: the answer says what is wrong; no limits card; coverage still answered', async (_what, change, reason) => {
+    const r = copy();
+    change(r);
+    const body = await sign(r);
+    expect(details(body)).toMatch(reason);
+    expect(topics(body)).not.toContain('limits');
+    expect(coverageInfo(body)['covered']).toBeDefined();
+  });
+
+  it('a dose range is checked at its high value', async () => {
+    const r = copy();
+    const entry = at(draft(r), 'dosageInstruction', 0, 'doseAndRate', 0);
+    delete entry['doseQuantity'];
+    entry['doseRange'] = { low: { value: 60, unit: 'mg', code: 'mg' }, high: { value: 90, unit: 'mg', code: 'mg' } };
+    expect(details(await sign(r))).toMatch(/90 mg = 50 mg\/m²/);
+  });
+});
+
+describe('plausibility: chart values out of bounds are unreadable, named', () => {
+  it('a BSA of 1e308 m² is named and never used (no dose card silenced by it)', async () => {
+    const r = copy();
+    at(entries(r, 'observations').find((o) => o['id'] === 'obs-bsa')!, 'valueQuantity')['value'] = 1e308;
+    const body = await sign(r);
+    expect(details(body)).toMatch(/BSA 1e\+308 .* in Observation\/obs-bsa could not be read: outside physiological bounds/);
+  });
+
+  it.each([
+    ['2090-01-01', /Date of birth in Patient\/p1 is after the service date 2026-03-02/],
+    ['1968-02-30', /Date of birth in Patient\/p1 could not be read \(1968-02-30 is no calendar date\)/],
+    ['April 1968', /Date of birth in Patient\/p1 could not be read \(April 1968\)/],
+  ])('a birth date of %s is named, and the age is not documented', (birthDate, reason) => {
+    const facts = patientFacts(emptyChart({ patient: { resourceType: 'Patient', id: 'p1', birthDate } }), '2026-03-02');
+    expect(facts.age.value).toBeNull();
+    expect(facts.age.unknownReason).toMatch(reason);
+  });
+
+  it('a year of birth alone gives the age bounds', () => {
+    const facts = patientFacts(emptyChart({ patient: { resourceType: 'Patient', id: 'p1', birthDate: '2008' } }), '2026-03-02');
+    expect(facts.age).toMatchObject({ value: null, bounds: { min: 17, max: 18 } });
+  });
+
+  it('a year of birth alone bounds the age: an adult either way gets the same answer', async () => {
+    const r = copy();
+    at(r, 'prefetch', 'patient')['birthDate'] = '1968';
+    expect(topics(await sign(r))).toEqual(topics(untouched));
+  });
+});
+
+describe('diagnoses: not met only when every Condition could be read', () => {
+  function breastCondition(r: Json): Json {
+    return entries(r, 'conditions').find((c) => c['id'] === 'dx-breast')!;
+  }
+
+  it.each<[string, Json]>([
+    ['text only', { text: 'Malignant neoplasm of left breast, metastatic' }],
+    ['coded under an OID the catalog does not know', { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.999', code: 'C50.912' }] }],
+  ])('a primary diagnosis %s leaves the diagnosis criterion not documented (coverage conditional), never not met', async (_what, code) => {
+    const r = copy();
+    breastCondition(r)['code'] = code;
+    const body = await sign(r);
+    expect(coverageInfo(body)['covered']).toBe('conditional');
+    expect(details(body)).toMatch(/Condition\/dx-breast: diagnosis without an ICD-10-CM or SNOMED CT code/);
   });
 });
 
