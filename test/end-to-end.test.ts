@@ -158,7 +158,8 @@ describe('the FHIR fallback, against a real FHIR server', () => {
   });
 
   it('fetches what prefetch lacks (paging through small pages) and reaches the same decision', async () => {
-    const app = appWith();
+    // generous time limits: this is about the decision, not speed (the in-process FHIR server shares the CPU)
+    const app = appWith({ gather: { deadlineMs: 20_000, queryTimeoutMs: 15_000 } });
     const fromPrefetch = (await request(app).post(SIGN).send(base)).body as HookResponse;
     const res = await request(app).post(SIGN).send(withoutPrefetch(base, fhir.url));
     expect(res.status).toBe(200);

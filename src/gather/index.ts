@@ -175,15 +175,17 @@ function referencedResources(
   draftOrders: readonly MedicationRequest[],
   base: URL | undefined,
   attempted: Set<string>,
+  scope: { draftsOnly?: boolean } = {},
 ): WantedReference[] {
   const refs: WantedReference[] = [];
   for (const order of draftOrders) {
     refs.push(...wanted(order.requester?.reference, 'PractitionerRole', "Ordering clinician's specialty", base));
     refs.push(...wanted(order.requester?.reference, 'Practitioner', "Ordering clinician's specialty", base));
   }
-  for (const order of [...draftOrders, ...store.all<MedicationRequest>('MedicationRequest')]) {
+  for (const order of scope.draftsOnly === true ? draftOrders : [...draftOrders, ...store.all<MedicationRequest>('MedicationRequest')]) {
     refs.push(...wanted(order.medicationReference?.reference, 'Medication', 'Medication of an order', base));
   }
+  if (scope.draftsOnly === true) return fresh(refs, store, attempted);
   for (const response of store.all<ClaimResponse>('ClaimResponse')) {
     refs.push(...wanted(response.request?.reference, 'Claim', 'Prior authorization request (items authorized)', base));
   }
@@ -193,6 +195,11 @@ function referencedResources(
   for (const role of store.all<PractitionerRole>('PractitionerRole')) {
     refs.push(...wanted(role.practitioner?.reference, 'Practitioner', "Ordering clinician's qualifications", base));
   }
+  return fresh(refs, store, attempted);
+}
+
+/** References not held and not tried yet; each is tried once, whichever round finds it. */
+function fresh(refs: readonly WantedReference[], store: ChartStore, attempted: Set<string>): WantedReference[] {
   return refs.filter((r) => {
     const key = `${r.type}/${r.id}`;
     if (attempted.has(key) || store.has(key)) return false;
@@ -201,7 +208,11 @@ function referencedResources(
   });
 }
 
-/** Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. */
+/**
+ * Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. A
+ * PractitionerRole is searched by `_id` with `_include=PractitionerRole:practitioner`, so its Practitioner comes
+ * in the same answer.
+ */
 async function readReferences(
   refs: readonly WantedReference[],
   access: FhirAccess,
@@ -216,9 +227,9 @@ async function readReferences(
     // A chart pointing to hundreds of things must not turn into hundreds of requests.
     if (allowance.left <= 0) return [{ what: ref.what, key, reason: 'refused' }];
     allowance.left -= 1;
-    const result = await readReference(access, ref, budget);
+    const result = ref.type === 'PractitionerRole' ? await readRoleWithPractitioner(access, ref.id, budget) : await readReference(access, ref, budget);
     if (!result.ok) return [{ what: ref.what, key, reason: result.reason }];
-    for (const resource of result.resources) {
+    for (const resource of [...result.resources, ...(result.included ?? [])]) {
       const read = normaliseResource(resource, key);
       if (read.resource !== undefined) store.add([read.resource]);
       unreadable.push(...read.unreadable);
@@ -226,6 +237,15 @@ async function readReferences(
     return [];
   });
   return (await Promise.all(jobs)).flat();
+}
+
+/** The role and, through `_include`, its Practitioner; the answer must hold that very role. */
+async function readRoleWithPractitioner(access: Open, id: string, budget: QueryBudget): Promise<Awaited<ReturnType<typeof searchAll>>> {
+  const result = await searchAll(access, `PractitionerRole?_id=${encodeURIComponent(id)}&_include=PractitionerRole:practitioner`, { ...budget, maxPages: 1 });
+  if (!result.ok) return result;
+  const role = result.resources.filter((r) => r.resourceType === 'PractitionerRole' && r.id === id);
+  if (role.length === 0) return { ok: false, reason: 'error' };
+  return { ok: true, resources: role, included: (result.included ?? []).filter((r) => r.resourceType === 'Practitioner') };
 }
 
 /**
@@ -275,11 +295,18 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;
 
-  if (access.ok && missing.size > 0) {
-    unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store, options, unreadableList)));
-  }
-  // Second round: what the chart references; third: the Practitioner behind a role the second round brought.
+  // First round, all in parallel: every key prefetch lacks (asking with `_include` for what they reference) and
+  // what the draft orders themselves reference (their Medication, their requester's role and Practitioner), except
+  // the user's own role, which the practitionerRole key brings.
   const attempted = new Set<string>();
+  if (access.ok && missing.has('practitionerRole')) attempted.add(request.context.userId);
+  const fromDrafts = referencedResources(store, draft.draftOrders, base, attempted, { draftsOnly: true });
+  const firstRound = await Promise.all([
+    access.ok && missing.size > 0 ? fetchMissingKeys(missing, access, subject, budget, store, options, unreadableList) : Promise.resolve([]),
+    readReferences(fromDrafts, access, budget, allowance, store, unreadableList),
+  ]);
+  unavailableList.push(...firstRound.flat());
+  // Then only what is still missing: what the chart references that no `_include` brought (a server that ignores it).
   for (let round = 0; round < 2; round += 1) {
     const refs = referencedResources(store, draft.draftOrders, base, attempted);
     unavailableList.push(...(await readReferences(refs, access, budget, allowance, store, unreadableList)));

@@ -142,7 +142,11 @@ const INCLUDABLE: ReadonlySet<string> = new Set(['Medication', 'Organization', '
 
 function keptIncludes(included: readonly FhirResource[], subject: ChartSubject): FhirResource[] {
   // a Claim names its patient: one of another patient is not this chart's
-  return included.filter((r) => INCLUDABLE.has(r.resourceType) && (r.resourceType !== 'Claim' || refersToPatient(patientReferenceOf(r), subject)));
+  return included.filter((r) => {
+    if (!INCLUDABLE.has(r.resourceType)) return false;
+    const patient = r.resourceType === 'Claim' ? patientReferenceOf(r) : undefined;
+    return patient === undefined || refersToPatient(patient, subject);
+  });
 }
 
 /**

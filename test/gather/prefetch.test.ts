@@ -16,7 +16,7 @@ describe('prefetch templates', () => {
   });
 
   it('give a fallback query per key, the user role from userId', () => {
-    expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active`);
+    expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active&_include=Coverage:payor`);
     expect(fallbackQuery('practitionerRole', subject)).toBe('PractitionerRole?_id=role-onc-1&_include=PractitionerRole:practitioner');
     expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Practitioner/p9' })).toBe(
       'PractitionerRole?practitioner=Practitioner/p9&_include=PractitionerRole:practitioner',
