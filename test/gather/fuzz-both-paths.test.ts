@@ -35,9 +35,7 @@ async function statusOf(body: unknown): Promise<number> {
     await pipeline.evaluate(request, { service: service.id, configuration: parseCardConfiguration(request.extension), baseUrl: 'http://localhost' });
     return 200;
   } catch (err) {
-    const status = toHttpError(err)?.status ?? 500;
-    if (status === 500 && process.env.FUZZ_DEBUG) console.log((err as Error).stack);
-    return status;
+    return toHttpError(err)?.status ?? 500;
   }
 }
 
