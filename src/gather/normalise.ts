@@ -115,8 +115,11 @@ export type ReadsResource = (resource: FhirResource) => boolean;
  * visited, so the location is kept as a stack and spelled out only when something is wrong.
  */
 class Walk {
-  parts: Array<string | number> = [];
-  reference = '';
+  readonly parts: Array<string | number> = [];
+  /** where the current resource's own path starts in `parts` */
+  start = 0;
+  /** the resource problems are reported under */
+  resource: Record<string, unknown> | undefined;
   readonly problems = new Map<string, string[]>();
   constructor(readonly readsResource: ReadsResource | undefined) {}
   push(part: string | number): void {
@@ -127,10 +130,17 @@ class Walk {
   }
   problem(what: string): void {
     let at = '';
-    for (const part of this.parts) at += typeof part === 'number' ? `[${part}]` : at === '' ? part : `.${part}`;
-    const list = this.problems.get(this.reference);
+    for (let i = this.start; i < this.parts.length; i += 1) {
+      const part = this.parts[i]!;
+      at += typeof part === 'number' ? `[${part}]` : at === '' ? part : `.${part}`;
+    }
+    const resource = this.resource;
+    const type = typeof resource?.resourceType === 'string' ? resource.resourceType : '';
+    const id = resource?.id;
+    const reference = typeof id === 'string' && id !== '' ? `${type}/${id}` : type;
+    const list = this.problems.get(reference);
     const text = `${at === '' ? 'the resource' : at} ${what}`;
-    if (list === undefined) this.problems.set(this.reference, [text]);
+    if (list === undefined) this.problems.set(reference, [text]);
     else list.push(text);
   }
 }
@@ -160,12 +170,15 @@ function walkResource(value: unknown, walk: Walk, own: boolean): boolean {
     walkChildren(value, type, walk);
     return true;
   }
-  const outer = { parts: walk.parts, reference: walk.reference };
-  walk.parts = [];
-  walk.reference = typeof value.id === 'string' && value.id !== '' ? `${type}/${value.id}` : type;
+  // problems below are this resource's: its reference (spelled only on a problem), paths from here; nothing is
+  // allocated per resource
+  const outerStart = walk.start;
+  const outerResource = walk.resource;
+  walk.start = walk.parts.length;
+  walk.resource = value;
   walkChildren(value, type, walk);
-  walk.parts = outer.parts;
-  walk.reference = outer.reference;
+  walk.start = outerStart;
+  walk.resource = outerResource;
   return true;
 }
 
