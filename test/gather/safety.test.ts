@@ -15,9 +15,10 @@ describe('a FHIR server that never answers', () => {
 
   it('resolves by the deadline with every fetched key unavailable', async () => {
     const started = performance.now();
-    const result = await gatherChart(hookRequest({ fhirServer: server.url }), { deadlineMs: 300 });
+    // a deadline long enough for every query to reach the server on a loaded machine; the point is "does not hang"
+    const result = await gatherChart(hookRequest({ fhirServer: server.url }), { deadlineMs: 1000 });
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1500); // generous: the point is "does not hang", not timer precision
+    expect(elapsed).toBeLessThan(5000); // generous: not timer precision
     expect(server.requests.length).toBeGreaterThanOrEqual(7);
     const keys = result.unavailable.filter((u) => u.reason === 'timeout').map((u) => u.key).sort();
     // the draft order's requester is the user: its role comes with the practitionerRole key, not read twice
