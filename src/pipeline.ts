@@ -4,15 +4,16 @@
  * coverage-information system actions. Everything loaded once per process (catalog, policies, compiled paths)
  * is built in `createPipeline`; per request only the chart is read.
  */
-import type { MedicationRequest } from 'fhir/r4.js';
-import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedOrder } from './cards/render.js';
+import type { Medication, MedicationRequest } from 'fhir/r4.js';
+import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
-import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
-import type { GatheredChart } from './gather/types.js';
+import type { ReadsResource } from './gather/normalise.js';
+import { readDraftOrders, refersToPatient, subjectOf, UNIDENTIFIED_DRAFT_PREFIX, type DraftReading } from './gather/prefetch.js';
+import type { GatheredChart, Unreadable } from './gather/types.js';
 import { evaluatePolicy, knownIdsOf, loadPolicies, type PolicyRegistry } from './policy/index.js';
 import { traceLines } from './policy/trace.js';
 import type { Policy, PolicyEvaluation } from './policy/types.js';
@@ -34,6 +35,8 @@ export interface DecisionDeps {
   today?: () => string;
   /** where each decision's clinician page is kept (the card links to it); omitted = no decision pages */
   decisions?: DecisionStore;
+  /** which resources evaluation reads at all (the normaliser skips the others) */
+  readsResource?: ReadsResource;
 }
 
 /** What happened to one order in focus, for the trace and for tests. */
@@ -42,7 +45,7 @@ export interface OrderDecision {
   /** catalog drug id; null when the order names no drug the catalog knows */
   drug: string | null;
   /** why no policy was evaluated for this order */
-  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect' | 'no-policy-for-plan';
+  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect' | 'no-policy-for-plan' | 'other-patient';
   facts?: ClinicalFacts;
   policy?: Policy;
   evaluation?: PolicyEvaluation;
@@ -58,28 +61,89 @@ function orderReferenceOf(order: MedicationRequest): string {
   return `MedicationRequest/${order.id ?? ''}`;
 }
 
+/**
+ * Which orders in focus are (or may be) policy drugs, from the hook's context alone: a drug identified from the
+ * order, its contained Medication or a Medication shipped in draftOrders; or a Medication reference that only the
+ * FHIR server can resolve (then the chart must be gathered to know). Orders of another patient are set apart.
+ */
+function policyDrugOrders(drafts: DraftReading, request: HookRequest, catalog: Catalog): { candidates: MedicationRequest[]; otherPatient: MedicationRequest[] } {
+  const focus = new Set(drafts.focusOrders);
+  const chart = { medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), draftOrders: drafts.draftOrders };
+  const subject = subjectOf(request);
+  const candidates: MedicationRequest[] = [];
+  const otherPatient: MedicationRequest[] = [];
+  for (const order of drafts.draftOrders) {
+    if (!focus.has(orderReferenceOf(order))) continue;
+    const { drug } = identifyOrderedDrug(order, chart, catalog);
+    const reference = order.medicationReference?.reference;
+    const unresolved = drug === null && typeof reference === 'string' && !reference.startsWith('#');
+    if (!unresolved && (drug === null || catalog.drugs.get(drug)?.policyDrug !== true)) continue;
+    const subjectReference = order.subject?.reference;
+    if (subjectReference !== undefined && !refersToPatient(subjectReference, subject)) otherPatient.push(order);
+    else candidates.push(order);
+  }
+  return { candidates, otherPatient };
+}
+
+/** The chart when nothing needed gathering: the draft orders alone. */
+function contextOnlyChart(request: HookRequest, drafts: DraftReading): GatheredChart {
+  return {
+    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [],
+    claimResponses: [], claims: [], practitionerRoles: [], practitioners: [],
+    medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), organizations: [],
+    draftOrders: drafts.draftOrders, focusOrders: drafts.focusOrders, userId: request.context.userId,
+    unavailable: [], unreadable: drafts.unreadable,
+  };
+}
+
+/** How the normaliser names the draftOrders bundle itself (an entry there that is no resource concerns no order). */
+const DRAFT_ORDERS = 'context.draftOrders';
+
+/** What could not be read that matters to this order: the chart's resources, and this order itself (not its siblings). */
+function unreadableFor(order: MedicationRequest, chart: GatheredChart): Unreadable[] {
+  const drafts = new Set(chart.draftOrders.map(orderReferenceOf));
+  const own = orderReferenceOf(order);
+  return chart.unreadable.filter((u) => u.reference === own || (!drafts.has(u.reference) && u.reference !== DRAFT_ORDERS));
+}
+
+/** A resource set aside as unreadable, as the card's "could not check" line: what, why, and what to do. */
+function uncheckedItemOf(u: Unreadable): UncheckedItem {
+  return { subject: u.reference, reason: u.detail, unreadable: true };
+}
+
 /** Decide every order in focus; pure but for the FHIR reads done by gatherChart. */
 export async function decide(request: HookRequest, context: PipelineContext, deps: DecisionDeps): Promise<Decision> {
-  const gathered = await gatherChart(request, deps.gather);
+  const drafts = readDraftOrders(request, deps.readsResource);
+  const { candidates, otherPatient } = policyDrugOrders(drafts, request, deps.catalog);
+  // No order of a policy drug for this patient: nothing to gather, no FHIR query, never a 412.
+  const gathered = candidates.length > 0 ? await gatherChart(request, deps.gather, drafts) : contextOnlyChart(request, drafts);
   // Observations no fact can read (routine labs an EHR sent anyway) are dropped once, so each fact's look-up by code
   // indexes only those that can matter.
   const chart = { ...gathered, observations: gathered.observations.filter((o) => isObservationOfInterest(o, deps.catalog.observations)) };
   const today = deps.today?.();
+  const inScope = new Set(candidates.map(orderReferenceOf));
+  const elsewhere = new Set(otherPatient.map(orderReferenceOf));
   const focus = new Set(chart.focusOrders);
   const orders: OrderDecision[] = [];
   const evaluated: EvaluatedOrder[] = [];
   const unchecked: UncheckedOrder[] = [];
+  const notThisPatient: UncheckedOrder[] = [];
 
   for (const order of chart.draftOrders) {
     const orderReference = orderReferenceOf(order);
     if (!focus.has(orderReference)) continue;
     const { drug } = identifyOrderedDrug(order, chart, deps.catalog);
     const entry = drug === null ? undefined : deps.catalog.drugs.get(drug);
-    if (drug === null || entry?.policyDrug !== true) {
+    if (drug === null || entry?.policyDrug !== true || !(inScope.has(orderReference) || elsewhere.has(orderReference))) {
       orders.push({ orderReference, drug, skipped: 'not-a-policy-drug' });
       continue;
     }
     const brand = entry.brands[0] ?? entry.generic;
+    if (elsewhere.has(orderReference)) {
+      orders.push({ orderReference, drug, skipped: 'other-patient' });
+      notThisPatient.push({ brand, orderReference });
+      continue;
+    }
     const facts = buildFacts(chart, order, deps.catalog, today);
     const payerId = facts.coverage.payerId.value;
     if (payerId === null) {
@@ -98,6 +162,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
     const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
+    const unreadable = unreadableFor(order, chart);
     evaluated.push({
       ...(decisionUrl !== undefined && { decisionUrl }),
       evaluation,
@@ -107,6 +172,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
       matchable: !order.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX),
+      ...(unreadable.length > 0 && { unchecked: unreadable.map(uncheckedItemOf) }),
     });
   }
 
@@ -120,6 +186,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     ...(unchecked.length > 0 && {
       uncheckedCoverage: { orders: unchecked, items: chart.unavailable.map((u) => ({ subject: u.what, reason: u.reason })) },
     }),
+    ...(notThisPatient.length > 0 && { otherPatientOrders: notThisPatient }),
   });
   const response = rendered.response;
   const provenance: CardProvenance[] = Object.entries(rendered.cards).map(([uuid, meta]) => ({ uuid, ...meta }));
@@ -196,6 +263,7 @@ function skipText(order: OrderDecision): string {
   switch (order.skipped) {
     case 'not-a-policy-drug': return 'no policy covers this drug';
     case 'payer-unknown': return `payer not determined (${order.facts?.coverage.payerId.unknownReason ?? 'no coverage'})`;
+    case 'other-patient': return 'the order names another patient than the hook context';
     case 'no-policy-in-effect': return `no policy for payer ${order.facts?.coverage.payerId.value ?? '?'} in effect on ${order.facts?.serviceDate ?? '?'}`;
     default: return 'not evaluated';
   }
@@ -218,10 +286,13 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
   const registry = loadPolicies(config.policiesDir, knownIdsOf(catalog));
   // discovery advertises these and gather falls back to the same queries
   const templates = prefetchTemplates(observationSearchCodes(catalog.observations));
+  const readsResource: ReadsResource = (resource) => resource.resourceType !== 'Observation' || isObservationOfInterest(resource, catalog.observations);
   const deps: DecisionDeps = {
     catalog,
     policies: registry,
+    readsResource,
     gather: {
+      readsResource,
       deadlineMs: config.gather.deadlineMs,
       queryTimeoutMs: config.gather.queryTimeoutMs,
       templates,
@@ -236,7 +307,7 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
   return {
     pipeline: {
       evaluate: async (request, context) => (await decide(request, context, deps)).result,
-      readsResource: (resource) => resource.resourceType !== 'Observation' || isObservationOfInterest(resource, catalog.observations),
+      readsResource,
     },
     policiesSummary: () => summary,
     policies: () => registry.all(),

@@ -74,6 +74,7 @@ export function historyChart(n: number): { chart: GatheredChart; order: Medicati
     focusOrders: ['MedicationRequest/draft-ixa'],
     userId: 'Practitioner/bench',
     unavailable: [],
+    unreadable: [],
   };
   return { chart, order };
 }

@@ -164,11 +164,14 @@ export interface UncheckedItem {
   reason: string;
   /** what to record and where; defaults to the wording for the subject (cards/missing-data.json uncheckedRecord) */
   record?: string;
+  /** a resource set aside because it could not be read (wrong types): say to correct it, not to record it */
+  unreadable?: true;
 }
 
 export function uncheckedLine(item: UncheckedItem): string {
   const records: Record<string, string> = MISSING_DATA.uncheckedRecord;
-  const record = item.record ?? records[item.subject] ?? renderTemplate(MISSING_DATA.uncheckedRecord.default, { subject: item.subject }, 'text');
+  const fallback = item.unreadable === true ? MISSING_DATA.uncheckedRecord.unreadable : MISSING_DATA.uncheckedRecord.default;
+  const record = item.record ?? records[item.subject] ?? renderTemplate(fallback, { subject: item.subject }, 'text');
   const reasons: Record<string, string> = MISSING_DATA.reasons;
   return renderTemplate(COMMON.uncheckedLine, { subject: item.subject, reason: reasons[item.reason] ?? item.reason, record }, 'markdown');
 }

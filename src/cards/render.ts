@@ -183,6 +183,8 @@ function priorAuthCard(ctx: OrderContext, missing: string[]): TypedCard {
   else detail += PRIOR_AUTH.noIndication;
   if (missing.length > 0) detail += renderTemplate(PRIOR_AUTH.missing, { items: trusted(items(missing, PRIOR_AUTH.item)) }, 'markdown');
   if (evaluation.approval) detail += renderTemplate(PRIOR_AUTH.approval, { duration: approvalText(evaluation.approval) }, 'markdown');
+  // none found is not none on file when the look-up failed
+  if (evaluation.authorizationUnchecked === true) detail += PRIOR_AUTH.authorizationUnchecked;
   const values = { ...ctx.values, count: missing.length };
   const first = missing.length === 1 ? PRIOR_AUTH.summaryMissingOne : PRIOR_AUTH.summaryMissing;
   const summaries = missing.length > 0 ? [first, PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort] : [PRIOR_AUTH.summary, PRIOR_AUTH.summaryShort];
@@ -332,6 +334,25 @@ function uncheckedCoverageCard(input: NonNullable<RenderInput['uncheckedCoverage
   };
 }
 
+/** Draft orders of a policy drug whose subject is another patient than the hook's: not evaluated against this chart. */
+function otherPatientCard(orders: readonly UncheckedOrder[]): TypedCard {
+  const t = MISSING_DATA.otherPatient;
+  const brands = [...new Set(orders.map((o) => o.brand))].join(', ');
+  const first: UncheckedOrder | undefined = orders[0];
+  return {
+    type: 'missing-data',
+    meta: { cardType: 'missing-data', topic: topicOf('missing-data').code },
+    card: {
+      uuid: randomUUID(),
+      summary: renderSummary([t.summary], { brands }),
+      detail: renderTemplate(t.detail, { brands, orders: orders.map((o) => o.orderReference).join(', ') }, 'markdown'),
+      indicator: 'warning',
+      source: { label: t.sourceLabel, topic: topicOf('missing-data') },
+      ...(first && { extension: { 'davinci-crd.associated-resource': first.orderReference } }),
+    },
+  };
+}
+
 // ------------------------------------------------------------------ assembly
 
 function todayUtc(): string {
@@ -421,6 +442,10 @@ export function renderResponseWithMetadata(input: RenderInput): RenderedResponse
   if (unchecked && unchecked.orders.length > 0 && input.configuration.enabled['missing-data'] !== false) {
     candidates.push({ ...uncheckedCoverageCard(unchecked), order: input.evaluations.length });
   }
+  // An order for another patient is never silently dropped: it is named, whatever the configuration switches off.
+  if (input.otherPatientOrders !== undefined && input.otherPatientOrders.length > 0) {
+    candidates.push({ ...otherPatientCard(input.otherPatientOrders), order: input.evaluations.length + 1 });
+  }
 
   // Most important first (CARD_TYPES order), then draft-order order; max-cards keeps the head.
   const rank = (type: CardType): number => CARD_TYPES.indexOf(type);
@@ -433,7 +458,8 @@ export function renderResponseWithMetadata(input: RenderInput): RenderedResponse
   const cards: Record<string, CardMetadata> = {};
   for (const { card: c, meta } of kept) cards[c.uuid] = meta;
   const response: HookResponse = { cards: kept.map((c) => prune(c.card)) };
-  if (systemActions.length > 0) response.systemActions = systemActions;
+  // order-sign answers always carry systemActions (Inferno's CRD server suite requires the key), empty when none applies
+  if (systemActions.length > 0 || input.hook === 'order-sign') response.systemActions = systemActions;
   return { response, cards, assertions };
 }
 

@@ -1,5 +1,6 @@
 /** Inputs and outputs of the card renderer (see docs/contracts.md: cards). */
 import type { MedicationRequest } from 'fhir/r4.js';
+import type { Unreadable } from '../gather/types.js';
 import type { PolicyEvaluation } from '../policy/types.js';
 import type { Covered, PaNeeded } from '../policy/types.js';
 import type { HookResponse } from '../protocol/types.js';
@@ -63,6 +64,8 @@ export interface RenderInput {
   today?: string;
   /** policy drugs whose coverage could not be checked at all (payer unknown), and what could not be read */
   uncheckedCoverage?: { orders: UncheckedOrder[]; items: UncheckedItem[] };
+  /** policy-drug orders whose subject is another patient than the hook's: not evaluated, named on a card */
+  otherPatientOrders?: UncheckedOrder[];
 }
 
 /**

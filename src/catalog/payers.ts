@@ -83,7 +83,7 @@ export interface LineOfBusinessResolution {
 function planTexts(coverage: Coverage): string[] {
   const concepts: CodeableConcept[] = [
     ...(coverage.type !== undefined ? [coverage.type] : []),
-    ...(coverage.class ?? []).map((c) => c.type),
+    ...(coverage.class ?? []).flatMap((c) => (c.type !== undefined ? [c.type] : [])),
   ];
   return [
     ...concepts.flatMap((c) => [c.text, ...(c.coding ?? []).map((coding) => coding.display)]),
@@ -93,7 +93,7 @@ function planTexts(coverage: Coverage): string[] {
 
 /** First rule (in file order: Medicaid, Medicare, marketplace, commercial) whose code or word the Coverage carries. */
 export function resolveLineOfBusiness(coverage: Coverage, catalog: Catalog): LineOfBusinessResolution | undefined {
-  const codings = [...(coverage.type?.coding ?? []), ...(coverage.class ?? []).flatMap((c) => c.type.coding ?? [])];
+  const codings = [...(coverage.type?.coding ?? []), ...(coverage.class ?? []).flatMap((c) => c.type?.coding ?? [])];
   const texts = planTexts(coverage).map((t) => normaliseText(t));
   for (const rule of catalog.linesOfBusiness) {
     const coding = codings.find((c) => rule.codes.some((r) => codingMatches(c, r)));

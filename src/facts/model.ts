@@ -200,6 +200,7 @@ export const FACT_MODEL: FactModel = {
       whyNot: { type: 'text', description: 'Why it does not apply.', fhir: 'derived', example: '"expired 2025-01-31"' },
     },
   },
+  authorizationLookupFailed: { type: 'boolean', description: 'True when the look-up of authorizations on file failed (error outcome, error, timeout): none found is then not none on file, and pa-needed is not asserted as checked.', fhir: 'the ClaimResponse prefetch / query', example: 'true' },
 };
 
 function isSpec(node: object): node is FactSpec {

@@ -9,6 +9,7 @@ import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import type { Unavailable } from './types.js';
 import { asFhirResource } from './prefetch.js';
+import { isJsonObject } from '../json.js';
 
 export type FailureReason = Unavailable['reason'];
 
@@ -141,15 +142,29 @@ function classify(err: unknown, signal: AbortSignal): FailureReason {
   return 'error';
 }
 
+/** The server's answer is read before the normaliser sees it: its links and entries are checked here. */
 function nextLinkOf(bundle: Bundle): string | undefined {
-  return bundle.link?.find((l) => l.relation === 'next')?.url;
+  const links: unknown = bundle.link;
+  if (!Array.isArray(links)) return undefined;
+  for (const link of links as unknown[]) {
+    if (isJsonObject(link) && link.relation === 'next' && typeof link.url === 'string') return link.url;
+  }
+  return undefined;
 }
 
 function entriesOf(bundle: Bundle, mode: 'include' | 'other'): FhirResource[] {
-  return (bundle.entry ?? [])
-    .filter((e) => (e.search?.mode === 'include') === (mode === 'include'))
-    .map((e) => asFhirResource(e.resource))
-    .filter((r): r is FhirResource => r !== undefined);
+  const entries: unknown = bundle.entry;
+  const list: unknown[] = Array.isArray(entries) ? entries : isJsonObject(entries) ? [entries] : [];
+  const out: FhirResource[] = [];
+  for (const entry of list) {
+    if (!isJsonObject(entry)) continue;
+    const search = entry.search;
+    const included = isJsonObject(search) && search.mode === 'include';
+    if (included !== (mode === 'include')) continue;
+    const resource = asFhirResource(entry.resource);
+    if (resource !== undefined) out.push(resource);
+  }
+  return out;
 }
 
 /**

@@ -249,6 +249,8 @@ export interface PolicyEvaluation {
   approvalDuration?: string;
   /** the same, as numbers for the wording layer */
   approval?: ApprovalDuration;
+  /** pa-needed was judged without the authorizations on file: their look-up failed */
+  authorizationUnchecked?: true;
   /** why facts the decision turned on are unknown, as the facts layer said ("Observation query timed out") */
   unchecked: string[];
   /** facts the chart leaves open (phase, lineage, Ph status) under whose every allowed value the answer is the same */
