@@ -173,7 +173,8 @@ export function uncheckedLine(item: UncheckedItem): string {
   const fallback = item.unreadable === true ? MISSING_DATA.uncheckedRecord.unreadable : MISSING_DATA.uncheckedRecord.default;
   const record = item.record ?? records[item.subject] ?? renderTemplate(fallback, { subject: item.subject }, 'text');
   const reasons: Record<string, string> = MISSING_DATA.reasons;
-  return renderTemplate(COMMON.uncheckedLine, { subject: item.subject, reason: reasons[item.reason] ?? item.reason, record }, 'markdown');
+  const line = item.unreadable === true ? COMMON.unreadableLine : COMMON.uncheckedLine;
+  return renderTemplate(line, { subject: item.subject, reason: reasons[item.reason] ?? item.reason, record }, 'markdown');
 }
 
 /**

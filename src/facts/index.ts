@@ -59,7 +59,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     coverage: coverageFacts(chart, catalog, serviceDate),
     order: { ...orderFacts, phase },
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),
-    ...(authorizationLookupFailed(chart) && { authorizationLookupFailed: true as const }),
+    authorizationLookupFailed: authorizationLookupFailed(chart),
   };
 }
 

@@ -213,7 +213,7 @@ export interface ClinicalFacts {
   /** Approved prior authorizations on file for this drug at the service date. */
   authorizations: AuthorizationFact[];
   /** Set when the look-up of authorizations on file failed (error outcome, error, timeout): none found is not none on file. */
-  authorizationLookupFailed?: true;
+  authorizationLookupFailed: boolean;
 }
 
 export interface AuthorizationFact {

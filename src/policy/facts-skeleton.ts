@@ -67,6 +67,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       requestedDurationDays: u(),
     },
     authorizations: [],
+    authorizationLookupFailed: false,
   };
 }
 

@@ -220,7 +220,7 @@ describe('plausibility: impossible doses and schedules are not checkable, never 
     const entry = at(draft(r), 'dosageInstruction', 0, 'doseAndRate', 0);
     delete entry['doseQuantity'];
     entry['doseRange'] = { low: { value: 60, unit: 'mg', code: 'mg' }, high: { value: 90, unit: 'mg', code: 'mg' } };
-    expect(details(await sign(r))).toMatch(/90 mg = 50 mg\/m²/);
+    expect(details(await sign(r))).toMatch(/Ordered:\*\* 90 mg \(50 mg\/m²/);
   });
 });
 
