@@ -54,7 +54,7 @@ const DRUGS: DrugCase[] = [
   { key: 'blinatumomab', pick: 'blinatumomab 0.035 MG Injection', names: /blinatumomab|blincyto/i, chart: 'bsc-blinatumomab/1a-i-consolidation-single-agent', dailyOverSchedule: false },
 ];
 /** A drug every sandbox build lists (the published one has none of the four). */
-const UPSTREAM_PICK = { search: 'Naproxen', pick: 'Naproxen 750 MG' };
+const UPSTREAM_PICK = { search: 'Naproxen 750 MG', pick: 'Naproxen 750 MG' };
 
 interface HookCard {
   uuid?: string;

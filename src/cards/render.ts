@@ -182,6 +182,8 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation, entry } = ctx;
   const dose = evaluation.dose;
   if (dose.status !== 'not-met') return undefined;
+  // At selection the dose is a placeholder (the sandbox's "1 {pill} daily"): no verdict on an unread amount yet.
+  if (ctx.hook === 'order-select' && dose.amountUnknown) return undefined;
   const applied = entry.rounding ? applyCoveredDose(entry.order, dose, entry.rounding) : undefined;
   const covered = coveredText(evaluation, applied);
   const ordered = dose.orderedText;
@@ -275,7 +277,8 @@ function missingDataCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation } = ctx;
   const criteria =
     evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented') : [];
-  const doseFacts = evaluation.dose.status === 'not-documented' ? unique(evaluation.dose.missing ?? []) : [];
+  const quietDose = ctx.hook === 'order-select' && evaluation.dose.amountUnknown === true;
+  const doseFacts = evaluation.dose.status === 'not-documented' && !quietDose ? unique(evaluation.dose.missing ?? []) : [];
   const unchecked = unique(evaluation.unchecked);
   if (criteria.length + doseFacts.length + unchecked.length === 0) return undefined;
 

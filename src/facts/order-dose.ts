@@ -1,6 +1,6 @@
 /** The ordered amount and schedule, from dosageInstruction[0]. */
 import type { Dosage, MedicationRequest, Quantity } from 'fhir/r4.js';
-import type { HcpcsCode } from '../catalog/types.js';
+import type { HcpcsCode, UnitStrength } from '../catalog/types.js';
 import type { Evidence, Fact, OrderedAmount, OrderedSchedule } from './types.js';
 import { known, unknown } from './fact.js';
 import { DAYS_PER_MONTH, durationDays } from './therapy.js';
@@ -34,17 +34,37 @@ export function isBillingUnit(raw: string): boolean {
   return /^(\{units?\}|u|\[arb'u\]|units?|billing ?units?|\{billing ?units?\})$/i.test(raw.trim());
 }
 
+/**
+ * A count of dose units rather than an amount: UCUM annotations such as `{pill}` (what the CDS Hooks sandbox
+ * sends for every drug), `{tbl}`, `{capsule}`, `{vial}`, and the bare words. `{unit}` is not one: it is a HCPCS
+ * billing unit (isBillingUnit), a fixed amount.
+ */
+export function isCountUnit(raw: string): boolean {
+  return /^\{?(pills?|tbl|tabs?|tablets?|caps?|capsules?|vials?|each|ea|ampoules?|syringes?|doses?)\}?$/i.test(raw.trim());
+}
+
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | undefined): OrderedAmount | string {
+/** A count of units that no catalog strength turns into an amount ("1 {pill}" of an injection). */
+interface CountOnly {
+  count: string;
+}
+
+function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | undefined, unitStrength: UnitStrength | undefined): OrderedAmount | CountOnly | string {
   const value = quantity.value;
   const written = quantity.unit ?? quantity.code ?? '';
   if (value === undefined) return 'dose has no value';
   const asWritten = `${value} ${written}`.trim();
   for (const raw of [quantity.code, quantity.unit]) {
     if (raw === undefined) continue;
+    if (isCountUnit(raw) && !isRate) {
+      // One capsule of a solid oral product holds a fixed amount; a vial of an injection does not make a dose
+      // (doses are by body size, vials are partly used), so a count of those stays unchecked.
+      if (unitStrength === undefined) return { count: asWritten };
+      return { value: round(value * unitStrength.amount), unit: unitStrength.unit, basis: 'absolute', per: 'administration', asWritten: `${asWritten} of ${unitStrength.name} (${round(value * unitStrength.amount)} ${unitStrength.unit})` };
+    }
     if (isBillingUnit(raw)) {
       if (hcpcs === undefined) return `dose in billing units (${asWritten}) without a HCPCS code to size them`;
       // one HCPCS billing unit is a fixed amount (J9229 = 0.1 mg): convert to mass
@@ -58,14 +78,22 @@ function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | 
   return `dose in an unsupported unit (${asWritten})`;
 }
 
-export function orderedAmount(dosage: Dosage | undefined, hcpcs: HcpcsCode | undefined, cite: (text: string, supports: string[]) => Evidence): Fact<OrderedAmount> {
+export function orderedAmount(
+  dosage: Dosage | undefined,
+  hcpcs: HcpcsCode | undefined,
+  cite: (text: string, supports: string[]) => Evidence,
+  unitStrength?: UnitStrength,
+): Fact<OrderedAmount> {
   const entries = dosage?.doseAndRate ?? [];
   const dose = entries.find((e) => e.doseQuantity !== undefined)?.doseQuantity;
   const rate = entries.find((e) => e.rateQuantity !== undefined)?.rateQuantity;
   const quantity = dose ?? rate;
   if (quantity === undefined) return unknown('Dose not stated as a quantity on the order');
-  const amount = quantityAmount(quantity, dose === undefined, hcpcs);
+  const amount = quantityAmount(quantity, dose === undefined, hcpcs, unitStrength);
   if (typeof amount === 'string') return unknown(`Dose not understood: ${amount}`);
+  if ('count' in amount) {
+    return unknown(`Dose not checkable: ${amount.count} is a count of units, not an amount; record the dose in mg (or mg/m², mg/kg) on the order`);
+  }
   return known(amount, [cite(`Ordered ${amount.asWritten}`, [`${amount.value} ${amount.unit}`])]);
 }
 

@@ -335,8 +335,9 @@ function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximu
 
 function orderedText(o: AlternativeOutcome, order: OrderFacts): string | undefined {
   const amount = order.amount.value;
-  if (amount === null) return undefined;
-  const parts = [o.orderedInCapUnit === undefined ? amount.asWritten : `${amount.asWritten} = ${o.orderedInCapUnit}`];
+  // An amount that cannot be read (a count of vials) still leaves a schedule that can exceed on its own: say both.
+  if (amount === null && !(o.exceeds.includes('schedule') && order.amount.unknownReason !== undefined)) return undefined;
+  const parts = [amount === null ? (order.amount.unknownReason ?? '') : o.orderedInCapUnit === undefined ? amount.asWritten : `${amount.asWritten} = ${o.orderedInCapUnit}`];
   const schedule = order.schedule.value;
   if (schedule !== null && o.exceeds.includes('schedule')) {
     const n = administrationsIn(schedule, o.alternative.schedule?.periodDays ?? schedule.periodDays);
@@ -390,6 +391,7 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   // A set that may not apply cannot be failed on: "not documented" until the facts settle it.
   const status: Status = fitsSome === 'not-met' && setApplies === 'not-documented' ? 'not-documented' : fitsSome;
   const check: DoseCheck = { status, limitSetId: set.id, evidence: [], source: set.source };
+  if (order.amount.value === null && set.alternatives.some((a) => a.dose !== undefined)) check.amountUnknown = true;
 
   if (status === 'met') {
     const chosen = outcomes.find((_, i) => perAlternative[i] === 'met');

@@ -183,6 +183,8 @@ export interface DoseCheck {
     amount: { value: number; unit: 'mg' | 'ug'; per: 'administration' | 'day' };
     schedule?: { administrations: number; periodDays: number };
   };
+  /** the ordered amount could not be read (a count of vials, an unknown unit): only the schedule was checked */
+  amountUnknown?: true;
   /** facts that would settle a not-documented check, e.g. "body surface area" */
   missing?: string[];
   /** why those facts are unknown, when the facts layer said (e.g. "Observation query timed out") */
