@@ -45,16 +45,20 @@ interface DrugCase {
   pick: string;
   names: RegExp;
   chart: string;
+  /** card topics the answer must hold (coverage-info: prior authorization, or missing data where no PA is needed) */
+  topics: string[];
   dailyOverSchedule: boolean;
 }
 const DRUGS: DrugCase[] = [
-  { key: 'ixabepilone', pick: 'ixabepilone 15 MG Injection', names: /ixabepilone|ixempra/i, chart: 'demo/ixabepilone-bsc-patient.json', dailyOverSchedule: true },
-  { key: 'ixazomib', pick: 'ixazomib 4 MG Oral Capsule', names: /ixazomib|ninlaro/i, chart: 'centene-ixazomib/mm-5a-len-dex-commercial', dailyOverSchedule: false },
-  { key: 'inotuzumab', pick: 'inotuzumab ozogamicin 0.9 MG Injection', names: /inotuzumab|besponsa/i, chart: 'bcbsnc-inotuzumab/rr-ball-relapse-in-chart', dailyOverSchedule: false },
-  { key: 'blinatumomab', pick: 'blinatumomab 0.035 MG Injection', names: /blinatumomab|blincyto/i, chart: 'bsc-blinatumomab/1a-i-consolidation-single-agent', dailyOverSchedule: false },
+  { key: 'ixabepilone', pick: 'ixabepilone 15 MG Injection', names: /ixabepilone|ixempra/i, chart: 'demo/ixabepilone-bsc-patient.json', topics: ['coverage-info', 'limits'], dailyOverSchedule: true },
+  // 4 mg capsules: "1 {pill} daily" is 4 mg daily, over 3 per 28 days, so the limits card has a suggestion
+  { key: 'ixazomib', pick: 'ixazomib 4 MG Oral Capsule', names: /ixazomib|ninlaro/i, chart: 'centene-ixazomib/mm-5a-len-dex-commercial', topics: ['coverage-info', 'limits'], dailyOverSchedule: false },
+  // BCBSNC needs no PA for inotuzumab: a chart where relapse is not documented gets the missing-data card
+  { key: 'inotuzumab', pick: 'inotuzumab ozogamicin 0.9 MG Injection', names: /inotuzumab|besponsa/i, chart: 'bcbsnc-inotuzumab/newly-diagnosed-all-no-relapse', topics: ['coverage-info'], dailyOverSchedule: false },
+  { key: 'blinatumomab', pick: 'blinatumomab 0.035 MG Injection', names: /blinatumomab|blincyto/i, chart: 'bsc-blinatumomab/1a-i-consolidation-single-agent', topics: ['coverage-info'], dailyOverSchedule: false },
 ];
 /** A drug every sandbox build lists (the published one has none of the four). */
-const UPSTREAM_PICK = { search: 'Naproxen 750 MG', pick: 'Naproxen 750 MG' };
+const UPSTREAM_PICK = { search: 'Etodolac 500 MG Oral Tablet', pick: 'Etodolac 500 MG Oral Tablet' };
 
 interface HookCard {
   uuid?: string;
@@ -192,11 +196,14 @@ async function orderSign(browser: Browser, stack: RunningStack, drug: DrugCase, 
     const ms = await signAndTime(page);
     const call = await waitForHookAnswer(hookCalls, 1);
     check(call?.status === 200, `${label}: order-sign answered 200 (got ${call?.status ?? 'no call'}${call && call.status !== 200 ? `: ${call.body.slice(0, 200)}` : ''})`);
-    const coverage = call?.cards.find((c) => c.source?.topic?.code === 'coverage-info' && drug.names.test(c.summary));
-    check(coverage !== undefined, `${label}: a coverage-info card naming the drug (${coverage?.summary ?? call?.cards.map((c) => c.summary).join(' | ') ?? 'no cards'})`);
+    const summaries = call?.cards.map((c) => c.summary).join(' | ') ?? 'no cards';
+    for (const topic of drug.topics) {
+      const card = call?.cards.find((c) => c.source?.topic?.code === topic && drug.names.test(c.summary));
+      check(card !== undefined, `${label}: a ${topic} card naming the drug (${card?.summary ?? summaries})`);
+    }
     if (drug.dailyOverSchedule) {
       const limits = call?.cards.find((c) => c.source?.topic?.code === 'limits');
-      check(limits !== undefined, `${label}: a limits card for the daily order (${limits?.summary ?? 'none'})`);
+      check(/record the dose in mg/i.test(JSON.stringify(limits ?? {})), `${label}: the limits card says the vial count is no dose and to record mg`);
     }
     const shown = await page.$$eval('[class*="decision-card"]', (els) => els.map((e) => (e as HTMLElement).innerText));
     const allShown = (call?.cards ?? []).every((c) => shown.some((text) => text.includes(c.summary.trim())));
@@ -225,7 +232,7 @@ async function feedbackRound(browser: Browser, stack: RunningStack, mode: string
   const hookCalls: HookExchange[] = [];
   const page = await newPage(browser, hookCalls);
   const label = `[${mode}] feedback`;
-  const drug = DRUGS[0];
+  const drug = DRUGS.find((d) => d.key === 'ixazomib');
   if (drug === undefined) return;
   try {
     await page.goto(stack.pageUrl(patientOf(stack, drug.chart), 'order-sign'), { waitUntil: 'networkidle0', timeout: 60_000 });
@@ -237,10 +244,11 @@ async function feedbackRound(browser: Browser, stack: RunningStack, mode: string
     if (withSuggestion?.uuid !== undefined && suggestion !== undefined) {
       const button = await page.waitForSelector(`::-p-xpath(//button[normalize-space(.)="${suggestion.label.trim()}"])`);
       await button?.click();
-      const stored = await waitForFeedback(stack.feedbackFile, (l) => l.card === withSuggestion.uuid && l.outcome === 'accepted');
+      const stored = await waitForFeedback(stack.feedbackFile, (l) => l.card === withSuggestion.uuid && l.outcome === 'accepted'
+        && Array.isArray(l.acceptedSuggestions) && l.acceptedSuggestions.includes(suggestion.uuid));
       check(stored, `${label}: accepted suggestion "${suggestion.label}" stored`);
     } else {
-      console.log(`      (no card with a suggestion for the sandbox's order: ${call?.cards.map((c) => c.summary).join(' | ') ?? 'no answer'})`);
+      check(false, `${label}: a card with a suggestion to accept (${call?.cards.map((c) => c.summary).join(' | ') ?? 'no answer'})`);
     }
     const dismissable = call?.cards.find((c) => c.uuid !== undefined && (c.overrideReasons ?? []).length > 0 && c !== withSuggestion)
       ?? call?.cards.find((c) => c.uuid !== undefined && (c.overrideReasons ?? []).length > 0);
@@ -304,7 +312,7 @@ async function runUpstreamBuild(browser: Browser, buildDir: string): Promise<voi
     const call = await waitForHookAnswer(hookCalls, 1);
     check(call?.status === 200, `[upstream] ${UPSTREAM_PICK.pick}: order-sign answered 200 (got ${call?.status ?? 'no call'}${call && call.status !== 200 ? `: ${call.body.slice(0, 200)}` : ''})`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'interop-upstream-open-naproxen.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'interop-upstream-open-etodolac.png'), fullPage: true });
   } catch (err) {
     check(false, `[upstream]: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
