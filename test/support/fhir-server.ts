@@ -78,6 +78,66 @@ function searchedPatient(params: URLSearchParams): string | undefined {
   return ids.size === 1 ? [...ids][0] : undefined;
 }
 
+/** The parameters the quick path answers; any other sends the search to Medplum. */
+const QUICK_PARAMS = new Set([...PATIENT_REFERENCE_PARAMS, '_count', 'status', 'use', 'code']);
+/** Types whose `code` search parameter is `<type>.code` (a CodeableConcept). */
+const CODE_IS_CODE = new Set(['Observation', 'Condition', 'Procedure']);
+
+type Indexed = FhirResource & Record<string, unknown>;
+
+function referencesPatient(resource: Indexed, patientId: string): boolean {
+  const target = `Patient/${patientId}`;
+  return ['subject', 'patient', 'beneficiary'].some((field) => (resource[field] as { reference?: string } | undefined)?.reference === target);
+}
+
+function tokenMatches(concept: unknown, tokens: string[]): boolean {
+  const codings = ((concept as { coding?: Array<{ system?: string; code?: string }> } | undefined)?.coding ?? []);
+  return tokens.some((token) => {
+    const bar = token.indexOf('|');
+    const system = bar < 0 ? undefined : token.slice(0, bar);
+    const code = bar < 0 ? token : token.slice(bar + 1);
+    return codings.some((c) => c.code === code && (system === undefined || (system === '' ? c.system === undefined : c.system === system)));
+  });
+}
+
+/**
+ * The searches an EHR's prefetch makes (one patient's resources of a type, by status, use or code, `_count`),
+ * answered from the compartment directly; undefined for anything else, which Medplum answers.
+ */
+export function quickSearch(type: string, params: URLSearchParams, patientId: string, compartment: readonly FhirResource[]): Bundle | undefined {
+  for (const name of params.keys()) if (!QUICK_PARAMS.has(name)) return undefined;
+  if (params.has('code') && !CODE_IS_CODE.has(type)) return undefined;
+  const anyOf = (name: string): string[] | undefined => (params.has(name) ? params.getAll(name).flatMap((v) => v.split(',')) : undefined);
+  const statuses = anyOf('status');
+  const uses = anyOf('use');
+  const codes = anyOf('code');
+  const count = Number(params.get('_count') ?? '1000');
+  if (!Number.isInteger(count) || count < 0) return undefined;
+  const matches = (compartment as Indexed[]).filter((r) =>
+    r.resourceType === type && referencesPatient(r, patientId)
+    && (statuses === undefined || statuses.includes(String(r.status)))
+    && (uses === undefined || uses.includes(String(r.use)))
+    && (codes === undefined || tokenMatches(r.code, codes)));
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: matches.length,
+    entry: matches.slice(0, count).map((resource) => ({ fullUrl: `${type}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
+  };
+}
+
+/** `<Type>?_id=<id>[,<id>]` answered from an index by id; undefined for anything else (`_include` stays Medplum's). */
+export function quickIdSearch(type: string, params: URLSearchParams, byKey: ReadonlyMap<string, FhirResource>): Bundle | undefined {
+  for (const name of params.keys()) if (name !== '_id') return undefined;
+  const matches = params.getAll('_id').flatMap((v) => v.split(',')).flatMap((id) => byKey.get(`${type}/${id}`) ?? []);
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: matches.length,
+    entry: matches.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
+  };
+}
+
 let indexed = false;
 /** Structure definitions and search parameters are global in @medplum/core: index them once per process. */
 function indexDefinitions(): void {
@@ -191,18 +251,25 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
   const router = new FhirRouter();
   // Each patient's compartment in a repository of its own, so a search by patient scans that chart only.
   const compartments = new Map<string, MemoryRepository>();
+  const compartmentLists = new Map<string, FhirResource[]>();
+  const byKey = new Map<string, FhirResource>();
   for (const resource of opts.resources ?? []) {
     if (!resource.id) continue;
-    await repo.updateResource(resource as MedplumResource);
+    const stored = (await repo.updateResource(resource as MedplumResource)) as unknown as FhirResource;
+    byKey.set(`${stored.resourceType}/${stored.id ?? ''}`, stored);
     for (const patientId of patientsReferencedBy(resource)) {
       let compartment = compartments.get(patientId);
       if (compartment === undefined) compartments.set(patientId, (compartment = new MemoryRepository()));
       await compartment.updateResource(resource as MedplumResource);
+      let list = compartmentLists.get(patientId);
+      if (list === undefined) compartmentLists.set(patientId, (list = []));
+      list.push(stored);
     }
   }
   const noCompartment = new MemoryRepository();
   // After a write the compartments would be stale: from then on every search runs against the whole repository.
-  let compartmentsCurrent = true;
+  // Forced paging (a test knob) keeps Medplum's own paging over the whole repository.
+  let compartmentsCurrent = opts.pageSize === undefined;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let base = '';
@@ -252,6 +319,14 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
     };
     if (effectiveMethod !== 'GET') compartmentsCurrent = false;
     const patientId = isSearch(effectiveMethod, path) && !params.has('_include') && !params.has('_revinclude') ? searchedPatient(params) : undefined;
+    if (compartmentsCurrent && !paging && isSearch(effectiveMethod, path) && params.has('_id')) {
+      const quick = quickIdSearch(path.slice(1), params, byKey);
+      if (quick !== undefined) return send(res, 200, quick);
+    }
+    if (compartmentsCurrent && patientId !== undefined && !paging) {
+      const quick = quickSearch(path.slice(1), params, patientId, compartmentLists.get(patientId) ?? []);
+      if (quick !== undefined) return send(res, 200, quick);
+    }
     const searched = compartmentsCurrent && patientId !== undefined ? (compartments.get(patientId) ?? noCompartment) : repo;
     const [outcome, resource] = await router.handleRequest(fhirRequest, searched);
     const status = getStatus(outcome);
