@@ -91,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { resources, patients } = loadDemoData('fhir-resources');
   let fhir: RunningFhirServer | undefined;
   try {
-    fhir = await startFhirServer({ resources, port: ports.fhir ?? 0 });
+    fhir = await startFhirServer({ resources, port: ports.fhir ?? 0, answerIncludes: true });
     const config = loadConfig({
       overrides: {
         feedbackFile: join(varDir, 'feedback.jsonl'),

@@ -30,6 +30,11 @@ export interface FhirServerOptions {
   linkBase?: string;
   /** listen port (default 0: ephemeral) */
   port?: number;
+  /**
+   * answer `<Type>?_id=…&_include=<Type>:<field>` with the referenced resources, as HAPI and most EHR servers do
+   * (Medplum 4.5.2's memory repository ignores `_include`; tests that count round trips rely on that, so off by default)
+   */
+  answerIncludes?: boolean;
 }
 
 export interface RecordedRequest {
@@ -126,15 +131,27 @@ export function quickSearch(type: string, params: URLSearchParams, patientId: st
   };
 }
 
-/** `<Type>?_id=<id>[,<id>]` answered from an index by id; undefined for anything else (`_include` stays Medplum's). */
-export function quickIdSearch(type: string, params: URLSearchParams, byKey: ReadonlyMap<string, FhirResource>): Bundle | undefined {
-  for (const name of params.keys()) if (name !== '_id') return undefined;
+/**
+ * `<Type>?_id=<id>[,<id>]`, with `_include=<Type>:<reference field>` when `includes` (the prefetch's PractitionerRole
+ * with its Practitioner), answered from an index by id; undefined for anything else.
+ */
+export function quickIdSearch(type: string, params: URLSearchParams, byKey: ReadonlyMap<string, FhirResource>, includes = false): Bundle | undefined {
+  for (const name of params.keys()) if (name !== '_id' && !(includes && name === '_include')) return undefined;
+  const fields = params.getAll('_include').map((include) => (include.startsWith(`${type}:`) ? include.slice(type.length + 1) : ''));
+  if (fields.some((f) => !/^[a-z][A-Za-z]*$/.test(f))) return undefined;
   const matches = params.getAll('_id').flatMap((v) => v.split(',')).flatMap((id) => byKey.get(`${type}/${id}`) ?? []);
+  const included = matches.flatMap((r) => fields.flatMap((field) => {
+    const ref = ((r as Indexed)[field] as { reference?: string } | undefined)?.reference;
+    return ref !== undefined ? (byKey.get(ref) ?? []) : [];
+  }));
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: matches.length,
-    entry: matches.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
+    entry: [
+      ...matches.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
+      ...included.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'include' as const } })),
+    ],
   };
 }
 
@@ -320,7 +337,7 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
     if (effectiveMethod !== 'GET') compartmentsCurrent = false;
     const patientId = isSearch(effectiveMethod, path) && !params.has('_include') && !params.has('_revinclude') ? searchedPatient(params) : undefined;
     if (compartmentsCurrent && !paging && isSearch(effectiveMethod, path) && params.has('_id')) {
-      const quick = quickIdSearch(path.slice(1), params, byKey);
+      const quick = quickIdSearch(path.slice(1), params, byKey, opts.answerIncludes === true);
       if (quick !== undefined) return send(res, 200, quick);
     }
     if (compartmentsCurrent && patientId !== undefined && !paging) {
