@@ -4,17 +4,18 @@
  * coverage-information system actions. Everything loaded once per process (catalog, policies, compiled paths)
  * is built in `createPipeline`; per request only the chart is read.
  */
-import type { Extension, MedicationRequest } from 'fhir/r4.js';
+import type { Extension, Medication, MedicationRequest } from 'fhir/r4.js';
 import { COVERAGE_INFORMATION_URL } from './cards/coverage-information.js';
 import { renderResponseWithMetadata, type EvaluatedOrder, type RenderInput } from './cards/render.js';
-import { renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
+import { renderOtherPatientOrders, renderUncheckedCoverage, type UncheckedOrder } from './cards/unchecked.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
-import { UNIDENTIFIED_DRAFT_PREFIX } from './gather/prefetch.js';
-import type { GatheredChart } from './gather/types.js';
+import type { ReadsResource } from './gather/normalise.js';
+import { readDraftOrders, refersToPatient, subjectOf, UNIDENTIFIED_DRAFT_PREFIX, type DraftReading } from './gather/prefetch.js';
+import type { GatheredChart, Unreadable } from './gather/types.js';
 import { evaluatePolicy, loadPolicies, type PolicyRegistry } from './policy/index.js';
 import { traceLines } from './policy/trace.js';
 import type { Policy, PolicyEvaluation } from './policy/types.js';
@@ -32,6 +33,8 @@ export interface DecisionDeps {
   payerSubmissionUrls: Record<string, string>;
   /** YYYY-MM-DD; injectable so fixtures with fixed dates stay stable */
   today?: () => string;
+  /** which resources evaluation reads at all (the normaliser skips the others) */
+  readsResource?: ReadsResource;
 }
 
 /** What happened to one order in focus, for the trace and for tests. */
@@ -40,7 +43,7 @@ export interface OrderDecision {
   /** catalog drug id; null when the order names no drug the catalog knows */
   drug: string | null;
   /** why no policy was evaluated for this order */
-  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect';
+  skipped?: 'not-a-policy-drug' | 'payer-unknown' | 'no-policy-in-effect' | 'other-patient';
   facts?: ClinicalFacts;
   policy?: Policy;
   evaluation?: PolicyEvaluation;
@@ -56,28 +59,84 @@ function orderReferenceOf(order: MedicationRequest): string {
   return `MedicationRequest/${order.id ?? ''}`;
 }
 
+/**
+ * Which orders in focus are (or may be) policy drugs, from the hook's context alone: a drug identified from the
+ * order, its contained Medication or a Medication shipped in draftOrders; or a Medication reference that only the
+ * FHIR server can resolve (then the chart must be gathered to know). Orders of another patient are set apart.
+ */
+function policyDrugOrders(drafts: DraftReading, request: HookRequest, catalog: Catalog): { candidates: MedicationRequest[]; otherPatient: MedicationRequest[] } {
+  const focus = new Set(drafts.focusOrders);
+  const chart = { medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), draftOrders: drafts.draftOrders };
+  const subject = subjectOf(request);
+  const candidates: MedicationRequest[] = [];
+  const otherPatient: MedicationRequest[] = [];
+  for (const order of drafts.draftOrders) {
+    if (!focus.has(orderReferenceOf(order))) continue;
+    const { drug } = identifyOrderedDrug(order, chart, catalog);
+    const reference = order.medicationReference?.reference;
+    const unresolved = drug === null && typeof reference === 'string' && !reference.startsWith('#');
+    if (!unresolved && (drug === null || catalog.drugs.get(drug)?.policyDrug !== true)) continue;
+    const subjectReference = order.subject?.reference;
+    if (subjectReference !== undefined && !refersToPatient(subjectReference, subject)) otherPatient.push(order);
+    else candidates.push(order);
+  }
+  return { candidates, otherPatient };
+}
+
+/** The chart when nothing needed gathering: the draft orders alone. */
+function contextOnlyChart(request: HookRequest, drafts: DraftReading): GatheredChart {
+  return {
+    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [],
+    claimResponses: [], claims: [], practitionerRoles: [], practitioners: [],
+    medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), organizations: [],
+    draftOrders: drafts.draftOrders, focusOrders: drafts.focusOrders, userId: request.context.userId,
+    unavailable: [], unreadable: drafts.unreadable,
+  };
+}
+
+/** How the normaliser names the draftOrders bundle itself (an entry there that is no resource concerns no order). */
+const DRAFT_ORDERS = 'context.draftOrders';
+
+/** What could not be read that matters to this order: the chart's resources, and this order itself (not its siblings). */
+function unreadableFor(order: MedicationRequest, chart: GatheredChart): Unreadable[] {
+  const drafts = new Set(chart.draftOrders.map(orderReferenceOf));
+  const own = orderReferenceOf(order);
+  return chart.unreadable.filter((u) => u.reference === own || (!drafts.has(u.reference) && u.reference !== DRAFT_ORDERS));
+}
+
 /** Decide every order in focus; pure but for the FHIR reads done by gatherChart. */
 export async function decide(request: HookRequest, context: PipelineContext, deps: DecisionDeps): Promise<Decision> {
-  const gathered = await gatherChart(request, deps.gather);
+  const drafts = readDraftOrders(request, deps.readsResource);
+  const { candidates, otherPatient } = policyDrugOrders(drafts, request, deps.catalog);
+  // No order of a policy drug for this patient: nothing to gather, no FHIR query, never a 412.
+  const gathered = candidates.length > 0 ? await gatherChart(request, deps.gather, drafts) : contextOnlyChart(request, drafts);
   // Observations no fact can read (routine labs an EHR sent anyway) are dropped once, so each fact's look-up by code
   // indexes only those that can matter.
   const chart = { ...gathered, observations: gathered.observations.filter((o) => isObservationOfInterest(o, deps.catalog.observations)) };
   const today = deps.today?.();
+  const inScope = new Set(candidates.map(orderReferenceOf));
+  const elsewhere = new Set(otherPatient.map(orderReferenceOf));
   const focus = new Set(chart.focusOrders);
   const orders: OrderDecision[] = [];
   const evaluated: EvaluatedOrder[] = [];
   const unchecked: UncheckedOrder[] = [];
+  const notThisPatient: UncheckedOrder[] = [];
 
   for (const order of chart.draftOrders) {
     const orderReference = orderReferenceOf(order);
     if (!focus.has(orderReference)) continue;
     const { drug } = identifyOrderedDrug(order, chart, deps.catalog);
     const entry = drug === null ? undefined : deps.catalog.drugs.get(drug);
-    if (drug === null || entry?.policyDrug !== true) {
+    if (drug === null || entry?.policyDrug !== true || !(inScope.has(orderReference) || elsewhere.has(orderReference))) {
       orders.push({ orderReference, drug, skipped: 'not-a-policy-drug' });
       continue;
     }
     const brand = entry.brands[0] ?? entry.generic;
+    if (elsewhere.has(orderReference)) {
+      orders.push({ orderReference, drug, skipped: 'other-patient' });
+      notThisPatient.push({ brand, orderReference });
+      continue;
+    }
     const facts = buildFacts(chart, order, deps.catalog, today);
     const payerId = facts.coverage.payerId.value;
     if (payerId === null) {
@@ -93,6 +152,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     }
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
+    const unreadable = unreadableFor(order, chart);
     evaluated.push({
       evaluation,
       order,
@@ -100,6 +160,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       brandName: brand,
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
+      ...(unreadable.length > 0 && { unreadable }),
     });
   }
 
@@ -114,7 +175,8 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   const response = rendered.response;
   // An order the EHR sent without an id cannot be matched by the EHR: cards yes, coverage-information update no.
   const matchable = (response.systemActions ?? []).filter((a) => !a.resource?.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX));
-  if (matchable.length > 0) response.systemActions = matchable;
+  // order-sign answers always carry systemActions (Inferno's CRD server suite requires the key), empty when none applies
+  if (matchable.length > 0 || request.hook === 'order-sign') response.systemActions = matchable;
   else delete response.systemActions;
 
   const provenance: CardProvenance[] = Object.entries(rendered.renderedCards).map(([uuid, meta]) => {
@@ -124,6 +186,11 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   if (unchecked.length > 0 && context.configuration.cards['missing-data'] !== false
     && response.cards.length < context.configuration.maxCards) {
     const card = renderUncheckedCoverage(unchecked, chart.unavailable);
+    response.cards.push(card);
+    provenance.push({ uuid: card.uuid, cardType: 'missing-data' });
+  }
+  if (notThisPatient.length > 0 && response.cards.length < context.configuration.maxCards) {
+    const card = renderOtherPatientOrders(notThisPatient);
     response.cards.push(card);
     provenance.push({ uuid: card.uuid, cardType: 'missing-data' });
   }
@@ -204,6 +271,7 @@ function skipText(order: OrderDecision): string {
   switch (order.skipped) {
     case 'not-a-policy-drug': return 'no policy covers this drug';
     case 'payer-unknown': return `payer not determined (${order.facts?.coverage.payerId.unknownReason ?? 'no coverage'})`;
+    case 'other-patient': return 'the order names another patient than the hook context';
     case 'no-policy-in-effect': return `no policy for payer ${order.facts?.coverage.payerId.value ?? '?'} in effect on ${order.facts?.serviceDate ?? '?'}`;
     default: return 'not evaluated';
   }
@@ -224,10 +292,13 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
   const registry = loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers });
   // discovery advertises these and gather falls back to the same queries
   const templates = prefetchTemplates(observationSearchCodes(catalog.observations));
+  const readsResource: ReadsResource = (resource) => resource.resourceType !== 'Observation' || isObservationOfInterest(resource, catalog.observations);
   const deps: DecisionDeps = {
     catalog,
     policies: registry,
+    readsResource,
     gather: {
+      readsResource,
       deadlineMs: config.gather.deadlineMs,
       queryTimeoutMs: config.gather.queryTimeoutMs,
       templates,
@@ -241,7 +312,7 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
   return {
     pipeline: {
       evaluate: async (request, context) => (await decide(request, context, deps)).result,
-      readsResource: (resource) => resource.resourceType !== 'Observation' || isObservationOfInterest(resource, catalog.observations),
+      readsResource,
     },
     policiesSummary: () => summary,
     policies: () => registry.all(),

@@ -115,6 +115,8 @@ type PaCode = 'auth-needed' | 'satisfied' | 'no-auth' | 'conditional';
 function paNeededOf(evaluation: PolicyEvaluation): PaCode | undefined {
   if (evaluation.covered === 'not-covered') return undefined;
   if (evaluation.paNeeded === 'satisfied' && !evaluation.satisfiedPaId) return 'conditional';
+  // an authorization may be on file: its look-up failed, so "auth-needed" would claim what was not checked
+  if (evaluation.authorizationUnchecked === true) return 'conditional';
   return evaluation.paNeeded ?? 'conditional';
 }
 
@@ -135,6 +137,9 @@ function reasonExtensions(evaluation: PolicyEvaluation, missing: string[], condi
   if (conditional && missing.length > 0) {
     const missingText = renderTemplate(COMMON.coverageReason.missingText, { items: missing.join('; ') }, 'text');
     reasons.push(sub('reason', { valueCodeableConcept: { text: missingText } }));
+  }
+  if (evaluation.authorizationUnchecked === true) {
+    reasons.push(sub('reason', { valueCodeableConcept: { text: COMMON.coverageReason.authorizationUnchecked } }));
   }
   return reasons;
 }

@@ -132,6 +132,7 @@ function priorAuthCard(ctx: OrderContext): TypedCard | undefined {
         'markdown',
       )
     : renderTemplate(PRIOR_AUTH.noIndication, ctx.values, 'markdown');
+  if (ctx.evaluation.authorizationUnchecked === true) detail += renderTemplate(PRIOR_AUTH.authorizationUnchecked, ctx.values, 'markdown');
   if (ctx.hook === 'order-sign') {
     const attachments = attachmentsFor(ctx);
     if (attachments.length > 0) {
@@ -273,13 +274,22 @@ function settleText(fact: string): string {
   return observations[fact.trim().toLowerCase()] ?? renderTemplate(MISSING_DATA.defaultSettle, { fact }, 'text');
 }
 
+/** Unreadable resources named on one card, at most: the rest are in the trace. */
+const MAX_UNREADABLE_LINES = 5;
+
 function missingDataCard(ctx: OrderContext): TypedCard | undefined {
   const { evaluation } = ctx;
   const criteria =
     evaluation.covered === 'conditional' ? inEffectLeaves(evaluation).filter((leaf) => leaf.status === 'not-documented') : [];
+  // At selection the dose is a placeholder (the sandbox's "1 {pill} daily"): nothing about an amount it could not read.
   const quietDose = ctx.hook === 'order-select' && evaluation.dose.amountUnknown === true;
   const doseFacts = evaluation.dose.status === 'not-documented' && !quietDose ? unique(evaluation.dose.missing ?? []) : [];
-  const unchecked = unique(evaluation.unchecked);
+  // why the dose could not be checked, as the facts said (an impossible dose on the order, a weight out of bounds)
+  const doseReasons = evaluation.dose.status === 'not-documented' && !quietDose ? unique(evaluation.dose.unknownReasons ?? []) : [];
+  const unchecked = [
+    ...unique(evaluation.unchecked),
+    ...(ctx.entry.unreadable ?? []).slice(0, MAX_UNREADABLE_LINES).map((u) => renderTemplate(MISSING_DATA.unreadableItem, { reference: u.reference, detail: u.detail }, 'text')),
+  ];
   if (criteria.length + doseFacts.length + unchecked.length === 0) return undefined;
 
   const lines = [
@@ -291,6 +301,7 @@ function missingDataCard(ctx: OrderContext): TypedCard | undefined {
       ),
     ),
     ...doseFacts.map((fact) => renderTemplate(MISSING_DATA.doseItem, { settle: settleText(fact) }, 'markdown')),
+    ...doseReasons.map((reason) => renderTemplate(MISSING_DATA.doseReasonItem, { reason }, 'markdown')),
     ...unchecked.map((item) => renderTemplate(MISSING_DATA.uncheckedItem, { item }, 'markdown')),
   ].join('\n');
   const onlyUnchecked = criteria.length + doseFacts.length === 0;

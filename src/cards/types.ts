@@ -1,5 +1,6 @@
 /** Inputs and outputs of the card renderer (see docs/contracts.md: cards). */
 import type { MedicationRequest } from 'fhir/r4.js';
+import type { Unreadable } from '../gather/types.js';
 import type { PolicyEvaluation } from '../policy/types.js';
 import type { HookResponse } from '../protocol/types.js';
 
@@ -30,6 +31,8 @@ export interface EvaluatedOrder {
   rounding?: DoseRounding;
   /** What the policy asks to attach to an authorization request (Policy.documentation). */
   documentation?: string[];
+  /** Chart resources (or parts) that could not be read: named on the missing-data card. */
+  unreadable?: readonly Unreadable[];
 }
 
 export interface RenderInput {

@@ -29,3 +29,18 @@ export function renderUncheckedCoverage(orders: readonly UncheckedOrder[], unava
     ...(orders[0] && { extension: { 'davinci-crd.associated-resource': orders[0].orderReference } }),
   };
 }
+
+/** Draft orders of a policy drug whose subject is another patient than the hook's: not evaluated against this chart. */
+export function renderOtherPatientOrders(orders: readonly UncheckedOrder[]): Card {
+  const t = MISSING_DATA.otherPatient;
+  const brands = [...new Set(orders.map((o) => o.brand))].join(', ');
+  const summary = renderTemplate(t.summary, { brands }, 'text');
+  return {
+    uuid: randomUUID(),
+    summary: summary.length < 140 ? summary : `${summary.slice(0, 136)}…`,
+    detail: renderTemplate(t.detail, { brands, orders: orders.map((o) => o.orderReference).join(', ') }, 'markdown'),
+    indicator: 'warning',
+    source: { label: t.sourceLabel, topic: topicOf('missing-data') },
+    ...(orders[0] && { extension: { 'davinci-crd.associated-resource': orders[0].orderReference } }),
+  };
+}

@@ -28,7 +28,7 @@ function authorizedDrugs(response: ClaimResponse, chart: GatheredChart, catalog:
 function whyNot(response: ClaimResponse, drug: string | null, orderDrug: string | null, serviceDate: string, patientId: string): string | undefined {
   const start = datePart(response.preAuthPeriod?.start);
   const end = datePart(response.preAuthPeriod?.end);
-  if (response.patient.reference !== undefined && referenceId(response.patient) !== patientId) return 'for another patient';
+  if (response.patient?.reference !== undefined && referenceId(response.patient) !== patientId) return 'for another patient';
   if (response.use !== 'preauthorization') return `not a preauthorization (use ${response.use})`;
   if (response.status !== 'active') return `not active (status ${response.status})`;
   if (!APPROVED_OUTCOMES.has(response.outcome)) return `not approved (outcome ${response.outcome})`;
@@ -57,4 +57,9 @@ export function authorizationFacts(chart: GatheredChart, catalog: Catalog, order
       ...(reason !== undefined ? { whyNot: reason } : {}),
     };
   });
+}
+
+/** The authorizations on file could not be looked up (error outcome, error or timeout on the ClaimResponse search). */
+export function authorizationLookupFailed(chart: Pick<GatheredChart, 'unavailable'>): boolean {
+  return chart.unavailable.some((u) => u.key === 'claimResponses');
 }

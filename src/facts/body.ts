@@ -30,6 +30,16 @@ interface Measurement {
   asWritten: string;
 }
 
+/**
+ * What a human body can measure, with room to spare (a 0.3 kg premature newborn to 650 kg; 20 to 275 cm; BSA 0.05
+ * to 5 m²). A value outside is a typing or unit error: the measurement is unreadable, named, never used.
+ */
+export const PHYSIOLOGICAL_BOUNDS: Readonly<Record<'weightKg' | 'heightCm' | 'bsaM2', { min: number; max: number }>> = {
+  weightKg: { min: 0.3, max: 650 },
+  heightCm: { min: 20, max: 275 },
+  bsaM2: { min: 0.05, max: 5 },
+};
+
 /** Observations of the fact in the window, newest first, converted; those with unknown units are skipped. */
 function measurements(
   chart: GatheredChart,
@@ -63,9 +73,19 @@ const toKg = scaleBy(KG_PER);
 const toCm = scaleBy(CM_PER);
 const toM2 = (v: number, unit: string): number | undefined => (M2_UNITS.has(unit.toLowerCase()) ? v : undefined);
 
-function measurementFact(found: Measurement[], label: string, unit: string, decimals: number, missing: () => Fact<number>): Fact<number> {
+function measurementFact(
+  found: Measurement[],
+  label: string,
+  unit: string,
+  decimals: number,
+  missing: () => Fact<number>,
+  bounds: { min: number; max: number },
+): Fact<number> {
   const latest = found[0];
   if (latest === undefined) return missing();
+  if (!(latest.value >= bounds.min && latest.value <= bounds.max)) {
+    return unknown(`${label} ${latest.asWritten} in ${relativeReference(latest.observation)} could not be read: outside physiological bounds`);
+  }
   const value = round(latest.value, decimals);
   const converted = latest.asWritten === `${value} ${unit}` ? '' : ` (${latest.asWritten})`;
   return known(value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${value} ${unit}${converted}`, [value])]);
@@ -84,15 +104,17 @@ export function bodyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: s
       ? unknown(`${what} not documented in the ${BODY_MEASUREMENT_WINDOW_DAYS} days before ${serviceDate}`)
       : fact;
   };
-  const weightKg = measurementFact(measurements(chart, codes.bodyWeight, catalog, serviceDate, toKg), 'Weight', 'kg', 2, missing('Body weight'));
-  const heightCm = measurementFact(measurements(chart, codes.bodyHeight, catalog, serviceDate, toCm), 'Height', 'cm', 1, missing('Body height'));
+  const weightKg = measurementFact(measurements(chart, codes.bodyWeight, catalog, serviceDate, toKg), 'Weight', 'kg', 2, missing('Body weight'), PHYSIOLOGICAL_BOUNDS.weightKg);
+  const heightCm = measurementFact(measurements(chart, codes.bodyHeight, catalog, serviceDate, toCm), 'Height', 'cm', 1, missing('Body height'), PHYSIOLOGICAL_BOUNDS.heightCm);
   const measuredBsa = measurements(chart, codes.bodySurfaceArea, catalog, serviceDate, toM2);
   return { weightKg, heightCm, bodySurfaceArea: bodySurfaceArea(measuredBsa, weightKg, heightCm, missing('Body surface area')) };
 }
 
 function bodySurfaceArea(measured: Measurement[], weightKg: Fact<number>, heightCm: Fact<number>, missing: () => Fact<number>): Fact<number> {
-  const given = measurementFact(measured, 'BSA', 'm2', 2, missing);
+  const given = measurementFact(measured, 'BSA', 'm2', 2, missing, PHYSIOLOGICAL_BOUNDS.bsaM2);
   if (given.value !== null) return given;
+  // a BSA on file that cannot be real is not silently replaced by one computed from height and weight
+  if (measured.length > 0) return given;
   if (weightKg.value === null || heightCm.value === null) {
     const absent = [weightKg.value === null ? 'weight' : undefined, heightCm.value === null ? 'height' : undefined].filter(Boolean).join(' and ');
     return unknown(`Body surface area not documented and cannot be computed without ${absent}`);

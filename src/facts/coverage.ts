@@ -12,7 +12,7 @@ import { referenceId, relativeReference } from './fhir.js';
 export function activeCoverages(chart: GatheredChart, serviceDate: string): Coverage[] {
   return chart.coverages
     .filter((c) => c.status === 'active')
-    .filter((c) => c.beneficiary.reference === undefined || referenceId(c.beneficiary) === chart.patientId)
+    .filter((c) => c.beneficiary?.reference === undefined || referenceId(c.beneficiary) === chart.patientId)
     .filter((c) => withinPeriod(serviceDate, c.period?.start, c.period?.end))
     .sort((a, b) => (a.order ?? Number.MAX_SAFE_INTEGER) - (b.order ?? Number.MAX_SAFE_INTEGER));
 }

@@ -2,6 +2,7 @@
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts } from './types.js';
 import { ageAt, isFullDate } from './dates.js';
+import type { Fact } from './types.js';
 import { evidence, known, notFound, unknown } from './fact.js';
 
 export function patientFacts(chart: GatheredChart, serviceDate: string): ClinicalFacts['patient'] {
@@ -11,11 +12,12 @@ export function patientFacts(chart: GatheredChart, serviceDate: string): Clinica
     const missing = notFound<number>(chart, 'patient', 'Date of birth');
     return { reference, age: missing, ageMonths: missing };
   }
-  if (!isFullDate(birthDate)) {
-    // a year or year-month alone cannot place the birthday, and infant criteria turn on months
-    const partial = unknown<number>('Date of birth is incomplete');
-    return { reference, age: partial, ageMonths: partial };
+  if (isFullDate(birthDate) && !isRealDate(birthDate)) {
+    const unreadable = unknown<number>(`Date of birth in ${reference} could not be read (${birthDate} is no calendar date)`);
+    return { reference, age: unreadable, ageMonths: unreadable };
   }
+  if (!isFullDate(birthDate)) return partialBirthDate(reference, birthDate, serviceDate);
+  if (birthDate > serviceDate) return futureBirthDate(reference, serviceDate);
   const { years, months } = ageAt(birthDate, serviceDate);
   // the birth date itself identifies the patient: cite the age, not the date
   const cite = evidence(reference, serviceDate, `Age ${years} years (${months} months) on ${serviceDate}`, [years]);
@@ -23,5 +25,45 @@ export function patientFacts(chart: GatheredChart, serviceDate: string): Clinica
     reference,
     age: known(years, [cite]),
     ageMonths: known(months, [{ ...cite, supports: [String(months)] }]),
+  };
+}
+
+function futureBirthDate(reference: string, serviceDate: string): ClinicalFacts['patient'] {
+  const future = unknown<number>(`Date of birth in ${reference} is after the service date ${serviceDate}`);
+  return { reference, age: future, ageMonths: future };
+}
+
+/** A full date that is a day of the calendar (not 2023-02-30). */
+function isRealDate(value: string): boolean {
+  const day = value.slice(0, 10);
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
+
+/**
+ * A year (or year and month) of birth alone: the age is not known, but it is bounded (born 1968 → 57 or 58 on
+ * 2026-03-01), and a criterion the whole range meets or fails is settled by it (policy/criteria.ts reads `bounds`).
+ */
+function partialBirthDate(reference: string, birthDate: string, serviceDate: string): ClinicalFacts['patient'] {
+  const match = /^(\d{4})(?:-(\d{2}))?$/.exec(birthDate);
+  if (match === null) {
+    const unreadable = unknown<number>(`Date of birth in ${reference} could not be read (${birthDate})`);
+    return { reference, age: unreadable, ageMonths: unreadable };
+  }
+  const earliest = match[2] !== undefined ? `${match[1]}-${match[2]}-01` : `${match[1]}-01-01`;
+  if (earliest > serviceDate) return futureBirthDate(reference, serviceDate);
+  const latest = match[2] !== undefined ? `${match[1]}-${match[2]}-28` : `${match[1]}-12-31`;
+  const oldest = ageAt(earliest, serviceDate);
+  const youngest = ageAt(latest, serviceDate);
+  const bounded = (min: number, max: number, unit: string): Fact<number> => ({
+    ...unknown<number>(`Date of birth is incomplete (${birthDate}): age ${min} to ${max} ${unit}`, [
+      evidence(reference, serviceDate, `Age ${min} to ${max} ${unit} on ${serviceDate} (year of birth only)`, [min, max]),
+    ]),
+    bounds: { min: Math.max(0, min), max },
+  });
+  return {
+    reference,
+    age: bounded(youngest.years, oldest.years, 'years'),
+    ageMonths: bounded(youngest.months, oldest.months, 'months'),
   };
 }

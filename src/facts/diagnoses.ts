@@ -5,7 +5,7 @@ import { sameSystem } from '../catalog/systems.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact } from './types.js';
 import { datePart } from './dates.js';
-import { evidence, known, notFound, unique } from './fact.js';
+import { evidence, known, notFound, unique, unknown } from './fact.js';
 import { codings, referenceId, relativeReference } from './fhir.js';
 
 /**
@@ -88,7 +88,13 @@ function orderedSources(chart: GatheredChart, order: MedicationRequest): Source[
   return [...reasons.map(fromCondition), ...(order.reasonCode ?? []).map(fromReasonCode), ...others.map(fromCondition)];
 }
 
-function codeFact(sources: Source[], read: (concept: CodeableConcept | undefined) => string[], chart: GatheredChart, what: string): Fact<string[]> {
+function codeFact(
+  sources: Source[],
+  read: (concept: CodeableConcept | undefined) => string[],
+  chart: GatheredChart,
+  what: string,
+  unreadable: readonly string[],
+): Fact<string[]> {
   const values: string[] = [];
   const cites: Evidence[] = [];
   for (const source of sources) {
@@ -97,13 +103,29 @@ function codeFact(sources: Source[], read: (concept: CodeableConcept | undefined
     values.push(...codes);
     cites.push(source.cite(unique(codes)));
   }
-  return values.length > 0 ? known(unique(values), cites) : notFound(chart, 'conditions', what);
+  if (values.length === 0) {
+    const missing = notFound<string[]>(chart, 'conditions', what);
+    return unreadable.length > 0 ? unknown(`${unreadable.join(', ')}: diagnosis without an ICD-10-CM or SNOMED CT code`) : missing;
+  }
+  const fact = known(unique(values), cites);
+  return unreadable.length > 0 ? { ...fact, incomplete: `${unreadable.join(', ')}: diagnosis without an ICD-10-CM or SNOMED CT code` } : fact;
+}
+
+/**
+ * Current Conditions whose diagnosis cannot be read as a code: text only, or a code under a system the catalog does
+ * not know (an OID). What they say might meet a criterion, so no code criterion is "not met" while one is on file.
+ * (The order's reasonCode text is a statement such as "unresectable", read by attestations, not a diagnosis.)
+ */
+function uncodedConditions(chart: GatheredChart, catalog: Catalog): string[] {
+  const readable = (concept: CodeableConcept | undefined): boolean => icd10Codes(concept, catalog).length > 0 || snomedCodes(concept, catalog).length > 0;
+  return currentConditions(chart).filter((c) => !readable(c.code)).map((c) => relativeReference(c));
 }
 
 export function diagnosisFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog): ClinicalFacts['diagnoses'] {
   const sources = orderedSources(chart, order);
+  const unreadable = uncodedConditions(chart, catalog);
   return {
-    icd10: codeFact(sources, (c) => icd10Codes(c, catalog), chart, 'ICD-10-CM diagnosis'),
-    snomed: codeFact(sources, (c) => snomedCodes(c, catalog), chart, 'SNOMED CT diagnosis'),
+    icd10: codeFact(sources, (c) => icd10Codes(c, catalog), chart, 'ICD-10-CM diagnosis', unreadable),
+    snomed: codeFact(sources, (c) => snomedCodes(c, catalog), chart, 'SNOMED CT diagnosis', unreadable),
   };
 }

@@ -6,7 +6,7 @@ import type { MedicationRequest } from 'fhir/r4.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts } from './types.js';
-import { authorizationFacts } from './authorizations.js';
+import { authorizationFacts, authorizationLookupFailed } from './authorizations.js';
 import { biomarkerFacts } from './biomarkers.js';
 import { bodyFacts } from './body.js';
 import { coverageFacts } from './coverage.js';
@@ -44,10 +44,12 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     coverage: coverageFacts(chart, catalog, serviceDate),
     order: orderFacts,
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),
+    ...(authorizationLookupFailed(chart) && { authorizationLookupFailed: true as const }),
   };
 }
 
 export { serviceDateOf } from './order.js';
+export { authorizationLookupFailed } from './authorizations.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';

@@ -52,11 +52,40 @@ interface CountOnly {
   count: string;
 }
 
+/**
+ * More than this in one administration (or one day) is no dose any patient is given: a typing error, or a unit
+ * mixed up. 100 g covers every dose of every drug by a wide margin, in any unit the order may use.
+ */
+const IMPLAUSIBLE_MG = 100_000;
+
+/** Why an amount cannot be real (not positive, not finite, absurdly large), or undefined when it can. */
+function implausibleAmount(amount: OrderedAmount): string | undefined {
+  if (!Number.isFinite(amount.value)) return `${amount.asWritten} is not a finite amount`;
+  if (amount.value <= 0) return `${amount.asWritten} is not a positive amount`;
+  const mg = amount.unit === 'ug' ? amount.value / 1000 : amount.value;
+  if (mg > IMPLAUSIBLE_MG) return `${amount.asWritten} is more than any dose given`;
+  return undefined;
+}
+
 function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | undefined, unitStrength: UnitStrength | undefined): OrderedAmount | CountOnly | string {
   const value = quantity.value;
   const written = quantity.unit ?? quantity.code ?? '';
   if (value === undefined) return 'dose has no value';
   const asWritten = `${value} ${written}`.trim();
+  const amount = convertedAmount(quantity, value, asWritten, isRate, hcpcs, unitStrength);
+  if (typeof amount === 'string' || 'count' in amount) return amount;
+  const implausible = implausibleAmount(amount);
+  return implausible === undefined ? amount : `not checkable: ${implausible}`;
+}
+
+function convertedAmount(
+  quantity: Quantity,
+  value: number,
+  asWritten: string,
+  isRate: boolean,
+  hcpcs: HcpcsCode | undefined,
+  unitStrength: UnitStrength | undefined,
+): OrderedAmount | CountOnly | string {
   for (const raw of [quantity.code, quantity.unit]) {
     if (raw === undefined) continue;
     if (isCountUnit(raw) && !isRate) {
@@ -78,6 +107,28 @@ function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | 
   return `dose in an unsupported unit (${asWritten})`;
 }
 
+/** Days a ratio's denominator spans (`1 d`, `24 h`), for a rate per day; undefined when it is not a time. */
+function denominatorDays(denominator: Quantity | undefined): number | undefined {
+  if (denominator === undefined) return 1; // FHIR: a missing denominator is 1 (of the numerator's per-day unit)
+  const unit = (denominator.code ?? denominator.unit ?? '').trim().toLowerCase();
+  const days = PERIOD_DAYS[unit === 'day' || unit === 'days' ? 'd' : unit === 'hour' || unit === 'hours' ? 'h' : unit];
+  const value = denominator.value ?? 1;
+  return days === undefined || !(value > 0) ? undefined : value * days;
+}
+
+/** A rate written as a ratio (15 ug/m2 per 1 d) as a per-day quantity (15 ug/m2/d). */
+function rateFromRatio(dosage: Dosage): Quantity | undefined {
+  for (const entry of dosage.doseAndRate ?? []) {
+    const ratio = entry.rateRatio;
+    if (ratio?.numerator?.value === undefined) continue;
+    const days = denominatorDays(ratio.denominator);
+    const unit = ratio.numerator.code ?? ratio.numerator.unit;
+    if (days === undefined || unit === undefined) continue;
+    return { value: ratio.numerator.value / days, unit: `${unit}/d` };
+  }
+  return undefined;
+}
+
 export function orderedAmount(
   dosage: Dosage | undefined,
   hcpcs: HcpcsCode | undefined,
@@ -85,12 +136,13 @@ export function orderedAmount(
   unitStrength?: UnitStrength,
 ): Fact<OrderedAmount> {
   const entries = dosage?.doseAndRate ?? [];
-  const dose = entries.find((e) => e.doseQuantity !== undefined)?.doseQuantity;
-  const rate = entries.find((e) => e.rateQuantity !== undefined)?.rateQuantity;
+  // a range is covered only when its top is: the high value is what may be given
+  const dose = entries.find((e) => e.doseQuantity !== undefined)?.doseQuantity ?? entries.find((e) => e.doseRange?.high?.value !== undefined)?.doseRange?.high;
+  const rate = entries.find((e) => e.rateQuantity !== undefined)?.rateQuantity ?? (dosage !== undefined ? rateFromRatio(dosage) : undefined);
   const quantity = dose ?? rate;
   if (quantity === undefined) return unknown('Dose not stated as a quantity on the order');
   const amount = quantityAmount(quantity, dose === undefined, hcpcs, unitStrength);
-  if (typeof amount === 'string') return unknown(`Dose not understood: ${amount}`);
+  if (typeof amount === 'string') return unknown(amount.startsWith('not checkable: ') ? `Dose ${amount}` : `Dose not understood: ${amount}`);
   if ('count' in amount) {
     return unknown(`Dose not checkable: ${amount.count} is a count of units, not an amount; record the dose in mg (or mg/m², mg/kg) on the order`);
   }
@@ -106,6 +158,8 @@ export function orderedSchedule(dosage: Dosage | undefined, cite: (text: string,
   if (unitDays === undefined) return unknown(`Schedule period unit ${repeat.periodUnit} not understood`);
   const administrations = repeat.frequency ?? 1;
   const periodDays = repeat.period * unitDays;
+  const impossible = implausibleSchedule(administrations, repeat.period, repeat.periodUnit, periodDays);
+  if (impossible !== undefined) return unknown(`Schedule not checkable: ${impossible}`);
   const bounded = durationDays(repeat.boundsDuration);
   const start = datePart(repeat.boundsPeriod?.start);
   const end = datePart(repeat.boundsPeriod?.end);
@@ -114,6 +168,17 @@ export function orderedSchedule(dosage: Dosage | undefined, cite: (text: string,
   const asWritten = `${administrations} per ${repeat.period} ${repeat.periodUnit}${durationDaysValue !== undefined ? ` for ${durationDaysValue} d` : ''}`;
   const schedule: OrderedSchedule = { administrations, periodDays, asWritten, ...(durationDaysValue !== undefined ? { durationDays: durationDaysValue } : {}) };
   return known(schedule, [cite(`Schedule ${asWritten}`, [`${administrations}/${periodDays}d`])]);
+}
+
+/** More administrations a day than this is no schedule any infusion or capsule follows. */
+const MAX_ADMINISTRATIONS_PER_DAY = 24;
+
+/** Why a schedule cannot be real (a period or frequency not positive, absurdly frequent), or undefined. */
+function implausibleSchedule(administrations: number, period: number, unit: string, periodDays: number): string | undefined {
+  if (!Number.isFinite(period) || period <= 0) return `a period of ${period} ${unit}`;
+  if (!Number.isFinite(administrations) || administrations <= 0 || !Number.isInteger(administrations)) return `${administrations} administrations per period`;
+  if (administrations / periodDays > MAX_ADMINISTRATIONS_PER_DAY) return `${administrations} administrations per ${period} ${unit}`;
+  return undefined;
 }
 
 /** Requested duration: the expected supply, else the validity period (inclusive days). */

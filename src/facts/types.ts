@@ -24,6 +24,16 @@ export interface Fact<T> {
   evidence: Evidence[];
   /** Why the value is unknown when it is (e.g. "Observation query timed out"). */
   unknownReason?: string;
+  /**
+   * Set when the value lists only what could be read and some sources could not be (a Condition with no code the
+   * catalog knows): a value that fails a criterion then leaves it *not documented*, never *not met*.
+   */
+  incomplete?: string;
+  /**
+   * An unknown number known to lie in this range (an age from a year of birth alone): a criterion that the whole
+   * range meets, or the whole range fails, is settled by it.
+   */
+  bounds?: { min: number; max: number };
 }
 
 export type Positivity = 'positive' | 'negative' | 'equivocal';
@@ -157,6 +167,8 @@ export interface ClinicalFacts {
   order: DraftOrderFacts;
   /** Approved prior authorizations on file for this drug at the service date. */
   authorizations: AuthorizationFact[];
+  /** Set when the look-up of authorizations on file failed (error outcome, error, timeout): none found is not none on file. */
+  authorizationLookupFailed?: true;
 }
 
 export interface AuthorizationFact {

@@ -28,7 +28,8 @@ import {
   parseRelativeReference,
   type PrefetchKey,
 } from './prefetch-templates.js';
-import { readKeyContent, readPrefetch, subjectOf, type ChartSubject, type MissingWhy } from './prefetch.js';
+import { readDraftOrders, readPrefetch, readSource, subjectOf, type ChartSubject, type DraftReading, type MissingWhy } from './prefetch.js';
+import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
 import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
 
 export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery, prefetchTemplates } from './prefetch-templates.js';
@@ -53,6 +54,8 @@ export interface GatherOptions {
   signal?: AbortSignal;
   /** the queries for keys not prefetched: the templates discovery advertised (default: PREFETCH_TEMPLATES) */
   templates?: Readonly<Record<PrefetchKey, string>>;
+  /** which resources evaluation reads at all: the normaliser does not walk the others (routine labs) */
+  readsResource?: ReadsResource;
 }
 
 const DEFAULTS = { deadlineMs: 2500, queryTimeoutMs: 1500, maxPages: 20, maxResponseBytes: 10 * 1024 * 1024, maxReferenceReads: 50 };
@@ -109,9 +112,13 @@ function unavailable(key: PrefetchKey, reason: Unavailable['reason']): Unavailab
 }
 
 /** Reason to report for a key that could not be fetched because the server is out of reach. */
-function offlineReason(access: Exclude<FhirAccess, { ok: true }>, why: MissingWhy): Unavailable['reason'] {
-  if (access.reason === 'refused') return 'refused';
-  return why === 'operation-outcome' ? 'operation-outcome' : 'error';
+function offlineReason(access: Exclude<FhirAccess, { ok: true }>): Unavailable['reason'] {
+  return access.reason === 'refused' ? 'refused' : 'error';
+}
+
+/** Not prefetched at all (an absent key, a template the EHR left unresolved): the FHIR server must be asked. */
+function notPrefetched(why: MissingWhy): boolean {
+  return why === 'absent' || why === 'unresolved-template';
 }
 
 /** Round one: every key prefetch could not supply, in parallel. */
@@ -121,21 +128,24 @@ async function fetchMissingKeys(
   subject: ChartSubject & { userId: string },
   budget: QueryBudget,
   store: ChartStore,
-  templates: Readonly<Record<PrefetchKey, string>> | undefined,
+  options: Pick<GatherOptions, 'templates' | 'readsResource'>,
+  unreadable: Unreadable[],
 ): Promise<Unavailable[]> {
   const jobs = [...missing].map(async ([key]): Promise<Unavailable[]> => {
-    const query = fallbackQuery(key, subject, templates);
+    const query = fallbackQuery(key, subject, options.templates);
     if (!query) return [];
     const result = await searchAll(access, query, budget);
     if (!result.ok) return [unavailable(key, result.reason)];
-    // The server's answer gets the same checks as prefetch: a server that ignored `patient=` must not leak others.
+    // The server's answer gets the same reading as prefetch: one normaliser, and a server that ignored `patient=`
+    // must not leak others.
     const entry = [
       ...result.resources.map((resource) => ({ resource })),
       ...(result.included ?? []).map((resource) => ({ resource, search: { mode: 'include' as const } })),
     ];
-    const content = readKeyContent(key, { resourceType: 'Bundle', type: 'searchset', entry }, subject);
-    if (content.state === 'missing') return [unavailable(key, content.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
-    store.add(content.resources);
+    const read = readSource(key, { resourceType: 'Bundle', type: 'searchset', entry }, query, subject, options.readsResource);
+    if (read.reading.state === 'missing') return [unavailable(key, read.reading.why === 'operation-outcome' ? 'operation-outcome' : 'error')];
+    store.add(read.reading.resources);
+    unreadable.push(...read.unreadable);
     return result.incomplete ? [unavailable(key, result.incomplete)] : [];
   });
   return (await Promise.all(jobs)).flat();
@@ -165,15 +175,17 @@ function referencedResources(
   draftOrders: readonly MedicationRequest[],
   base: URL | undefined,
   attempted: Set<string>,
+  scope: { draftsOnly?: boolean } = {},
 ): WantedReference[] {
   const refs: WantedReference[] = [];
   for (const order of draftOrders) {
     refs.push(...wanted(order.requester?.reference, 'PractitionerRole', "Ordering clinician's specialty", base));
     refs.push(...wanted(order.requester?.reference, 'Practitioner', "Ordering clinician's specialty", base));
   }
-  for (const order of [...draftOrders, ...store.all<MedicationRequest>('MedicationRequest')]) {
+  for (const order of scope.draftsOnly === true ? draftOrders : [...draftOrders, ...store.all<MedicationRequest>('MedicationRequest')]) {
     refs.push(...wanted(order.medicationReference?.reference, 'Medication', 'Medication of an order', base));
   }
+  if (scope.draftsOnly === true) return fresh(refs, store, attempted);
   for (const response of store.all<ClaimResponse>('ClaimResponse')) {
     refs.push(...wanted(response.request?.reference, 'Claim', 'Prior authorization request (items authorized)', base));
   }
@@ -183,6 +195,11 @@ function referencedResources(
   for (const role of store.all<PractitionerRole>('PractitionerRole')) {
     refs.push(...wanted(role.practitioner?.reference, 'Practitioner', "Ordering clinician's qualifications", base));
   }
+  return fresh(refs, store, attempted);
+}
+
+/** References not held and not tried yet; each is tried once, whichever round finds it. */
+function fresh(refs: readonly WantedReference[], store: ChartStore, attempted: Set<string>): WantedReference[] {
   return refs.filter((r) => {
     const key = `${r.type}/${r.id}`;
     if (attempted.has(key) || store.has(key)) return false;
@@ -191,13 +208,18 @@ function referencedResources(
   });
 }
 
-/** Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. */
+/**
+ * Read referenced resources in parallel; failures become `unavailable` entries keyed by the reference. A
+ * PractitionerRole is searched by `_id` with `_include=PractitionerRole:practitioner`, so its Practitioner comes
+ * in the same answer.
+ */
 async function readReferences(
   refs: readonly WantedReference[],
   access: FhirAccess,
   budget: QueryBudget,
   allowance: { left: number },
   store: ChartStore,
+  unreadable: Unreadable[],
 ): Promise<Unavailable[]> {
   const jobs = refs.map(async (ref): Promise<Unavailable[]> => {
     const key = `${ref.type}/${ref.id}`;
@@ -205,37 +227,60 @@ async function readReferences(
     // A chart pointing to hundreds of things must not turn into hundreds of requests.
     if (allowance.left <= 0) return [{ what: ref.what, key, reason: 'refused' }];
     allowance.left -= 1;
-    const result = await readReference(access, ref, budget);
+    const result = ref.type === 'PractitionerRole' ? await readRoleWithPractitioner(access, ref.id, budget) : await readReference(access, ref, budget);
     if (!result.ok) return [{ what: ref.what, key, reason: result.reason }];
-    store.add(result.resources);
+    for (const resource of [...result.resources, ...(result.included ?? [])]) {
+      const read = normaliseResource(resource, key);
+      if (read.resource !== undefined) store.add([read.resource]);
+      unreadable.push(...read.unreadable);
+    }
     return [];
   });
   return (await Promise.all(jobs)).flat();
 }
 
-export async function gatherChart(request: HookRequest, options: GatherOptions = {}): Promise<GatheredChart> {
-  const reading = readPrefetch(request);
+/** The role and, through `_include`, its Practitioner; the answer must hold that very role. */
+async function readRoleWithPractitioner(access: Open, id: string, budget: QueryBudget): Promise<Awaited<ReturnType<typeof searchAll>>> {
+  const result = await searchAll(access, `PractitionerRole?_id=${encodeURIComponent(id)}&_include=PractitionerRole:practitioner`, { ...budget, maxPages: 1 });
+  if (!result.ok) return result;
+  const role = result.resources.filter((r) => r.resourceType === 'PractitionerRole' && r.id === id);
+  if (role.length === 0) return { ok: false, reason: 'error' };
+  return { ok: true, resources: role, included: (result.included ?? []).filter((r) => r.resourceType === 'Practitioner') };
+}
+
+/**
+ * The chart for one hook call: sources (prefetch, then the FHIR server for what prefetch lacks and for what the
+ * chart references) → one normaliser → the chart. `drafts`: the draft orders already read (the pipeline reads them
+ * first, to know whether anything needs gathering at all).
+ */
+export async function gatherChart(request: HookRequest, options: GatherOptions = {}, drafts?: DraftReading): Promise<GatheredChart> {
+  const draft = drafts ?? readDraftOrders(request, options.readsResource);
+  const reading = readPrefetch(request, options.readsResource);
   const subject = subjectOf(request);
   const access = openFhirAccess(request, options.fhirServerAllowlist);
+  const unreadableList: Unreadable[] = [...draft.unreadable, ...reading.unreadable];
 
   const store = new ChartStore();
   const missing = new Map<PrefetchKey, MissingWhy>();
+  const unavailableList: Unavailable[] = [];
   for (const key of PREFETCH_KEYS) {
     const k = reading.keys[key];
     if (k.state === 'present') store.add(k.resources);
+    // CDS Hooks 2.0: a prefetch that is an error outcome is a lookup the EHR could not do; it is not done again
+    else if (k.why === 'operation-outcome') unavailableList.push(unavailable(key, 'operation-outcome'));
     else if (fallbackQuery(key, subject) !== undefined) missing.set(key, k.why);
   }
 
-  const unavailableList: Unavailable[] = [];
   if (!access.ok) {
-    const neededMissing = NEEDED_KEYS.filter((k) => missing.has(k));
+    // 412 only for what was never prefetched: a value that was sent but unusable is a gap the answer names
+    const neededMissing = NEEDED_KEYS.filter((k) => missing.has(k) && notPrefetched(missing.get(k)!));
     if (neededMissing.length > 0) throw new DataUnavailableError(neededMissing, NO_ACCESS_WHY[access.reason]);
-    for (const [key, why] of missing) unavailableList.push(unavailable(key, offlineReason(access, why)));
+    for (const [key] of missing) unavailableList.push(unavailable(key, offlineReason(access)));
   }
 
   // Draft orders and what ships with them are the orders being signed: trusted, and never fetched again.
-  store.add(reading.draftCompanions);
-  for (const order of reading.draftOrders) if (order.id) store.add([order]);
+  store.add(draft.draftCompanions);
+  for (const order of draft.draftOrders) if (order.id) store.add([order]);
 
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs;
   const deadlineSignals = [AbortSignal.timeout(options.deadlineMs ?? DEFAULTS.deadlineMs)];
@@ -250,15 +295,24 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;
 
-  if (access.ok && missing.size > 0) unavailableList.push(...(await fetchMissingKeys(missing, access, subject, budget, store, options.templates)));
-  // Second round: what the chart references; third: the Practitioner behind a role the second round brought.
+  // First round, all in parallel: every key prefetch lacks (asking with `_include` for what they reference) and
+  // what the draft orders themselves reference (their Medication, their requester's role and Practitioner), except
+  // the user's own role, which the practitionerRole key brings.
   const attempted = new Set<string>();
+  if (access.ok && missing.has('practitionerRole')) attempted.add(request.context.userId);
+  const fromDrafts = referencedResources(store, draft.draftOrders, base, attempted, { draftsOnly: true });
+  const firstRound = await Promise.all([
+    access.ok && missing.size > 0 ? fetchMissingKeys(missing, access, subject, budget, store, options, unreadableList) : Promise.resolve([]),
+    readReferences(fromDrafts, access, budget, allowance, store, unreadableList),
+  ]);
+  unavailableList.push(...firstRound.flat());
+  // Then only what is still missing: what the chart references that no `_include` brought (a server that ignores it).
   for (let round = 0; round < 2; round += 1) {
-    const refs = referencedResources(store, reading.draftOrders, base, attempted);
-    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store)));
+    const refs = referencedResources(store, draft.draftOrders, base, attempted);
+    unavailableList.push(...(await readReferences(refs, access, budget, allowance, store, unreadableList)));
   }
 
-  const draftIds = new Set(reading.draftOrders.map((o) => o.id));
+  const draftIds = new Set(draft.draftOrders.map((o) => o.id));
   return {
     patientId: request.context.patientId,
     ...optional('patient', store.all<Patient>('Patient')[0]),
@@ -272,10 +326,11 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
     practitioners: store.all<Practitioner>('Practitioner'),
     medications: store.all<Medication>('Medication'),
     organizations: store.all<Organization>('Organization'),
-    draftOrders: reading.draftOrders,
-    focusOrders: reading.focusOrders,
+    draftOrders: draft.draftOrders,
+    focusOrders: draft.focusOrders,
     userId: request.context.userId,
     unavailable: unavailableList,
+    unreadable: unreadableList,
   };
 }
 

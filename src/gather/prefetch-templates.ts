@@ -16,7 +16,9 @@ export type PrefetchKey =
 
 export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.freeze({
   patient: 'Patient/{{context.patientId}}',
-  coverage: 'Coverage?patient={{context.patientId}}&status=active',
+  // `_include`: what the next step reads (the payer Organization, the history's Medications, the authorization's
+  // Claim) comes in the same answer, so a signing without prefetch costs one round trip to the FHIR server.
+  coverage: 'Coverage?patient={{context.patientId}}&status=active&_include=Coverage:payor',
   // _count: servers page at 20 or so by default, and every page is a sequential round trip; ask for large pages.
   conditions: 'Condition?patient={{context.patientId}}&_count=100',
   // No category filter: weight/height/BSA are vital-signs, HER2/ER/PR and BRCA are laboratory, TNM stage and
@@ -25,8 +27,8 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
   // `next` links (bounded) for the rest.
   observations: 'Observation?patient={{context.patientId}}&_count=100',
   // History and active alike: prior lines of therapy and combination partners both come from here.
-  medicationRequests: 'MedicationRequest?patient={{context.patientId}}&_count=100',
-  claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization',
+  medicationRequests: 'MedicationRequest?patient={{context.patientId}}&_count=100&_include=MedicationRequest:medication',
+  claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization&_include=ClaimResponse:request',
   // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
   // `_include` brings the role's Practitioner (qualifications) in the same answer where the server supports it.
   practitionerRole: 'PractitionerRole?_id={{userPractitionerRoleId}}&_include=PractitionerRole:practitioner',

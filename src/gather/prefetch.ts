@@ -1,15 +1,18 @@
 /**
- * Reading what the EHR prefetched. Clients make mistakes (the CDS Hooks sandbox sends some templates unresolved and
- * merges repeated parameters), so every value is checked: right resource type, right patient, no error outcome.
- * A key that fails any check is treated as not prefetched, so it is fetched instead where possible.
+ * Reading one source's value for a key, prefetched or fetched alike: the normaliser first (gather/normalise.ts), then
+ * the key's checks: right resource type, right patient, no error outcome. CDS Hooks 2.0: an absent key was not
+ * prefetched (fetched instead where possible), `null` means none on file, an error OperationOutcome means the
+ * lookup could not be done. Clients make mistakes (the CDS Hooks sandbox sends some templates unresolved and
+ * merges repeated parameters): a value of another patient or type is treated as not prefetched.
  */
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import { PREFETCH_KEYS, PREFETCH_RESOURCE_TYPES, parseRelativeReference, type PrefetchKey } from './prefetch-templates.js';
 import { isJsonObject } from '../json.js';
+import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
 
 /** Why a key is not usable from prefetch. */
-export type MissingWhy = 'absent' | 'null' | 'unresolved-template' | 'operation-outcome' | 'misfit';
+export type MissingWhy = 'absent' | 'unresolved-template' | 'operation-outcome' | 'misfit';
 
 export type KeyReading =
   | { state: 'present'; resources: FhirResource[] }
@@ -22,12 +25,19 @@ export interface ChartSubject {
   fhirServer?: string;
 }
 
-export interface PrefetchReading {
-  keys: Record<PrefetchKey, KeyReading>;
+export interface DraftReading {
   draftOrders: MedicationRequest[];
   /** other resources shipped in draftOrders (Medications a draft order references, for one) */
   draftCompanions: FhirResource[];
   focusOrders: string[];
+  /** what the normaliser set aside in the draft orders */
+  unreadable: Unreadable[];
+}
+
+export interface PrefetchReading {
+  keys: Record<PrefetchKey, KeyReading>;
+  /** what the normaliser set aside in the prefetched resources */
+  unreadable: Unreadable[];
 }
 
 /** Narrow an untyped JSON value to a FHIR resource (it has a resourceType); nothing deeper is promised. */
@@ -35,10 +45,18 @@ export function asFhirResource(value: unknown): FhirResource | undefined {
   return isJsonObject(value) && typeof value.resourceType === 'string' ? (value as unknown as FhirResource) : undefined;
 }
 
-/** True when the reference names this patient: `Patient/<id>`, a bare `<id>`, or `<fhirServer>/Patient/<id>`. */
+/**
+ * True when the reference names this patient: `Patient/<id>`, a bare `<id>`, `<fhirServer>/Patient/<id>`, or an
+ * absolute URL under another base ending in `/Patient/<id>` (EHRs write the patient's canonical URL on Coverage),
+ * a version (`/_history/n`) allowed.
+ */
 export function refersToPatient(reference: string | undefined, subject: ChartSubject): boolean {
-  if (!reference) return false;
-  return patientReferences(subject).includes(reference);
+  if (typeof reference !== 'string' || reference === '') return false;
+  if (patientReferences(subject).includes(reference)) return true;
+  if (!/^(https?|urn):/i.test(reference)) return false;
+  const tail = `/Patient/${subject.patientId}`;
+  const path = reference.replace(/\/_history\/[^/]+$/, '');
+  return path.endsWith(tail);
 }
 
 /** The forms a reference to the subject's patient may take, spelled once per subject (asked for every resource). */
@@ -96,7 +114,10 @@ export function fitsKey(key: PrefetchKey, resource: FhirResource, subject: Chart
   if (key === 'practitionerRole') return isUsersRole(resource, subject);
   // Which Practitioner stands behind a role user is known only from the role; one the chart does not point to is unused.
   if (key === 'practitioner') return isUsersPractitioner(resource, subject);
-  return refersToPatient(patientReferenceOf(resource), subject);
+  // A resource that names no patient at all (a Coverage without beneficiary) came from the EHR's search for this
+  // patient: read it. Only one that names another patient is not this chart's.
+  const reference = patientReferenceOf(resource);
+  return reference === undefined || refersToPatient(reference, subject);
 }
 
 /**
@@ -113,13 +134,19 @@ export function isFailureOutcome(resource: FhirResource): resource is OperationO
 export type ContentReading = { state: 'present'; resources: FhirResource[] } | { state: 'missing'; why: 'operation-outcome' | 'misfit' };
 
 /**
- * `_include`d entries worth keeping: the Practitioner of the user's PractitionerRole (the template asks for it, so
- * no second round trip is needed), and only when a kept role points to it. Other includes are dropped.
+ * `_include`d entries the chart's references may point at, in any bundle: the order's Medication, the payer's
+ * Organization, the requester's PractitionerRole and Practitioner, the authorization's Claim. They resolve
+ * references (so no second round trip is needed); nothing else is read from them. Other types are dropped.
  */
-function keptIncludes(key: PrefetchKey, matches: readonly FhirResource[], included: readonly FhirResource[]): FhirResource[] {
-  if (key !== 'practitionerRole') return [];
-  const wanted = new Set(matches.flatMap((r) => (r.resourceType === 'PractitionerRole' && r.practitioner?.reference ? [r.practitioner.reference] : [])));
-  return included.filter((r) => r.resourceType === 'Practitioner' && wanted.has(`Practitioner/${r.id ?? ''}`));
+const INCLUDABLE: ReadonlySet<string> = new Set(['Medication', 'Organization', 'Practitioner', 'PractitionerRole', 'Claim']);
+
+function keptIncludes(included: readonly FhirResource[], subject: ChartSubject): FhirResource[] {
+  // a Claim names its patient: one of another patient is not this chart's
+  return included.filter((r) => {
+    if (!INCLUDABLE.has(r.resourceType)) return false;
+    const patient = r.resourceType === 'Claim' ? patientReferenceOf(r) : undefined;
+    return patient === undefined || refersToPatient(patient, subject);
+  });
 }
 
 /**
@@ -145,17 +172,39 @@ export function readKeyContent(key: PrefetchKey, value: FhirResource, subject: C
     else if (entry.search?.mode === 'include' && resource.resourceType !== PREFETCH_RESOURCE_TYPES[key]) included.push(resource);
     else return { state: 'missing', why: 'misfit' };
   }
-  return { state: 'present', resources: [...resources, ...keptIncludes(key, resources, included)] };
+  return { state: 'present', resources: [...resources, ...keptIncludes(included, subject)] };
 }
 
-/** One prefetch value → its reading. Values arrive as untyped JSON whatever the request type says. */
-export function readPrefetchValue(key: PrefetchKey, raw: unknown, present: boolean, subject: ChartSubject): KeyReading {
-  if (!present) return { state: 'missing', why: 'absent' };
-  if (raw === null) return { state: 'missing', why: 'null' };
-  if (typeof raw === 'string' && raw.includes('{{')) return { state: 'missing', why: 'unresolved-template' };
-  const resource = asFhirResource(raw);
-  if (!resource) return { state: 'missing', why: 'misfit' };
-  return readKeyContent(key, resource, subject);
+/** One source's value for a key (prefetched, or a fetched search), normalised, then checked against the key. */
+export function readSource(
+  key: PrefetchKey,
+  raw: unknown,
+  where: string,
+  subject: ChartSubject,
+  readsResource?: ReadsResource,
+): { reading: KeyReading; unreadable: Unreadable[] } {
+  const { resource, unreadable } = normaliseResource(raw, where, readsResource);
+  if (resource === undefined) return { reading: { state: 'missing', why: 'misfit' }, unreadable };
+  const reading = readKeyContent(key, resource, subject);
+  // a value that is not this chart's (another patient, a foreign type) is not read: neither are its problems
+  return { reading, unreadable: reading.state === 'present' ? unreadable : [] };
+}
+
+/**
+ * One prefetch value → its reading. Values arrive as untyped JSON whatever the request type says.
+ * CDS Hooks 2.0: absent = not prefetched; `null` = the EHR has none on file (an empty list, not a gap).
+ */
+export function readPrefetchValue(
+  key: PrefetchKey,
+  raw: unknown,
+  present: boolean,
+  subject: ChartSubject,
+  readsResource?: ReadsResource,
+): { reading: KeyReading; unreadable: Unreadable[] } {
+  if (!present) return { reading: { state: 'missing', why: 'absent' }, unreadable: [] };
+  if (raw === null) return { reading: { state: 'present', resources: [] }, unreadable: [] };
+  if (typeof raw === 'string' && raw.includes('{{')) return { reading: { state: 'missing', why: 'unresolved-template' }, unreadable: [] };
+  return readSource(key, raw, `prefetch.${key}`, subject, readsResource);
 }
 
 /**
@@ -164,22 +213,28 @@ export function readPrefetchValue(key: PrefetchKey, raw: unknown, present: boole
  */
 export const UNIDENTIFIED_DRAFT_PREFIX = 'unidentified-draft-';
 
-/** The MedicationRequests of context.draftOrders (trusted: they are the orders being signed) and what came with them. */
-export function readDraftOrders(draftOrders: unknown): Pick<PrefetchReading, 'draftOrders' | 'draftCompanions'> {
-  const bundle = asFhirResource(draftOrders);
+/**
+ * The MedicationRequests of context.draftOrders (the orders being signed) and what came with them, through the same
+ * normaliser as every other resource: an element of the wrong type is set aside and named, the order is still read.
+ */
+export function readDraftOrders(request: Pick<HookRequest, 'hook' | 'context'>, readsResource?: ReadsResource): DraftReading {
+  const { resource: bundle, unreadable } = normaliseResource(request.context.draftOrders, 'context.draftOrders', readsResource);
   const entries = bundle?.resourceType === 'Bundle' ? (bundle.entry ?? []) : [];
   const resources = entries.map((e) => asFhirResource(e.resource)).filter((r): r is FhirResource => r !== undefined);
+  const draftOrders = resources
+    .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
+    .map((order, index) => (typeof order.id === 'string' && order.id !== '' ? order : { ...order, id: `${UNIDENTIFIED_DRAFT_PREFIX}${index + 1}` }));
   return {
-    draftOrders: resources
-      .filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest')
-      .map((order, index) => (order.id ? order : { ...order, id: `${UNIDENTIFIED_DRAFT_PREFIX}${index + 1}` })),
+    draftOrders,
     draftCompanions: resources.filter((r) => r.resourceType !== 'MedicationRequest'),
+    focusOrders: focusOrdersOf(request, draftOrders),
+    unreadable,
   };
 }
 
 /** order-select: the selected orders; order-sign: every draft MedicationRequest. */
 export function focusOrdersOf(request: Pick<HookRequest, 'hook' | 'context'>, draftOrders: MedicationRequest[]): string[] {
-  if (request.hook === 'order-select') return [...(request.context.selections ?? [])];
+  if (request.hook === 'order-select') return (request.context.selections ?? []).filter((s): s is string => typeof s === 'string');
   return draftOrders.flatMap((o) => (o.id ? [`MedicationRequest/${o.id}`] : []));
 }
 
@@ -191,12 +246,15 @@ export function subjectOf(request: HookRequest): ChartSubject {
   };
 }
 
-export function readPrefetch(request: HookRequest): PrefetchReading {
+export function readPrefetch(request: HookRequest, readsResource?: ReadsResource): PrefetchReading {
   const subject = subjectOf(request);
   const prefetch: Record<string, unknown> = isJsonObject(request.prefetch) ? request.prefetch : {};
-  const keys = Object.fromEntries(
-    PREFETCH_KEYS.map((key) => [key, readPrefetchValue(key, prefetch[key], Object.hasOwn(prefetch, key), subject)]),
-  ) as Record<PrefetchKey, KeyReading>;
-  const drafts = readDraftOrders(request.context.draftOrders);
-  return { keys, ...drafts, focusOrders: focusOrdersOf(request, drafts.draftOrders) };
+  const unreadable: Unreadable[] = [];
+  const keys = {} as Record<PrefetchKey, KeyReading>;
+  for (const key of PREFETCH_KEYS) {
+    const read = readPrefetchValue(key, prefetch[key], Object.hasOwn(prefetch, key), subject, readsResource);
+    keys[key] = read.reading;
+    unreadable.push(...read.unreadable);
+  }
+  return { keys, unreadable };
 }

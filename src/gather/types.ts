@@ -12,6 +12,9 @@ import type {
   Practitioner,
   PractitionerRole,
 } from 'fhir/r4.js';
+import type { Unreadable } from './normalise.js';
+
+export type { Unreadable } from './normalise.js';
 
 export interface Unavailable {
   /** what could not be checked, in the clinician's words: "Observations (labs, vitals, biomarkers)" */
@@ -41,4 +44,6 @@ export interface GatheredChart {
   focusOrders: string[];
   userId: string;
   unavailable: Unavailable[];
+  /** resources (or parts of them) the normaliser could not read, by reference and why: named in the answer */
+  unreadable: Unreadable[];
 }

@@ -224,6 +224,12 @@ export function evaluateLeaf(leaf: Leaf, facts: ClinicalFacts): CriterionResult 
   const fact = readFact(facts, precompileLeaf(leaf));
   const base: CriterionResult = { ...sourced(leaf), kind: 'leaf', status: 'not-documented', inEffect: true, evidence: [] };
   if (leaf.documentation !== undefined) base.documentation = leaf.documentation;
+  if (fact.value === null && fact.bounds !== undefined && leaf.op !== 'exists') {
+    // the value is unknown but bounded: when both ends give the same answer, so does every value between them
+    const low = applyOperator(leaf.op, fact.bounds.min, leaf.value).status;
+    const high = applyOperator(leaf.op, fact.bounds.max, leaf.value).status;
+    if (low === high && low !== 'not-documented') return applyIfNotMet(leaf, { ...base, status: low, value: null, evidence: fact.evidence });
+  }
   if (fact.value === null) {
     // `exists` asks whether the chart holds the fact: absent is "not met", unless it could not be fetched.
     const status: Status = leaf.op === 'exists' && fact.unknownReason === undefined ? 'not-met' : 'not-documented';
@@ -233,6 +239,10 @@ export function evaluateLeaf(leaf: Leaf, facts: ClinicalFacts): CriterionResult 
   }
   const outcome = applyOperator(leaf.op, fact.value, leaf.value);
   const evidence = outcome.status === 'met' ? citeEvidence(fact.evidence, outcome.matched) : fact.evidence;
+  // what could not be read might have met it: "not met" only when every source was read
+  if (outcome.status === 'not-met' && fact.incomplete !== undefined) {
+    return { ...base, status: 'not-documented', value: fact.value, evidence, unknownReason: fact.incomplete };
+  }
   return applyIfNotMet(leaf, { ...base, status: outcome.status, value: fact.value, evidence });
 }
 

@@ -232,6 +232,8 @@ export function evaluatePolicy(policy: Policy, facts: ClinicalFacts): PolicyEval
   };
   if (deciding !== undefined) evaluation.decidingIndication = deciding.id;
   if (pa.paNeeded === 'auth-needed') evaluation.docNeeded = 'clinical';
+  // none found is not none on file when the look-up failed: the answer must say the authorization was not checked
+  if (pa.paNeeded === 'auth-needed' && facts.authorizationLookupFailed === true) evaluation.authorizationUnchecked = true;
   if (covered === 'conditional') evaluation.infoNeeded = true;
   if (covered !== 'not-covered') {
     const approval = approvalFor(policy, policy.indications.find((i) => i.id === deciding?.id), facts);

@@ -229,5 +229,7 @@ export interface PolicyEvaluation {
   /** clinician-facing reasons, most important first */
   reasons: string[];
   /** data that could not be fetched in time, named for the card */
+  /** pa-needed was judged without the authorizations on file: their look-up failed */
+  authorizationUnchecked?: true;
   unchecked: string[];
 }

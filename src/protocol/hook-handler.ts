@@ -30,7 +30,6 @@ export function baseUrlOf(req: Request, publicBaseUrl: string | undefined): stri
 }
 
 export function hookHandler(deps: HookHandlerDeps): RequestHandler<{ id: string }> {
-  const readsResource = deps.pipeline.readsResource?.bind(deps.pipeline);
   return async (req, res) => {
     const started = performance.now();
     const serviceId = req.params.id;
@@ -38,7 +37,7 @@ export function hookHandler(deps: HookHandlerDeps): RequestHandler<{ id: string 
     try {
       const service = findService(serviceId);
       if (!service) throw new HttpError(404, `unknown CDS service "${serviceId}"`);
-      const request = validateHookRequest(req.body, service, readsResource);
+      const request = validateHookRequest(req.body, service);
       hookInstance = request.hookInstance;
       // The parsed body (hundreds of KB with full prefetch) is not needed once evaluated; let it go before the
       // audit write is awaited, so concurrent calls waiting on the disk do not keep their charts alive.

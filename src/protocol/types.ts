@@ -25,8 +25,11 @@ export interface HookRequest {
   fhirServer?: string;
   fhirAuthorization?: FhirAuthorization;
   context: OrderHookContext;
-  /** a key present with null means the EHR could not prefetch it; an absent key may be fetched */
-  prefetch?: Record<string, FhirResource | null>;
+  /**
+   * CDS Hooks 2.0: a key present with null means the EHR has none on file; an absent key was not prefetched (it may
+   * be fetched). Values are untyped JSON until gather's normaliser has read them.
+   */
+  prefetch?: Record<string, unknown>;
   extension?: Record<string, unknown>;
 }
 

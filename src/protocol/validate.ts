@@ -1,14 +1,17 @@
 /**
- * Request validation: JSON Schema (draft 2020-12, compiled once) for shape, then the checks a schema cannot
- * express. The first problem found becomes a 400 whose message names the field.
+ * Request validation: only the hook envelope is refused (400 naming the field): a body that is not a JSON object,
+ * `hook` / `hookInstance` / `context` missing or mistyped, no patient, or no draft order to evaluate (JSON Schema
+ * draft 2020-12, compiled once, then the count of draft orders). Everything else is read defensively: a mistyped
+ * `fhirServer`, `fhirAuthorization`, `prefetch` or `extension` is set aside here, and the FHIR resources are read
+ * by gather's normaliser, which names what it could not read.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { FhirResource } from 'fhir/r4.js';
+import type { Bundle } from 'fhir/r4.js';
 import addFormats from 'ajv-formats';
 import { HttpError } from './errors.js';
-import { inspectRequestFhir } from './fhir-guard.js';
+import { isJsonObject } from '../json.js';
 import type { ServiceEntry } from './services.js';
 import type { HookRequest } from './types.js';
 
@@ -78,37 +81,45 @@ function requireObjectBody(body: unknown): void {
   }
 }
 
+/** More draft orders than any signing holds: deciding each would let one call cost as much as thousands. */
+export const MAX_DRAFT_ENTRIES = 100;
+
 /**
- * Validates a hook call for `service`; returns the request typed, or throws a 400 naming the field.
- * `readsResource`: which prefetched resources evaluation reads at all (see inspectRequestFhir).
+ * Validates a hook call's envelope for `service`; returns the request typed, or throws a 400 naming the field.
+ * The returned request holds only what was readable: optional members of the wrong type are left out.
  */
-export function validateHookRequest(body: unknown, service: ServiceEntry, readsResource?: (resource: FhirResource) => boolean): HookRequest {
+export function validateHookRequest(body: unknown, service: ServiceEntry): HookRequest {
   requireObjectBody(body);
   if (!hookSchema(body)) throw new HttpError(400, firstError(hookSchema.errors));
-  const request = body;
-  if (request.hook !== service.hook) {
-    throw new HttpError(400, `hook "${request.hook}" does not match service ${service.id}, which answers "${service.hook}"`);
+  const raw = body as unknown as Record<string, unknown> & { hook: string; hookInstance: string; context: Record<string, unknown> };
+  if (raw.hook !== service.hook) {
+    throw new HttpError(400, `hook "${raw.hook}" does not match service ${service.id}, which answers "${service.hook}"`);
   }
-  checkSelections(request);
-  const fhirProblem = inspectRequestFhir(request, readsResource);
-  if (fhirProblem) throw new HttpError(400, fhirProblem);
-  return request;
-}
+  const context = raw.context;
+  const draftOrders = context.draftOrders as Record<string, unknown>;
+  const entries = draftOrders.entry;
+  const count = Array.isArray(entries) ? entries.length : isJsonObject(entries) ? 1 : 0;
+  if (count > MAX_DRAFT_ENTRIES) throw new HttpError(400, `context.draftOrders holds ${count} entries; at most ${MAX_DRAFT_ENTRIES} are evaluated`);
+  const orders = (Array.isArray(entries) ? entries : [entries]).filter((e) => isJsonObject(e) && isJsonObject(e.resource));
+  if (orders.length === 0) throw new HttpError(400, 'context.draftOrders holds no draft order (no entry with a resource)');
 
-/** order-select: every selection must name a draft order (`Type/id`), or the client and we disagree on the focus. */
-function checkSelections(request: HookRequest): void {
-  const selections = request.context.selections;
-  if (!selections) return;
-  const drafts = new Set<string>();
-  for (const entry of request.context.draftOrders.entry ?? []) {
-    const r = entry.resource;
-    if (r?.id !== undefined) drafts.add(`${r.resourceType}/${r.id}`);
-  }
-  selections.forEach((ref, i) => {
-    if (!drafts.has(ref)) {
-      throw new HttpError(400, `context.selections[${i}] "${ref}" does not refer to an entry of context.draftOrders`);
-    }
-  });
+  const fhirAuthorization = raw.fhirAuthorization;
+  const token = isJsonObject(fhirAuthorization) ? fhirAuthorization.access_token : undefined;
+  return {
+    hook: raw.hook as HookRequest['hook'],
+    hookInstance: raw.hookInstance,
+    ...(typeof raw.fhirServer === 'string' && { fhirServer: raw.fhirServer }),
+    ...(typeof token === 'string' && { fhirAuthorization: fhirAuthorization as unknown as NonNullable<HookRequest['fhirAuthorization']> }),
+    context: {
+      ...context,
+      patientId: context.patientId as string,
+      userId: typeof context.userId === 'string' ? context.userId : '',
+      ...(Array.isArray(context.selections) && { selections: context.selections as string[] }),
+      draftOrders: draftOrders as unknown as Bundle,
+    },
+    ...(isJsonObject(raw.prefetch) && { prefetch: raw.prefetch as NonNullable<HookRequest['prefetch']> }),
+    ...(isJsonObject(raw.extension) && { extension: raw.extension }),
+  };
 }
 
 export function validateFeedback(body: unknown): FeedbackRequest {

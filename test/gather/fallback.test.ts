@@ -73,7 +73,9 @@ describe('fetching what prefetch lacks', () => {
     const sent = server.requests.slice(before);
     expect(sent.length).toBeGreaterThanOrEqual(7);
     expect(sent.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    expect(sent.map((r) => r.url)).toContain(`/fhir/Coverage?patient=${PATIENT_ID}&status=active`);
+    expect(sent.map((r) => r.url)).toContain(`/fhir/Coverage?patient=${PATIENT_ID}&status=active&_include=Coverage:payor`);
+    // this server ignores _include on Coverage and ClaimResponse: the second round reads what it did not bring
+    // (test/gather/round-trips.test.ts shows the one round trip against a server that honours it)
     expect(result.patient?.id).toBe(PATIENT_ID);
     expect(result.coverages.map((c) => c.id)).toEqual([`cov-${PATIENT_ID}`]);
     expect(result.conditions.map((c) => c.id)).toEqual([`cond-breast-${PATIENT_ID}`]);
@@ -81,7 +83,7 @@ describe('fetching what prefetch lacks', () => {
     expect(result.medicationRequests).toHaveLength(2);
     expect(result.claimResponses.map((c) => c.id)).toEqual(['cr-pa-1']);
     expect(result.practitionerRoles.map((r) => r.id)).toEqual(['role-onc-1']);
-    // second round: the authorization's Claim, the payer, the role's Practitioner
+    // brought by _include, or read in the second round: the authorization's Claim, the payer, the role's Practitioner
     expect(result.claims.map((c) => c.id)).toEqual(['claim-pa-1']);
     expect(result.organizations.map((o) => o.id)).toEqual(['org-blue-shield-ca']);
     expect(result.practitioners.map((p) => p.id)).toEqual(['pract-onc-1']);
@@ -92,7 +94,8 @@ describe('fetching what prefetch lacks', () => {
 
   it('follows next links until every page is read', async () => {
     const before = paged.requests.length;
-    const result = await gatherChart(hookRequest({ fhirServer: paged.url }), {});
+    // generous time limits: this is about paging, not speed (the in-process FHIR server shares the CPU)
+    const result = await gatherChart(hookRequest({ fhirServer: paged.url }), { deadlineMs: 20_000, queryTimeoutMs: 15_000 });
     const observationPages = paged.requests.slice(before).filter((r) => r.url.startsWith('/fhir/Observation'));
     expect(result.observations).toHaveLength(10);
     expect(new Set(result.observations.map((o) => o.id)).size).toBe(10);
@@ -114,10 +117,25 @@ describe('fetching what prefetch lacks', () => {
     expect(result.conditions.map((c) => c.id)).toEqual([`cond-breast-${PATIENT_ID}`]);
   });
 
+  it('reads a key prefetched as null as none on file, without asking the server (CDS Hooks 2.0)', async () => {
+    const prefetch = { ...prefetchFor(demoChart()), observations: null };
+    const before = server.requests.length;
+    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {});
+    expect(server.requests.slice(before).map((r) => r.url).filter((u) => u.startsWith('/fhir/Observation'))).toEqual([]);
+    expect(result.observations).toEqual([]);
+    expect(result.unavailable).toEqual([]);
+  });
+
+  it('reads a key prefetched as an error OperationOutcome as could not be checked, without asking again', async () => {
+    const prefetch = { ...prefetchFor(demoChart()), claimResponses: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] } };
+    const before = server.requests.length;
+    const result = await gatherChart(hookRequest({ fhirServer: server.url, prefetch }), {});
+    expect(server.requests.slice(before).map((r) => r.url).filter((u) => u.startsWith('/fhir/ClaimResponse?'))).toEqual([]);
+    expect(result.unavailable).toContainEqual(expect.objectContaining({ key: 'claimResponses', reason: 'operation-outcome' }));
+  });
+
   it.each([
     ['an unresolved template', 'Observation?patient={{context.patientId}}'],
-    ['null', null],
-    ['an OperationOutcome', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] }],
   ])('fetches a key prefetched as %s', async (_label, value) => {
     const prefetch = { ...prefetchFor(demoChart()), observations: value };
     const before = server.requests.length;
@@ -144,8 +162,8 @@ describe('fetching what prefetch lacks', () => {
     const urls = server.requests.slice(before).map((r) => r.url);
     expect(urls).toEqual(
       expect.arrayContaining([
-        '/fhir/PractitionerRole/role-onc-1',
-        '/fhir/Practitioner/pract-onc-1',
+        // the requester's role, searched with its Practitioner through _include, in the first round
+        '/fhir/PractitionerRole?_id=role-onc-1&_include=PractitionerRole:practitioner',
         '/fhir/Medication/med-ixabepilone-15',
         '/fhir/Claim/claim-pa-1',
         '/fhir/Organization/org-blue-shield-ca',

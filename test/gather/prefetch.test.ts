@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, Condition, FhirResource, Medication, OperationOutcome, Practitioner, PractitionerRole } from 'fhir/r4.js';
+import type { Bundle, Condition, Coverage, FhirResource, Medication, OperationOutcome, Practitioner, PractitionerRole } from 'fhir/r4.js';
 import { DataUnavailableError, gatherChart } from '../../src/gather/index.js';
 import { PREFETCH_TEMPLATES, fallbackQuery } from '../../src/gather/prefetch-templates.js';
 import { readPrefetchValue } from '../../src/gather/prefetch.js';
@@ -16,7 +16,7 @@ describe('prefetch templates', () => {
   });
 
   it('give a fallback query per key, the user role from userId', () => {
-    expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active`);
+    expect(fallbackQuery('coverage', subject)).toBe(`Coverage?patient=${PATIENT_ID}&status=active&_include=Coverage:payor`);
     expect(fallbackQuery('practitionerRole', subject)).toBe('PractitionerRole?_id=role-onc-1&_include=PractitionerRole:practitioner');
     expect(fallbackQuery('practitionerRole', { ...subject, userId: 'Practitioner/p9' })).toBe(
       'PractitionerRole?practitioner=Practitioner/p9&_include=PractitionerRole:practitioner',
@@ -35,12 +35,22 @@ describe('reading prefetch values', () => {
   it('accepts a Bundle of the patient’s resources, bare-id references too', () => {
     const bare: Condition = { ...condition, id: 'c3', subject: { reference: PATIENT_ID } };
     const reading = readPrefetchValue('conditions', searchset([condition, bare]), true, subject);
-    expect(reading).toEqual({ state: 'present', resources: [condition, bare] });
+    expect(reading.reading).toEqual({ state: 'present', resources: [condition, bare] });
+  });
+
+  it('reads null as none on file (CDS Hooks 2.0), not as a gap', () => {
+    expect(readPrefetchValue('conditions', null, true, subject).reading).toEqual({ state: 'present', resources: [] });
+  });
+
+  it('accepts a beneficiary written as an absolute URL under another base', () => {
+    const coverage: Coverage = { resourceType: 'Coverage', id: 'cov', status: 'active', beneficiary: { reference: `https://ehr.example.org/fhir/Patient/${PATIENT_ID}` }, payor: [{ display: 'x' }] };
+    expect(readPrefetchValue('coverage', searchset([coverage]), true, subject).reading).toEqual({ state: 'present', resources: [coverage] });
+    const other: Coverage = { ...coverage, beneficiary: { reference: `https://ehr.example.org/fhir/Patient/${PATIENT_ID}-2` } };
+    expect(readPrefetchValue('coverage', searchset([other]), true, subject).reading).toEqual({ state: 'missing', why: 'misfit' });
   });
 
   it.each([
     ['absent', undefined, false, 'absent'],
-    ['null', null, true, 'null'],
     ['an unresolved template', 'Condition?patient={{context.patientId}}', true, 'unresolved-template'],
     ['another patient’s resource', searchset([condition, foreign]), true, 'misfit'],
     ['a wrong resource type', searchset([{ resourceType: 'Observation', id: 'o1', status: 'final', code: {} }]), true, 'misfit'],
@@ -57,7 +67,7 @@ describe('reading prefetch values', () => {
       'operation-outcome',
     ],
   ])('treats %s as missing', (_label, value, present, why) => {
-    expect(readPrefetchValue('conditions', value, present, subject)).toEqual({ state: 'missing', why });
+    expect(readPrefetchValue('conditions', value, present, subject).reading).toEqual({ state: 'missing', why });
   });
 
   it('ignores warning-level outcomes and _include entries', () => {
@@ -71,10 +81,10 @@ describe('reading prefetch values', () => {
         { resource: { resourceType: 'Patient', id: PATIENT_ID }, search: { mode: 'include' } },
       ],
     };
-    expect(readPrefetchValue('conditions', bundle, true, subject)).toEqual({ state: 'present', resources: [condition] });
+    expect(readPrefetchValue('conditions', bundle, true, subject).reading).toEqual({ state: 'present', resources: [condition] });
   });
 
-  it('keeps the role’s Practitioner brought by _include, and no other included resource', () => {
+  it('keeps what _include brought that references may point at (Practitioner, Medication, Organization, Claim), nothing else', () => {
     const role: PractitionerRole = { resourceType: 'PractitionerRole', id: 'role-onc-1', practitioner: { reference: 'Practitioner/p1' } };
     const own: Practitioner = { resourceType: 'Practitioner', id: 'p1' };
     const stranger: Practitioner = { resourceType: 'Practitioner', id: 'p2' };
@@ -85,14 +95,16 @@ describe('reading prefetch values', () => {
         { resource: role, search: { mode: 'match' } },
         { resource: own, search: { mode: 'include' } },
         { resource: stranger, search: { mode: 'include' } },
+        { resource: { resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'AMB' } } as FhirResource, search: { mode: 'include' } },
       ],
     };
-    expect(readPrefetchValue('practitionerRole', bundle, true, subject)).toEqual({ state: 'present', resources: [role, own] });
+    // a Practitioner no role points to resolves nothing, and is harmless: facts follow references only
+    expect(readPrefetchValue('practitionerRole', bundle, true, subject).reading).toEqual({ state: 'present', resources: [role, own, stranger] });
   });
 
   it('accepts the patient as a resource and refuses another patient', () => {
-    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: PATIENT_ID }, true, subject).state).toBe('present');
-    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: 'other' }, true, subject)).toEqual({ state: 'missing', why: 'misfit' });
+    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: PATIENT_ID }, true, subject).reading.state).toBe('present');
+    expect(readPrefetchValue('patient', { resourceType: 'Patient', id: 'other' }, true, subject).reading).toEqual({ state: 'missing', why: 'misfit' });
   });
 });
 
@@ -165,7 +177,8 @@ describe('gathering from prefetch only', () => {
 
   it('throws DataUnavailableError when the server comes without an access token', async () => {
     const request = hookRequest({ fhirServer: server.url, token: null, prefetch: { patient: null } });
-    await expect(gatherChart(request, {})).rejects.toThrow(/patient, coverage, conditions, observations, medicationRequests/);
+    // patient prefetched as null is "none on file": only the absent keys are lacking
+    await expect(gatherChart(request, {})).rejects.toThrow(/lacks coverage, conditions, observations, medicationRequests/);
     expect(server.requests).toEqual([]);
   });
 

@@ -20,8 +20,8 @@ describe('a FHIR server that never answers', () => {
     expect(elapsed).toBeLessThan(1500); // generous: the point is "does not hang", not timer precision
     expect(server.requests.length).toBeGreaterThanOrEqual(7);
     const keys = result.unavailable.filter((u) => u.reason === 'timeout').map((u) => u.key).sort();
+    // the draft order's requester is the user: its role comes with the practitionerRole key, not read twice
     expect(keys).toEqual([
-      'PractitionerRole/role-onc-1', // the draft order's requester, second round, already past the deadline
       'claimResponses',
       'conditions',
       'coverage',
@@ -113,8 +113,8 @@ describe('the access token goes to fhirServer only', () => {
   it('does not follow a redirect to another origin', async () => {
     const result = await gatherChart(hookRequest({ fhirServer: redirectorUrl }), { deadlineMs: 1000 });
     expect(elsewhere.requests).toEqual([]);
-    // seven keys and the requester's role: each answered 302, none followed
-    expect(result.unavailable.filter((u) => u.reason === 'error')).toHaveLength(8);
+    // seven keys (the requester's role is the user's, asked once): each answered 302, none followed
+    expect(result.unavailable.filter((u) => u.reason === 'error')).toHaveLength(7);
   });
 
   it('does not read an absolute reference on another server', async () => {

@@ -108,7 +108,8 @@ describe('log redaction with a real scenario', () => {
   it('refused calls (400, 404, 413) log no patient data either', async () => {
     const out = new LogCapture();
     const app = build(out);
-    const invalid = { ...scenario(), fhirServer: `not a url ${SECRETS.family}` };
+    // an unusable envelope (hookInstance must be a string) that carries patient data
+    const invalid = { ...scenario(), hookInstance: { family: SECRETS.family } };
     await request(app).post(SIGN).send(invalid).expect(400);
     await request(app).post('/cds-services/no-such-service').send(scenario()).expect(404);
     await request(app).post(SIGN).set('Content-Type', 'application/json')

@@ -28,12 +28,15 @@ function arrayAt(value: Json | undefined): Json[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** No null anywhere; no empty array anywhere except the top-level `cards`. */
+/**
+ * No null anywhere; no empty array anywhere except the top-level `cards` and `systemActions` (an order-sign answer
+ * always carries systemActions, empty when nothing applies: Inferno's CRD server suite reads the key).
+ */
 function findNullsAndEmptyArrays(value: unknown, path: string, problems: string[]): void {
   if (value === null) {
     problems.push(`${path} is null`);
   } else if (Array.isArray(value)) {
-    if (value.length === 0 && path !== '$.cards') problems.push(`${path} is an empty array`);
+    if (value.length === 0 && path !== '$.cards' && path !== '$.systemActions') problems.push(`${path} is an empty array`);
     value.forEach((item, i) => findNullsAndEmptyArrays(item, `${path}[${i}]`, problems));
   } else if (typeof value === 'object') {
     for (const [key, member] of Object.entries(value)) findNullsAndEmptyArrays(member, `${path}.${key}`, problems);

@@ -90,6 +90,41 @@ const CODE_IS_CODE = new Set(['Observation', 'Condition', 'Procedure']);
 
 type Indexed = FhirResource & Record<string, unknown>;
 
+/** The `_include`s the prefetch templates use, and the element each follows. */
+const INCLUDE_ELEMENTS: Readonly<Record<string, string>> = {
+  'Coverage:payor': 'payor',
+  'MedicationRequest:medication': 'medicationReference',
+  'ClaimResponse:request': 'request',
+  'PractitionerRole:practitioner': 'practitioner',
+};
+
+/** The resources `_include`d by `includes` from `matches`; undefined when one is not in INCLUDE_ELEMENTS. */
+function includedBy(matches: readonly FhirResource[], includes: readonly string[], byKey: ReadonlyMap<string, FhirResource>): FhirResource[] | undefined {
+  const elements = includes.map((i) => INCLUDE_ELEMENTS[i]);
+  if (elements.some((e) => e === undefined)) return undefined;
+  const seen = new Set<string>();
+  const out: FhirResource[] = [];
+  for (const r of matches as Indexed[]) {
+    for (const element of elements) {
+      const value = r[element ?? ''];
+      for (const ref of Array.isArray(value) ? value : [value]) {
+        const key = (ref as { reference?: string } | undefined)?.reference;
+        const target = key === undefined ? undefined : byKey.get(key);
+        if (target !== undefined && key !== undefined && !seen.has(key)) {
+          seen.add(key);
+          out.push(target);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function searchset(matches: readonly FhirResource[], included: readonly FhirResource[], count = matches.length): Bundle {
+  const entry = (mode: 'match' | 'include') => (resource: FhirResource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode } });
+  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, entry: [...matches.slice(0, count).map(entry('match')), ...included.map(entry('include'))] };
+}
+
 function referencesPatient(resource: Indexed, patientId: string): boolean {
   const target = `Patient/${patientId}`;
   return ['subject', 'patient', 'beneficiary'].some((field) => (resource[field] as { reference?: string } | undefined)?.reference === target);
@@ -106,11 +141,12 @@ function tokenMatches(concept: unknown, tokens: string[]): boolean {
 }
 
 /**
- * The searches an EHR's prefetch makes (one patient's resources of a type, by status, use or code, `_count`),
- * answered from the compartment directly; undefined for anything else, which Medplum answers.
+ * The searches an EHR's prefetch makes (one patient's resources of a type, by status, use or code, `_count`, and
+ * the templates' `_include`s when `byKey` is given), answered from the compartment directly; undefined for anything
+ * else, which Medplum answers.
  */
-export function quickSearch(type: string, params: URLSearchParams, patientId: string, compartment: readonly FhirResource[]): Bundle | undefined {
-  for (const name of params.keys()) if (!QUICK_PARAMS.has(name)) return undefined;
+export function quickSearch(type: string, params: URLSearchParams, patientId: string, compartment: readonly FhirResource[], byKey?: ReadonlyMap<string, FhirResource>): Bundle | undefined {
+  for (const name of params.keys()) if (!QUICK_PARAMS.has(name) && !(byKey !== undefined && name === '_include')) return undefined;
   if (params.has('code') && !CODE_IS_CODE.has(type)) return undefined;
   const anyOf = (name: string): string[] | undefined => (params.has(name) ? params.getAll(name).flatMap((v) => v.split(',')) : undefined);
   const statuses = anyOf('status');
@@ -123,36 +159,19 @@ export function quickSearch(type: string, params: URLSearchParams, patientId: st
     && (statuses === undefined || statuses.includes(String(r.status)))
     && (uses === undefined || uses.includes(String(r.use)))
     && (codes === undefined || tokenMatches(r.code, codes)));
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: matches.length,
-    entry: matches.slice(0, count).map((resource) => ({ fullUrl: `${type}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
-  };
+  const included = byKey === undefined ? [] : includedBy(matches.slice(0, count), params.getAll('_include'), byKey);
+  return included === undefined ? undefined : searchset(matches, included, count);
 }
 
 /**
- * `<Type>?_id=<id>[,<id>]`, with `_include=<Type>:<reference field>` when `includes` (the prefetch's PractitionerRole
- * with its Practitioner), answered from an index by id; undefined for anything else.
+ * `<Type>?_id=<id>[,<id>]`, with the templates' `_include` when `byKey`-includes are on (the prefetch's
+ * PractitionerRole with its Practitioner), answered from an index by id; undefined for anything else.
  */
 export function quickIdSearch(type: string, params: URLSearchParams, byKey: ReadonlyMap<string, FhirResource>, includes = false): Bundle | undefined {
   for (const name of params.keys()) if (name !== '_id' && !(includes && name === '_include')) return undefined;
-  const fields = params.getAll('_include').map((include) => (include.startsWith(`${type}:`) ? include.slice(type.length + 1) : ''));
-  if (fields.some((f) => !/^[a-z][A-Za-z]*$/.test(f))) return undefined;
   const matches = params.getAll('_id').flatMap((v) => v.split(',')).flatMap((id) => byKey.get(`${type}/${id}`) ?? []);
-  const included = matches.flatMap((r) => fields.flatMap((field) => {
-    const ref = ((r as Indexed)[field] as { reference?: string } | undefined)?.reference;
-    return ref !== undefined ? (byKey.get(ref) ?? []) : [];
-  }));
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: matches.length,
-    entry: [
-      ...matches.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' as const } })),
-      ...included.map((resource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'include' as const } })),
-    ],
-  };
+  const included = includedBy(matches, params.getAll('_include'), byKey);
+  return included === undefined ? undefined : searchset(matches, included);
 }
 
 let indexed = false;
@@ -335,13 +354,14 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
       body,
     };
     if (effectiveMethod !== 'GET') compartmentsCurrent = false;
-    const patientId = isSearch(effectiveMethod, path) && !params.has('_include') && !params.has('_revinclude') ? searchedPatient(params) : undefined;
+    const searchPatient = isSearch(effectiveMethod, path) ? searchedPatient(params) : undefined;
+    const patientId = !params.has('_include') && !params.has('_revinclude') ? searchPatient : undefined;
     if (compartmentsCurrent && !paging && isSearch(effectiveMethod, path) && params.has('_id')) {
       const quick = quickIdSearch(path.slice(1), params, byKey, opts.answerIncludes === true);
       if (quick !== undefined) return send(res, 200, quick);
     }
-    if (compartmentsCurrent && patientId !== undefined && !paging) {
-      const quick = quickSearch(path.slice(1), params, patientId, compartmentLists.get(patientId) ?? []);
+    if (compartmentsCurrent && searchPatient !== undefined && !paging) {
+      const quick = quickSearch(path.slice(1), params, searchPatient, compartmentLists.get(searchPatient) ?? [], opts.answerIncludes === true ? byKey : undefined);
       if (quick !== undefined) return send(res, 200, quick);
     }
     const searched = compartmentsCurrent && patientId !== undefined ? (compartments.get(patientId) ?? noCompartment) : repo;

@@ -4,7 +4,7 @@
  * answers must be Medplum's: the same searches against a server whose indexes are off (after a write) find the
  * same resources, on the charts of two scenarios of every policy and the demo chart.
  */
-import type { Bundle, FhirResource, PractitionerRole } from 'fhir/r4.js';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREFETCH_TEMPLATES, prefetchTemplates } from '../../src/gather/prefetch-templates.js';
 import { observationSearchCodes } from '../../src/facts/index.js';
@@ -27,6 +27,15 @@ const touches = (r: FhirResource): boolean => JSON.stringify(r).split('"Patient/
 const seed = data.resources.filter((r) => touches(r) || !['Patient', 'Observation', 'Condition', 'MedicationRequest', 'Coverage', 'ClaimResponse'].includes(r.resourceType));
 
 const templates = prefetchTemplates(observationSearchCodes(loadCatalog('catalog').observations));
+
+const seedKeys = new Set(seed.map((r) => `${r.resourceType}/${r.id}`));
+/** What each of the templates' `_include`s brings. */
+const INCLUDE_TARGETS: Record<string, string> = {
+  'Coverage:payor': 'Organization',
+  'MedicationRequest:medication': 'Medication',
+  'ClaimResponse:request': 'Claim',
+  'PractitionerRole:practitioner': 'Practitioner',
+};
 
 function keysOf(bundle: Bundle, mode = 'match'): string[] {
   return (bundle.entry ?? []).filter((e) => (e.search?.mode ?? 'match') === mode).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`).sort();
@@ -59,10 +68,15 @@ describe('the demo FHIR server answers prefetch searches from its indexes, as Me
       const [a, b] = await Promise.all([quick, scan].map(async (s) => (await fetch(`${s.url}/${query}`)).json() as Promise<Bundle>));
       if (a?.resourceType !== 'Bundle') continue; // a read (Patient/<id>): not a search
       expect(keysOf(a), query).toEqual(keysOf(b as Bundle));
-      // Medplum 4.5.2's memory repository ignores _include; the index answers it as HAPI does
-      const referenced = (a.entry ?? []).filter((e) => e.resource?.resourceType === 'PractitionerRole')
-        .map((e) => (e.resource as PractitionerRole).practitioner?.reference).filter((r): r is string => r !== undefined && seed.some((s) => `${s.resourceType}/${s.id}` === r));
-      expect(keysOf(a, 'include'), query).toEqual(query.includes('_include=PractitionerRole:practitioner') ? referenced.sort() : []);
+      // Medplum 4.5.2's memory repository ignores _include; the index answers it as HAPI does: every resource of the
+      // included type that a match references and the server holds
+      const include = /_include=([A-Za-z]+:[a-z][A-Za-z]*)/.exec(query)?.[1];
+      const target = include === undefined ? undefined : INCLUDE_TARGETS[include];
+      const referenced = new Set((a.entry ?? []).filter((e) => e.search?.mode !== 'include')
+        .flatMap((e) => JSON.stringify(e.resource).match(/"reference":"[A-Za-z]+\/[^"]+"/g) ?? [])
+        .map((m) => m.slice('"reference":"'.length, -1))
+        .filter((ref) => target !== undefined && ref.startsWith(`${target}/`) && seedKeys.has(ref)));
+      expect(keysOf(a, 'include'), query).toEqual([...referenced].sort());
       found += (a.entry ?? []).length;
     }
     expect(found).toBeGreaterThan(0);
