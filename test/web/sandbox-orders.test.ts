@@ -1,6 +1,7 @@
 /**
- * The orders the CDS Hooks sandbox builds (fhir-resources/sandbox/orders/*.json, each with its .expect.json): a
- * count of "{pill}" units once to four times a day, for 30 days. Through HTTP on both hooks: the amount of an
+ * The orders the CDS Hooks sandbox builds (fhir-resources/sandbox/orders/*.json, each with its .expect.json), in its
+ * request shape (draftOrders Bundle without `type`, `category` an object, order id `request-123`): a count of "{pill}"
+ * units once to four times a day, for 30 days, on a scenario's chart. Through HTTP on both hooks: the amount of an
  * injection counted in vials is "not checkable" with a line saying what to record, the schedule is still checked
  * where it alone breaks the limit, a capsule count of a sized oral product is an amount (with a suggestion), and
  * order-select says nothing about a dose it could not read.
@@ -37,6 +38,8 @@ describe('the sandbox orders are real sandbox orders', () => {
     const order = hook.context.draftOrders.entry?.map((e) => e.resource).find((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest' && r.id === 'request-123');
     expect(order?.dosageInstruction?.[0]?.doseAndRate?.[0]?.doseQuantity?.code).toBe('{pill}');
     expect(order?.dosageInstruction?.[0]?.timing?.repeat?.period).toBe(1);
+    expect(hook.context.draftOrders.type).toBeUndefined();
+    expect(Array.isArray(order?.category)).toBe(false);
   });
 });
 
