@@ -18,7 +18,7 @@
  * run's to docs/screenshots/sandbox-<drug>.png.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import puppeteer, { type Browser, type HTTPResponse, type Page } from 'puppeteer-core';
@@ -133,8 +133,21 @@ async function waitForHookAnswer(hookCalls: HookExchange[], count: number): Prom
   return hookCalls[count - 1];
 }
 
-/** Presses Sign Order; resolves with the ms from the click to the first card on screen (undefined: none came). */
-async function signAndTime(page: Page): Promise<number | undefined> {
+interface SignTiming {
+  /** click to the first card on screen */
+  total: number;
+  /** click to the last of the sandbox's FHIR searches answered (it fills the prefetch itself) */
+  prefetch: number;
+  /** the hook call, sent to answered */
+  hook: number;
+  /** the sandbox's own work between its last FHIR answer and sending the hook call (building and signing it) */
+  beforeHook: number;
+  /** the hook's answer to the first card on screen (the sandbox rendering the cards) */
+  render: number;
+}
+
+/** Presses Sign Order; resolves with the times from the click to the first card on screen (undefined: none came). */
+async function signAndTime(page: Page): Promise<SignTiming | undefined> {
   const sign = await page.waitForSelector('::-p-xpath(//button[normalize-space(.)="Sign Order"])');
   if (sign === null) return undefined;
   const clickedAt = await page.evaluate(() => performance.now());
@@ -142,7 +155,22 @@ async function signAndTime(page: Page): Promise<number | undefined> {
   try {
     const handle = await page.waitForFunction(() => (document.querySelector('[class*="decision-card"]') ? performance.now() : false), { polling: 'mutation', timeout: 15_000 });
     const shownAt = await handle.jsonValue();
-    return typeof shownAt === 'number' ? shownAt - clickedAt : undefined;
+    if (typeof shownAt !== 'number') return undefined;
+    // the browser's own resource timings, on the same clock as the click
+    const phases = await page.evaluate((from: number) => {
+      const after = performance.getEntriesByType('resource').filter((e) => e.startTime >= from) as PerformanceResourceTiming[];
+      const fhir = after.filter((e) => e.name.includes('/fhir/'));
+      const hook = after.filter((e) => /\/cds-services\/[^/]+$/.test(new URL(e.name).pathname)).at(-1);
+      const prefetchEnd = Math.max(from, ...fhir.map((e) => e.responseEnd));
+      return { prefetchEnd, hookStart: hook?.startTime ?? prefetchEnd, hookEnd: hook?.responseEnd ?? prefetchEnd };
+    }, clickedAt);
+    return {
+      total: shownAt - clickedAt,
+      prefetch: phases.prefetchEnd - clickedAt,
+      beforeHook: phases.hookStart - phases.prefetchEnd,
+      hook: phases.hookEnd - phases.hookStart,
+      render: shownAt - phases.hookEnd,
+    };
   } catch {
     return undefined;
   }
@@ -186,7 +214,7 @@ async function orderSign(browser: Browser, stack: RunningStack, drug: DrugCase, 
   try {
     await page.goto(stack.pageUrl(patientOf(stack, drug.chart), 'order-sign'), { waitUntil: 'networkidle0', timeout: 60_000 });
     await pickMedication(page, drug.key, drug.pick);
-    const ms = await signAndTime(page);
+    const timing = await signAndTime(page);
     const call = await waitForHookAnswer(hookCalls, 1);
     check(call?.status === 200, `${label}: order-sign answered 200 (got ${call?.status ?? 'no call'}${call && call.status !== 200 ? `: ${call.body.slice(0, 200)}` : ''})`);
     const summaries = call?.cards.map((c) => c.summary).join(' | ') ?? 'no cards';
@@ -202,9 +230,10 @@ async function orderSign(browser: Browser, stack: RunningStack, drug: DrugCase, 
     const allShown = (call?.cards ?? []).every((c) => shown.some((text) => text.includes(c.summary.trim())));
     check(call !== undefined && call.cards.length > 0 && shown.length === call.cards.length && allShown,
       `${label}: the sandbox shows every card (${shown.length} on screen, ${call?.cards.length ?? 0} answered)`);
-    if (ms !== undefined) {
-      timings.push(`${label}: Sign Order → cards ${ms.toFixed(0)} ms`);
-      console.log(`      Sign Order → cards: ${ms.toFixed(0)} ms (target < ${SIGN_TO_CARDS_TARGET_MS} ms)`);
+    if (timing !== undefined) {
+      const split = `(FHIR searches ${timing.prefetch.toFixed(0)}, sandbox builds and signs the call ${timing.beforeHook.toFixed(0)}, hook call ${timing.hook.toFixed(0)}, sandbox renders ${timing.render.toFixed(0)})`;
+      timings.push(`${label}: Sign Order → cards ${timing.total.toFixed(0)} ms ${split}`);
+      console.log(`      Sign Order → cards: ${timing.total.toFixed(0)} ms ${split} (target < ${SIGN_TO_CARDS_TARGET_MS} ms)`);
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, `interop-oncology-${mode}-${drug.key}.png`);
@@ -340,9 +369,9 @@ try {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log('\nSign Order → cards (demo FHIR server, sandbox fills the prefetch):');
+console.log(`\nSign Order → cards (demo FHIR server, sandbox fills the prefetch; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores):`);
 for (const t of timings) console.log(`  ${t}`);
-const slow = timings.filter((t) => Number(/(\d+) ms$/.exec(t)?.[1] ?? 0) >= SIGN_TO_CARDS_TARGET_MS);
+const slow = timings.filter((t) => Number(/cards (\d+) ms/.exec(t)?.[1] ?? 0) >= SIGN_TO_CARDS_TARGET_MS);
 if (slow.length > 0) console.log(`  note: ${slow.length} of ${timings.length} at or over the ${SIGN_TO_CARDS_TARGET_MS} ms target`);
 console.log(failures.length === 0 ? `\ninterop: all ${lines.length} checks passed` : `\ninterop: ${failures.length} of ${lines.length} checks FAILED`);
 process.exit(failures.length === 0 ? 0 : 1);
