@@ -19,7 +19,7 @@ if (process.argv.includes('--list')) {
 }
 
 const port = Number(process.env.FHIR_PORT ?? '8080');
-const server = await startFhirServer({ resources, port });
+const server = await startFhirServer({ resources, port, answerIncludes: true });
 const demo = patients.filter((p) => p.source.startsWith('demo/'));
 const scenarioCount = patients.length - demo.length;
 console.log(`FHIR R4 server at ${server.url} — ${resources.length} resources, ${patients.length} patients (CORS open, loopback only)`);

@@ -5,12 +5,13 @@
  * each scenario's resources get their own ids: `s<8 hex of the scenario path>-<original id>`, with the references
  * between them rewritten to match. Each scenario Patient also carries the identifier
  * `urn:oncology-pa:scenario|<group>/<name>`, so `Patient?identifier=urn:oncology-pa:scenario|<group>/<name>`
- * finds it.
+ * finds it, and the Patient is named for its scenario (given `<name>`, family `<group>`), so a patient picker
+ * (the CDS Hooks sandbox's) says which chart each one is rather than the fixtures' shared placeholder name.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bundle, FhirResource, Identifier } from 'fhir/r4.js';
+import type { Bundle, FhirResource, HumanName, Identifier } from 'fhir/r4.js';
 import { jsonFilesUnder, resourcesOf } from '../../test/support/fhir-server.js';
 import { listScenarios } from '../../src/web/scenarios.js';
 
@@ -50,6 +51,12 @@ function renameReferences(value: Json, ids: ReadonlySet<string>, prefix: string)
   return out;
 }
 
+/** `bsc-ixabepilone/dose-90-mg-over` → given `dose-90-mg-over`, family `bsc-ixabepilone`, text the path. */
+export function scenarioName(path: string): HumanName[] {
+  const slash = path.indexOf('/');
+  return [{ use: 'official', text: path, family: path.slice(0, slash), given: [path.slice(slash + 1)] }];
+}
+
 /** One scenario's chart under its own ids. */
 export function namespacedChart(resources: readonly FhirResource[], path: string): FhirResource[] {
   const prefix = scenarioPrefix(path);
@@ -60,6 +67,7 @@ export function namespacedChart(resources: readonly FhirResource[], path: string
     if (renamed.resourceType === 'Patient') {
       const tag: Identifier = { system: SCENARIO_IDENTIFIER_SYSTEM, value: path };
       renamed.identifier = [...(renamed.identifier ?? []), tag];
+      renamed.name = scenarioName(path);
     }
     return renamed;
   });

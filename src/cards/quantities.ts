@@ -42,7 +42,10 @@ function scaleText(scale: UcumQuantity): string {
 
 /** "90 mg (50 mg/m² at BSA 1.80 m²)", "15 mcg/m²/day, 4 per 28 days". */
 export function orderedText(ordered: OrderedDose | undefined): string | undefined {
-  if (ordered?.amount === undefined) return undefined;
+  if (ordered === undefined) return undefined;
+  const scheduleOnly = ordered.schedule === undefined ? '' : `${formatNumber(ordered.schedule.administrations)} per ${daysText(ordered.schedule.periodDays)}`;
+  // the amount could not be read (a count of vials): the schedule that exceeds on its own, and what to record
+  if (ordered.amount === undefined) return ordered.amountUnreadable === undefined ? undefined : [scheduleOnly, ordered.amountUnreadable].filter((p) => p !== '').join('; ');
   const converted =
     ordered.inLimitUnit === undefined
       ? ''

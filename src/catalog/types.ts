@@ -44,6 +44,15 @@ export interface DrugEntry {
   hcpcs?: HcpcsCode[];
   ndc?: NdcCode[];
   rounding?: DoseRounding;
+  /** What one unit of a solid oral product holds (one capsule), by its RxNorm SCD/SBD: turns "1 {pill}" into mg. */
+  unitStrengths?: Record<string, UnitStrength>;
+}
+
+export interface UnitStrength {
+  amount: number;
+  unit: 'mg' | 'ug';
+  /** the product, as RxNorm names it ("ixazomib 4 MG Oral Capsule") */
+  name: string;
 }
 
 export interface PayerEntry {

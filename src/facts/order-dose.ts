@@ -1,6 +1,6 @@
 /** The ordered amount and schedule, from dosageInstruction[0]. */
 import type { Dosage, MedicationRequest, Quantity } from 'fhir/r4.js';
-import type { HcpcsCode } from '../catalog/types.js';
+import type { HcpcsCode, UnitStrength } from '../catalog/types.js';
 import type { Evidence, Fact, OrderedAmount, OrderedSchedule } from './types.js';
 import { known, unknown } from './fact.js';
 import { durationDays, SCHEDULE_PERIOD_DAYS } from './durations.js';
@@ -28,8 +28,22 @@ export function isBillingUnit(raw: string): boolean {
   return /^(\{units?\}|u|\[arb'u\]|units?|billing ?units?|\{billing ?units?\})$/i.test(raw.trim());
 }
 
+/**
+ * A count of dose units rather than an amount: UCUM annotations such as `{pill}` (what the CDS Hooks sandbox
+ * sends for every drug), `{tbl}`, `{capsule}`, `{vial}`, and the bare words. `{unit}` is not one: it is a HCPCS
+ * billing unit (isBillingUnit), a fixed amount.
+ */
+export function isCountUnit(raw: string): boolean {
+  return /^\{?(pills?|tbl|tabs?|tablets?|caps?|capsules?|vials?|each|ea|ampoules?|syringes?|doses?)\}?$/i.test(raw.trim());
+}
+
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** A count of units that no catalog strength turns into an amount ("1 {pill}" of an injection). */
+interface CountOnly {
+  count: string;
 }
 
 /**
@@ -47,20 +61,33 @@ function implausibleAmount(amount: OrderedAmount): string | undefined {
   return undefined;
 }
 
-function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | undefined): OrderedAmount | string {
+function quantityAmount(quantity: Quantity, isRate: boolean, hcpcs: HcpcsCode | undefined, unitStrength: UnitStrength | undefined): OrderedAmount | CountOnly | string {
   const value = quantity.value;
   const written = quantity.unit ?? quantity.code ?? '';
   if (value === undefined) return 'dose has no value';
   const asWritten = `${value} ${written}`.trim();
-  const amount = convertedAmount(quantity, value, asWritten, isRate, hcpcs);
-  if (typeof amount === 'string') return amount;
+  const amount = convertedAmount(quantity, value, asWritten, isRate, hcpcs, unitStrength);
+  if (typeof amount === 'string' || 'count' in amount) return amount;
   const implausible = implausibleAmount(amount);
   return implausible === undefined ? amount : `not checkable: ${implausible}`;
 }
 
-function convertedAmount(quantity: Quantity, value: number, asWritten: string, isRate: boolean, hcpcs: HcpcsCode | undefined): OrderedAmount | string {
+function convertedAmount(
+  quantity: Quantity,
+  value: number,
+  asWritten: string,
+  isRate: boolean,
+  hcpcs: HcpcsCode | undefined,
+  unitStrength: UnitStrength | undefined,
+): OrderedAmount | CountOnly | string {
   for (const raw of [quantity.code, quantity.unit]) {
     if (raw === undefined) continue;
+    if (isCountUnit(raw) && !isRate) {
+      // One capsule of a solid oral product holds a fixed amount; a vial of an injection does not make a dose
+      // (doses are by body size, vials are partly used), so a count of those stays unchecked.
+      if (unitStrength === undefined) return { count: asWritten };
+      return { value: round(value * unitStrength.amount), unit: unitStrength.unit, basis: 'absolute', per: 'administration', asWritten: `${asWritten} of ${unitStrength.name} (${round(value * unitStrength.amount)} ${unitStrength.unit})` };
+    }
     if (isBillingUnit(raw)) {
       if (hcpcs === undefined) return `dose in billing units (${asWritten}) without a HCPCS code to size them`;
       // one HCPCS billing unit is a fixed amount (J9229 = 0.1 mg): convert to mass
@@ -96,15 +123,23 @@ function rateFromRatio(dosage: Dosage): Quantity | undefined {
   return undefined;
 }
 
-export function orderedAmount(dosage: Dosage | undefined, hcpcs: HcpcsCode | undefined, cite: (text: string, supports: string[]) => Evidence): Fact<OrderedAmount> {
+export function orderedAmount(
+  dosage: Dosage | undefined,
+  hcpcs: HcpcsCode | undefined,
+  cite: (text: string, supports: string[]) => Evidence,
+  unitStrength?: UnitStrength,
+): Fact<OrderedAmount> {
   const entries = dosage?.doseAndRate ?? [];
   // a range is covered only when its top is: the high value is what may be given
   const dose = entries.find((e) => e.doseQuantity !== undefined)?.doseQuantity ?? entries.find((e) => e.doseRange?.high?.value !== undefined)?.doseRange?.high;
   const rate = entries.find((e) => e.rateQuantity !== undefined)?.rateQuantity ?? (dosage !== undefined ? rateFromRatio(dosage) : undefined);
   const quantity = dose ?? rate;
   if (quantity === undefined) return unknown('Dose not stated as a quantity on the order');
-  const amount = quantityAmount(quantity, dose === undefined, hcpcs);
+  const amount = quantityAmount(quantity, dose === undefined, hcpcs, unitStrength);
   if (typeof amount === 'string') return unknown(amount.startsWith('not checkable: ') ? `Dose ${amount}` : `Dose not understood: ${amount}`);
+  if ('count' in amount) {
+    return unknown(`Dose not checkable: ${amount.count} is a count of units, not an amount; record the dose in mg (or mg/m², mg/kg) on the order`);
+  }
   return known(amount, [cite(`Ordered ${amount.asWritten}`, [`${amount.value} ${amount.unit}`])]);
 }
 

@@ -1,7 +1,7 @@
 /** Facts about the draft order under evaluation. */
 import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
-import type { Catalog } from '../catalog/types.js';
+import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { DraftOrderFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
@@ -91,6 +91,20 @@ function daysOnDrug(drug: string | null, episodes: TherapyEpisode[], serviceDate
   return known(total, mine.map((e) => e.cite));
 }
 
+/** What one unit of the ordered product holds, when the order names a solid oral product the catalog sizes. */
+function unitStrengthOf(drug: string | null, codes: readonly string[], catalog: Catalog): UnitStrength | undefined {
+  const strengths = drug === null ? undefined : catalog.drugs.get(drug)?.unitStrengths;
+  if (strengths === undefined) return undefined;
+  for (const key of codes) {
+    const bar = key.lastIndexOf('|');
+    // as written on the order: compare loosely (http/https, a trailing slash)
+    if (!key.slice(0, bar).toLowerCase().includes('rxnorm')) continue;
+    const strength = strengths[key.slice(bar + 1)];
+    if (strength !== undefined) return strength;
+  }
+  return undefined;
+}
+
 export function draftOrderFacts(
   order: MedicationRequest,
   chart: GatheredChart,
@@ -111,7 +125,7 @@ export function draftOrderFacts(
     drug: identified.drug,
     drugCodes: identified.codes,
     serviceDate,
-    amount: orderedAmount(dosage, identified.hcpcs, cite),
+    amount: orderedAmount(dosage, identified.hcpcs, cite, unitStrengthOf(identified.drug, identified.codes, catalog)),
     schedule: orderedSchedule(dosage, cite),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),

@@ -295,7 +295,18 @@ function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximu
 /** The order as compared: its amount, in the limit's unit when different, and the count the schedule limit saw. */
 function orderedDose(o: AlternativeOutcome, order: OrderFacts): OrderedDose | undefined {
   const amount = order.amount.value;
-  if (amount === null) return undefined;
+  // An amount that cannot be read (a count of vials) still leaves a schedule that can exceed on its own: say both.
+  if (amount === null) {
+    const reason = order.amount.unknownReason;
+    if (!(o.exceeds.includes('schedule') && reason !== undefined)) return undefined;
+    const out: OrderedDose = { amountUnreadable: reason };
+    const schedule = order.schedule.value;
+    if (schedule !== null) {
+      const periodDays = o.alternative.schedule?.periodDays ?? schedule.periodDays;
+      out.schedule = { administrations: administrationsIn(schedule, periodDays), periodDays };
+    }
+    return out;
+  }
   const out: OrderedDose = { amount: { value: amount.value, unit: ucumOf({ mass: amount.unit, basis: amount.basis, per: amount.per }) } };
   if (o.inCapUnit !== undefined) {
     out.inLimitUnit = o.inCapUnit.amount;
@@ -354,6 +365,7 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   // A set that may not apply cannot be failed on: "not documented" until the facts settle it.
   const status: Status = fitsSome === 'not-met' && setApplies === 'not-documented' ? 'not-documented' : fitsSome;
   const check: DoseCheck = { status, limitSetId: set.id, evidence: [], source: set.source };
+  if (order.amount.value === null && set.alternatives.some((a) => a.dose !== undefined)) check.amountUnknown = true;
 
   if (status === 'met') {
     const chosen = outcomes.find((_, i) => perAlternative[i] === 'met');

@@ -190,6 +190,8 @@ export interface OrderedDose {
   scale?: UcumQuantity;
   /** administrations counted in the limit's period, when the schedule is what exceeds */
   schedule?: { administrations: number; periodDays: number };
+  /** why the amount could not be read, as the facts layer said, when only the schedule was compared */
+  amountUnreadable?: string;
 }
 
 export interface DoseCheck {
@@ -209,6 +211,8 @@ export interface DoseCheck {
     amount: { value: number; unit: MassUnit; per: 'administration' | 'day' };
     schedule?: { administrations: number; periodDays: number };
   };
+  /** the ordered amount could not be read (a count of vials, an unknown unit): only the schedule was checked */
+  amountUnknown?: true;
   /** facts that would settle a not-documented check: JSONPaths into ClinicalFacts ("$.body.bodySurfaceArea"), or the label of a policy condition without one */
   missing?: string[];
   /** why those facts are unknown, when the facts layer said (e.g. "Observation query timed out") */

@@ -2,6 +2,8 @@
  * A real FHIR R4 server on loopback for tests and the demo: Medplum's FHIR router over its in-memory repository,
  * behind a small `node:http` adapter. The adapter fills what Medplum 4.5.2 leaves out here (/metadata, bare
  * `patient=<id>`, POST `_search`, paging links) and adds test knobs (delay, hang, forced paging, request log).
+ * Searches by patient run against that patient's own compartment: Medplum's memory repository scans every
+ * resource of the type with FHIRPath, which over the ~11,000 demo resources took 0.4–1.8 s per search.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -28,6 +30,11 @@ export interface FhirServerOptions {
   linkBase?: string;
   /** listen port (default 0: ephemeral) */
   port?: number;
+  /**
+   * answer `<Type>?_id=…&_include=<Type>:<field>` with the referenced resources, as HAPI and most EHR servers do
+   * (Medplum 4.5.2's memory repository ignores `_include`; tests that count round trips rely on that, so off by default)
+   */
+  answerIncludes?: boolean;
 }
 
 export interface RecordedRequest {
@@ -46,6 +53,126 @@ export interface RunningFhirServer {
 const BASE_PATH = '/fhir';
 /** search parameters whose bare id Medplum 4.5.2 does not resolve to a Patient reference */
 const PATIENT_REFERENCE_PARAMS = new Set(['patient', 'subject', 'beneficiary']);
+
+/** The ids of the Patients a resource points at (`Patient/<id>` in any `reference`), its own id for a Patient. */
+export function patientsReferencedBy(resource: FhirResource): Set<string> {
+  const out = new Set<string>();
+  if (resource.resourceType === 'Patient' && resource.id) out.add(resource.id);
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'reference' && typeof v === 'string' && v.startsWith('Patient/')) out.add(v.slice('Patient/'.length));
+        else walk(v);
+      }
+    }
+  };
+  walk(resource);
+  return out;
+}
+
+/** The Patient id a search is restricted to (`patient=`, `subject=`, `beneficiary=` as `Patient/<id>`), if one. */
+function searchedPatient(params: URLSearchParams): string | undefined {
+  const ids = new Set<string>();
+  for (const [name, value] of params) {
+    if (!PATIENT_REFERENCE_PARAMS.has(name)) continue;
+    if (!value.startsWith('Patient/') || value.includes(',')) return undefined;
+    ids.add(value.slice('Patient/'.length));
+  }
+  return ids.size === 1 ? [...ids][0] : undefined;
+}
+
+/** The parameters the quick path answers; any other sends the search to Medplum. */
+const QUICK_PARAMS = new Set([...PATIENT_REFERENCE_PARAMS, '_count', 'status', 'use', 'code']);
+/** Types whose `code` search parameter is `<type>.code` (a CodeableConcept). */
+const CODE_IS_CODE = new Set(['Observation', 'Condition', 'Procedure']);
+
+type Indexed = FhirResource & Record<string, unknown>;
+
+/** The `_include`s the prefetch templates use, and the element each follows. */
+const INCLUDE_ELEMENTS: Readonly<Record<string, string>> = {
+  'Coverage:payor': 'payor',
+  'MedicationRequest:medication': 'medicationReference',
+  'ClaimResponse:request': 'request',
+  'PractitionerRole:practitioner': 'practitioner',
+};
+
+/** The resources `_include`d by `includes` from `matches`; undefined when one is not in INCLUDE_ELEMENTS. */
+function includedBy(matches: readonly FhirResource[], includes: readonly string[], byKey: ReadonlyMap<string, FhirResource>): FhirResource[] | undefined {
+  const elements = includes.map((i) => INCLUDE_ELEMENTS[i]);
+  if (elements.some((e) => e === undefined)) return undefined;
+  const seen = new Set<string>();
+  const out: FhirResource[] = [];
+  for (const r of matches as Indexed[]) {
+    for (const element of elements) {
+      const value = r[element ?? ''];
+      for (const ref of Array.isArray(value) ? value : [value]) {
+        const key = (ref as { reference?: string } | undefined)?.reference;
+        const target = key === undefined ? undefined : byKey.get(key);
+        if (target !== undefined && key !== undefined && !seen.has(key)) {
+          seen.add(key);
+          out.push(target);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function searchset(matches: readonly FhirResource[], included: readonly FhirResource[], count = matches.length): Bundle {
+  const entry = (mode: 'match' | 'include') => (resource: FhirResource) => ({ fullUrl: `${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode } });
+  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, entry: [...matches.slice(0, count).map(entry('match')), ...included.map(entry('include'))] };
+}
+
+function referencesPatient(resource: Indexed, patientId: string): boolean {
+  const target = `Patient/${patientId}`;
+  return ['subject', 'patient', 'beneficiary'].some((field) => (resource[field] as { reference?: string } | undefined)?.reference === target);
+}
+
+function tokenMatches(concept: unknown, tokens: string[]): boolean {
+  const codings = ((concept as { coding?: Array<{ system?: string; code?: string }> } | undefined)?.coding ?? []);
+  return tokens.some((token) => {
+    const bar = token.indexOf('|');
+    const system = bar < 0 ? undefined : token.slice(0, bar);
+    const code = bar < 0 ? token : token.slice(bar + 1);
+    return codings.some((c) => c.code === code && (system === undefined || (system === '' ? c.system === undefined : c.system === system)));
+  });
+}
+
+/**
+ * The searches an EHR's prefetch makes (one patient's resources of a type, by status, use or code, `_count`, and
+ * the templates' `_include`s when `byKey` is given), answered from the compartment directly; undefined for anything
+ * else, which Medplum answers.
+ */
+export function quickSearch(type: string, params: URLSearchParams, patientId: string, compartment: readonly FhirResource[], byKey?: ReadonlyMap<string, FhirResource>): Bundle | undefined {
+  for (const name of params.keys()) if (!QUICK_PARAMS.has(name) && !(byKey !== undefined && name === '_include')) return undefined;
+  if (params.has('code') && !CODE_IS_CODE.has(type)) return undefined;
+  const anyOf = (name: string): string[] | undefined => (params.has(name) ? params.getAll(name).flatMap((v) => v.split(',')) : undefined);
+  const statuses = anyOf('status');
+  const uses = anyOf('use');
+  const codes = anyOf('code');
+  const count = Number(params.get('_count') ?? '1000');
+  if (!Number.isInteger(count) || count < 0) return undefined;
+  const matches = (compartment as Indexed[]).filter((r) =>
+    r.resourceType === type && referencesPatient(r, patientId)
+    && (statuses === undefined || statuses.includes(String(r.status)))
+    && (uses === undefined || uses.includes(String(r.use)))
+    && (codes === undefined || tokenMatches(r.code, codes)));
+  const included = byKey === undefined ? [] : includedBy(matches.slice(0, count), params.getAll('_include'), byKey);
+  return included === undefined ? undefined : searchset(matches, included, count);
+}
+
+/**
+ * `<Type>?_id=<id>[,<id>]`, with the templates' `_include` when `byKey`-includes are on (the prefetch's
+ * PractitionerRole with its Practitioner), answered from an index by id; undefined for anything else.
+ */
+export function quickIdSearch(type: string, params: URLSearchParams, byKey: ReadonlyMap<string, FhirResource>, includes = false): Bundle | undefined {
+  for (const name of params.keys()) if (name !== '_id' && !(includes && name === '_include')) return undefined;
+  const matches = params.getAll('_id').flatMap((v) => v.split(',')).flatMap((id) => byKey.get(`${type}/${id}`) ?? []);
+  const included = includedBy(matches, params.getAll('_include'), byKey);
+  return included === undefined ? undefined : searchset(matches, included);
+}
 
 let indexed = false;
 /** Structure definitions and search parameters are global in @medplum/core: index them once per process. */
@@ -158,9 +285,27 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
   indexDefinitions();
   const repo = new MemoryRepository();
   const router = new FhirRouter();
+  // Each patient's compartment in a repository of its own, so a search by patient scans that chart only.
+  const compartments = new Map<string, MemoryRepository>();
+  const compartmentLists = new Map<string, FhirResource[]>();
+  const byKey = new Map<string, FhirResource>();
   for (const resource of opts.resources ?? []) {
-    if (resource.id) await repo.updateResource(resource as MedplumResource);
+    if (!resource.id) continue;
+    const stored = (await repo.updateResource(resource as MedplumResource)) as unknown as FhirResource;
+    byKey.set(`${stored.resourceType}/${stored.id ?? ''}`, stored);
+    for (const patientId of patientsReferencedBy(resource)) {
+      let compartment = compartments.get(patientId);
+      if (compartment === undefined) compartments.set(patientId, (compartment = new MemoryRepository()));
+      await compartment.updateResource(resource as MedplumResource);
+      let list = compartmentLists.get(patientId);
+      if (list === undefined) compartmentLists.set(patientId, (list = []));
+      list.push(stored);
+    }
   }
+  const noCompartment = new MemoryRepository();
+  // After a write the compartments would be stale: from then on every search runs against the whole repository.
+  // Forced paging (a test knob) keeps Medplum's own paging over the whole repository.
+  let compartmentsCurrent = opts.pageSize === undefined;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let base = '';
@@ -208,7 +353,19 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Run
       params: {},
       body,
     };
-    const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
+    if (effectiveMethod !== 'GET') compartmentsCurrent = false;
+    const searchPatient = isSearch(effectiveMethod, path) ? searchedPatient(params) : undefined;
+    const patientId = !params.has('_include') && !params.has('_revinclude') ? searchPatient : undefined;
+    if (compartmentsCurrent && !paging && isSearch(effectiveMethod, path) && params.has('_id')) {
+      const quick = quickIdSearch(path.slice(1), params, byKey, opts.answerIncludes === true);
+      if (quick !== undefined) return send(res, 200, quick);
+    }
+    if (compartmentsCurrent && searchPatient !== undefined && !paging) {
+      const quick = quickSearch(path.slice(1), params, searchPatient, compartmentLists.get(searchPatient) ?? [], opts.answerIncludes === true ? byKey : undefined);
+      if (quick !== undefined) return send(res, 200, quick);
+    }
+    const searched = compartmentsCurrent && patientId !== undefined ? (compartments.get(patientId) ?? noCompartment) : repo;
+    const [outcome, resource] = await router.handleRequest(fhirRequest, searched);
     const status = getStatus(outcome);
     if (!resource) return send(res, status, outcome);
     if (paging && resource.resourceType === 'Bundle') {
