@@ -26,6 +26,7 @@ import { JsonlFeedbackStore } from '../../src/protocol/feedback.js';
 import { callerAuth } from '../../src/security/index.js';
 import { startFhirServer, type RunningFhirServer } from '../../test/support/fhir-server.js';
 import { loadDemoData, type DemoPatient } from './demo-fhir-data.js';
+import { freePort } from './local-server.js';
 
 export const SANDBOX_ISSUER = 'https://sandbox.cds-hooks.org';
 export const SANDBOX_JWKS_URL = 'https://sandbox.cds-hooks.org/.well-known/jwks.json';
@@ -92,8 +93,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let fhir: RunningFhirServer | undefined;
   try {
     fhir = await startFhirServer({ resources, port: ports.fhir ?? 0, answerIncludes: true });
+    // the service's URL is known before it listens: with trusted issuers the JWT aud is built from it (PUBLIC_BASE_URL)
+    const servicePort = ports.service ?? (await freePort());
     const config = loadConfig({
       overrides: {
+        publicBaseUrl: `http://127.0.0.1:${servicePort}`,
         feedbackFile: join(varDir, 'feedback.jsonl'),
         auditFile: join(varDir, 'audit.jsonl'),
         logLevel: options.logLevel ?? 'silent',
@@ -111,12 +115,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       policies: assembled.policies,
       explain: assembled.explain,
       prefetchTemplates: assembled.prefetchTemplates,
+      decisionStore: assembled.decisionStore,
       ...auth,
       cardIndex: new CardIndex(),
       feedbackStore: new JsonlFeedbackStore(config.feedbackFile),
       auditLog: new JsonlAuditLog(config.auditFile),
     });
-    const service = await listen(app, ports.service ?? 0, '127.0.0.1', 1000);
+    const service = await listen(app, servicePort, '127.0.0.1', 1000);
     const serviceBase = `http://127.0.0.1:${service.port}`;
     const discoveryUrl = `${serviceBase}/cds-services`;
     const fhirUrl = fhir.url;
