@@ -16,6 +16,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code: IssueCode = issueCodeFor(status),
+    /** what the log may say about it: the message unless it could quote the body (a JSON parser's message can) */
+    readonly logReason: string = message,
   ) {
     super(message);
   }
@@ -71,7 +73,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
   const bp = asBodyParserError(err);
   if (bp) {
     switch (bp.type) {
-      case 'entity.parse.failed': return new HttpError(400, `invalid JSON body: ${bp.message}`, 'structure');
+      case 'entity.parse.failed': return new HttpError(400, `invalid JSON body: ${bp.message}`, 'structure', 'invalid JSON body');
       case 'entity.too.large': return new HttpError(413, `request body too large: ${bp.message}`, 'too-long');
       case 'encoding.unsupported':
       case 'charset.unsupported': return new HttpError(415, bp.message, 'not-supported');
@@ -94,7 +96,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const known = toHttpError(err);
     if (known) {
-      if (known.status === 412) logger.warn({ status: 412, path: req.path, reason: known.message }, 'data unavailable');
+      // every refusal says why in the log (the field named, the limit passed), never with a value from the body
+      if (known.status === 412) logger.warn({ status: 412, path: req.path, reason: known.logReason }, 'data unavailable');
+      else logger.warn({ status: known.status, path: req.path, reason: known.logReason }, 'request refused');
       res.status(known.status).json(operationOutcome('error', known.code, known.message));
       return;
     }

@@ -118,6 +118,19 @@ describe('log redaction with a real scenario', () => {
     expectNoSecrets(out);
   });
 
+  it('a refused call logs why (the field it names), and a body that is not JSON only that it is not', async () => {
+    const out = new LogCapture();
+    const app = build(out);
+    const { hookInstance: _dropped, ...withoutInstance } = scenario();
+    await request(app).post(SIGN).send(withoutInstance).expect(400);
+    await request(app).post(SIGN).set('Content-Type', 'application/json').send(`{"family": "${SECRETS.family}",`).expect(400);
+    const refused = out.lines().filter((l) => l.msg === 'request refused');
+    expect(refused.map((l) => l.status)).toEqual([400, 400]);
+    expect(String(refused[0]?.reason)).toMatch(/hookInstance/);
+    expect(refused[1]?.reason).toBe('invalid JSON body');
+    expectNoSecrets(out);
+  });
+
   it('a 401 logs the reason, not the token or its claims', async () => {
     const out = new LogCapture();
     const logger = createLogger('trace', out);
