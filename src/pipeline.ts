@@ -12,6 +12,7 @@ import { buildFacts, isObservationOfInterest, observationSearchCodes } from './f
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
 import type { ReadsResource } from './gather/normalise.js';
+import type { FetchLike } from './security/guarded-fetch.js';
 import { readDraftOrders, refersToPatient, subjectOf, UNIDENTIFIED_DRAFT_PREFIX, type DraftReading } from './gather/prefetch.js';
 import type { GatheredChart, Unreadable } from './gather/types.js';
 import { evaluatePolicy, knownIdsOf, loadPolicies, type PolicyRegistry } from './policy/index.js';
@@ -281,7 +282,11 @@ export interface AssembledPipeline {
 }
 
 /** Load catalog and policies (a broken file throws, naming file and path) and assemble the pipeline. */
-export function createPipeline(config: AppConfig, overrides: Partial<Pick<DecisionDeps, 'today' | 'decisions'>> = {}): AssembledPipeline {
+export function createPipeline(
+  config: AppConfig,
+  overrides: Partial<Pick<DecisionDeps, 'today' | 'decisions'>> & { fhirFetch?: FetchLike } = {},
+): AssembledPipeline {
+  const { fhirFetch, ...depOverrides } = overrides;
   const catalog = loadCatalog(config.catalogDir);
   const registry = loadPolicies(config.policiesDir, knownIdsOf(catalog));
   // discovery advertises these and gather falls back to the same queries
@@ -297,11 +302,13 @@ export function createPipeline(config: AppConfig, overrides: Partial<Pick<Decisi
       queryTimeoutMs: config.gather.queryTimeoutMs,
       templates,
       ...(config.fhirServerAllowlist.length > 0 && { fhirServerAllowlist: config.fhirServerAllowlist }),
+      // default: gather's guarded fetch for this allowlist (no link-local / metadata / unspecified address)
+      ...(fhirFetch !== undefined && { fetch: fhirFetch }),
     },
     payerSubmissionUrls: config.payerSubmissionUrls,
     ...(config.dtrAppUrl !== undefined && { dtrAppUrl: config.dtrAppUrl }),
     decisions: new InMemoryDecisionStore(),
-    ...overrides,
+    ...depOverrides,
   };
   const summary = registry.all().map((p) => ({ id: p.id, version: p.version }));
   return {

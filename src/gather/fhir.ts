@@ -1,22 +1,26 @@
 /**
- * The FHIR fallback: what prefetch lacks is read from `fhirServer` with the hook's access token, through
- * fhir-kit-client. Every request is time-boxed and the whole gathering shares one deadline; failures become
- * typed results, never exceptions. The token goes to fhirServer only: no cross-origin `next` links, no
- * absolute references elsewhere, no redirects followed.
+ * The FHIR fallback: what prefetch lacks is read from `fhirServer` with the hook's access token. A small typed
+ * client (GET a search or a read, follow Bundle `next` links) over the guarded fetch (src/security/guarded-fetch.ts):
+ * no connection to a link-local, cloud-metadata or unspecified address unless the base is allowlisted, and answers
+ * cut off past the byte cap while they stream. Every request is time-boxed and the whole gathering shares one
+ * deadline; failures become typed results, never exceptions. The token goes to fhirServer only: no cross-origin
+ * `next` links, no absolute references elsewhere, no redirects followed.
  */
-import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import type { Unavailable } from './types.js';
 import { asFhirResource } from './prefetch.js';
 import { isJsonObject } from '../json.js';
+import { BlockedAddressError, type FetchLike } from '../security/guarded-fetch.js';
+import { isAllowlisted } from '../security/url.js';
 
 export type FailureReason = Unavailable['reason'];
 
 /** Why the FHIR server cannot be asked at all. */
 export type NoAccessReason = 'no-server' | 'no-token' | 'refused';
 
-export type FhirAccess = { ok: true; client: Client; base: URL } | { ok: false; reason: NoAccessReason };
+/** What a FHIR request needs: where, with which token, over which fetch. */
+export type FhirAccess = { ok: true; base: URL; token: string; fetch: FetchLike } | { ok: false; reason: NoAccessReason };
 
 export interface QueryBudget {
   /** aborts when the whole gathering is out of time */
@@ -44,14 +48,12 @@ function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** A fhirServer is on the allowlist when it is an entry or lies under one (path boundary respected). */
+/**
+ * A fhirServer is on the allowlist when it is an entry or lies under one (path boundary respected), both compared
+ * after URL normalisation (`/fhir/../x` is `/x`): see src/security/url.ts. No allowlist: every server may be asked.
+ */
 export function isAllowed(fhirServer: string, allowlist: readonly string[] | undefined): boolean {
-  if (allowlist === undefined) return true;
-  const server = withoutTrailingSlash(fhirServer);
-  return allowlist.some((entry) => {
-    const allowed = withoutTrailingSlash(entry);
-    return server === allowed || server.startsWith(`${allowed}/`);
-  });
+  return allowlist === undefined || isAllowlisted(fhirServer, allowlist);
 }
 
 /** Parse fhirServer as an http(s) base without credentials; anything else is refused. */
@@ -65,20 +67,14 @@ function parseBase(fhirServer: string): URL | undefined {
   }
 }
 
-export function openFhirAccess(request: HookRequest, allowlist?: readonly string[]): FhirAccess {
+export function openFhirAccess(request: HookRequest, fetch: FetchLike, allowlist?: readonly string[]): FhirAccess {
   const { fhirServer } = request;
   if (!fhirServer) return { ok: false, reason: 'no-server' };
   const base = parseBase(fhirServer);
   if (!base || !isAllowed(fhirServer, allowlist)) return { ok: false, reason: 'refused' };
   const token = request.fhirAuthorization?.access_token;
   if (typeof token !== 'string' || token === '') return { ok: false, reason: 'no-token' };
-  const client = new Client({
-    baseUrl: withoutTrailingSlash(fhirServer),
-    customHeaders: { Authorization: `Bearer ${token}` },
-    // fhir-kit-client spreads requestOptions into fetch's RequestInit: a redirect would carry the header along.
-    requestOptions: { redirect: 'manual' },
-  });
-  return { ok: true, client, base };
+  return { ok: true, base, token, fetch };
 }
 
 /** Only URLs under the fhirServer base (same origin, same path prefix) may receive the token. */
@@ -113,30 +109,76 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-class ResponseTooLarge extends Error {}
-
-function contentLengthOf(result: unknown): number | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const header = Client.httpFor(result as Parameters<typeof Client.httpFor>[0]).response?.headers.get('content-length');
-  const length = header ? Number(header) : NaN;
-  return Number.isFinite(length) ? length : undefined;
+class ResponseTooLarge extends Error {
+  override name = 'ResponseTooLarge';
 }
 
-/** One GET through fhir-kit-client, bounded in time and size, narrowed to a FHIR resource. */
+class HttpStatusError extends Error {
+  override name = 'HttpStatusError';
+}
+
+/**
+ * The body as text, never more than `maxBytes`: a declared Content-Length over the cap is refused before reading,
+ * and an undeclared one is cut off as soon as the count passes it (the guarded fetch also stops at its own cap).
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let seen = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += value.byteLength;
+    if (seen > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One GET (a search page or a read), bounded in time and size, narrowed to a FHIR resource. */
+async function fetchResource(access: Extract<FhirAccess, { ok: true }>, url: string, signal: AbortSignal, maxBytes: number): Promise<FhirResource> {
+  const target = new URL(url, `${withoutTrailingSlash(access.base.href)}/`);
+  const response = await access.fetch(target.href, {
+    method: 'GET',
+    headers: { accept: 'application/fhir+json', authorization: `Bearer ${access.token}` },
+    // a redirect is an error here, not a hop: the answer must come from fhirServer itself
+    redirect: 'manual',
+    signal,
+  });
+  // an error answer (often an OperationOutcome) is a failed lookup, as it was with fhir-kit-client; read no body
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new HttpStatusError(`HTTP ${response.status}`);
+  }
+  const text = await readCapped(response, maxBytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('not JSON');
+  }
+  const resource = asFhirResource(parsed);
+  if (!resource) throw new Error('not a FHIR resource');
+  return resource;
+}
+
 async function getResource(access: Extract<FhirAccess, { ok: true }>, url: string, signal: AbortSignal, budget: QueryBudget): Promise<FhirResource> {
   const requestSignal = AbortSignal.any([signal, AbortSignal.timeout(budget.fetchTimeoutMs)]);
-  const result: unknown = await untilAborted(access.client.request(url, { options: { signal: requestSignal } }), requestSignal);
-  // fhir-kit-client has read the body by now; the header check still keeps oversized answers out of the chart.
-  const length = contentLengthOf(result);
-  if (length !== undefined && length > budget.maxResponseBytes) throw new ResponseTooLarge();
-  const resource = asFhirResource(result);
-  if (!resource) throw new Error('not a FHIR resource');
-  // fhir-kit-client hangs the fetch Request (Authorization header included) and Response on the result as hidden
-  // properties; a spread copy keeps own enumerable fields only, so the token never travels with the chart.
-  return { ...resource };
+  return untilAborted(fetchResource(access, url, requestSignal, budget.maxResponseBytes), requestSignal);
 }
 
 function classify(err: unknown, signal: AbortSignal): FailureReason {
+  // the address check refused the connection: said like a server not allowed, and no request was made
+  if (err instanceof BlockedAddressError) return 'refused';
   if (signal.aborted) return 'timeout';
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout';
   return 'error';

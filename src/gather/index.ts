@@ -30,6 +30,7 @@ import {
 } from './prefetch-templates.js';
 import { readDraftOrders, readPrefetch, readSource, subjectOf, type ChartSubject, type DraftReading, type MissingWhy } from './prefetch.js';
 import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
+import { createGuardedFetch, type FetchLike } from '../security/guarded-fetch.js';
 import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
 
 export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery, prefetchTemplates } from './prefetch-templates.js';
@@ -44,10 +45,15 @@ export interface GatherOptions {
   fetchTimeoutMs?: number;
   /** pages followed per query (default 20) */
   maxPages?: number;
-  /** largest answer accepted, by Content-Length (default 10 MB) */
+  /** largest answer accepted (default 10 MB): refused by Content-Length, else cut off while it streams */
   maxResponseBytes?: number;
-  /** when set, a fhirServer not on it is never contacted */
+  /** when set, a fhirServer not on it is never contacted; its entries are also exempt from the address check */
   fhirServerAllowlist?: string[];
+  /**
+   * the HTTP under the FHIR client: a guarded fetch (src/security/guarded-fetch.ts), so that link-local, metadata and
+   * unspecified addresses get no request. Default: one made for this allowlist and byte cap, kept for reuse.
+   */
+  fetch?: FetchLike;
   /** references read in the second round, at most (default 50) */
   maxReferenceReads?: number;
   /** aborts the gathering early (e.g. the client went away) */
@@ -59,6 +65,19 @@ export interface GatherOptions {
 }
 
 const DEFAULTS = { deadlineMs: 2500, queryTimeoutMs: 1500, maxPages: 20, maxResponseBytes: 10 * 1024 * 1024, maxReferenceReads: 50 };
+
+/** Guarded fetches by allowlist and cap: their keep-alive agents are reused across hook calls. */
+const defaultFetches = new Map<string, FetchLike>();
+
+function defaultFetch(allowlist: readonly string[] | undefined, maxResponseBytes: number): FetchLike {
+  const key = JSON.stringify([allowlist ?? [], maxResponseBytes]);
+  let fetch = defaultFetches.get(key);
+  if (fetch === undefined) {
+    fetch = createGuardedFetch({ maxResponseBytes, ...(allowlist !== undefined && { allowlist }) });
+    defaultFetches.set(key, fetch);
+  }
+  return fetch;
+}
 
 /** Needed data is neither prefetched nor fetchable: the protocol layer answers 412. */
 export class DataUnavailableError extends Error {
@@ -257,7 +276,9 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
   const draft = drafts ?? readDraftOrders(request, options.readsResource);
   const reading = readPrefetch(request, options.readsResource);
   const subject = subjectOf(request);
-  const access = openFhirAccess(request, options.fhirServerAllowlist);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+  const fetch = options.fetch ?? defaultFetch(options.fhirServerAllowlist, maxResponseBytes);
+  const access = openFhirAccess(request, fetch, options.fhirServerAllowlist);
   const unreadableList: Unreadable[] = [...draft.unreadable, ...reading.unreadable];
 
   const store = new ChartStore();
@@ -290,7 +311,7 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
     queryTimeoutMs,
     fetchTimeoutMs: options.fetchTimeoutMs ?? queryTimeoutMs,
     maxPages: options.maxPages ?? DEFAULTS.maxPages,
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+    maxResponseBytes,
   };
   const allowance = { left: options.maxReferenceReads ?? DEFAULTS.maxReferenceReads };
   const base = access.ok ? access.base : undefined;

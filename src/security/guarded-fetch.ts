@@ -12,8 +12,8 @@
  *   as soon as the count passes the cap (after decompression) — so a huge or endless answer is never buffered.
  * - A redirect to another origin does not carry the Authorization header (the EHR's token goes only to its server).
  *
- * Same shape as the global fetch, for plain use or for a client that takes a fetch (fhir-kit-client calls the global
- * fetch and cannot take one: see README "Libraries").
+ * Same shape as the global fetch; the FHIR fallback's small client (src/gather/fhir.ts) is built on it (fhir-kit-client,
+ * which calls the global fetch and cannot take one, was replaced: see README "Libraries").
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';

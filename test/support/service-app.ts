@@ -6,11 +6,12 @@ import { defaultConfig, type AppConfig } from '../../src/config.js';
 import { createPipeline } from '../../src/pipeline.js';
 import { CardIndex } from '../../src/protocol/card-index.js';
 import type { AuditRecord } from '../../src/protocol/pipeline.js';
+import type { FetchLike } from '../../src/security/guarded-fetch.js';
 
-/** `audit` receives every decision record the service writes. */
-export function serviceApp(overrides: Partial<AppConfig> = {}, audit: AuditRecord[] = []): express.Application {
+/** `audit` receives every decision record the service writes; `fhirFetch` replaces the FHIR fallback's HTTP. */
+export function serviceApp(overrides: Partial<AppConfig> = {}, audit: AuditRecord[] = [], fhirFetch?: FetchLike): express.Application {
   const config: AppConfig = { ...defaultConfig({}), ...overrides };
-  const assembled = createPipeline(config);
+  const assembled = createPipeline(config, fhirFetch !== undefined ? { fhirFetch } : {});
   return createApp({
     config,
     pipeline: assembled.pipeline,
