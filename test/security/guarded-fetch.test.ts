@@ -106,7 +106,7 @@ describe('guarded fetch', () => {
     const named = await fetchGuarded(`http://ehr.loopback.test:${port}/fhir/Patient/p1`);
     expect(named.status).toBe(200);
     expect(seen.at(-1)?.host).toBe(`ehr.loopback.test:${port}`);
-    // a Request object, as fhir-kit-client passes one, and a gzipped answer
+    // a Request object, as the gather client passes one, and a gzipped answer
     const viaRequest = await fetchGuarded(new Request(`http://127.0.0.1:${port}/gzip`, { headers: { authorization: 'Bearer t' } }));
     expect(await viaRequest.json()).toEqual({ resourceType: 'Patient', id: 'p1' });
     expect(seen.at(-1)?.authorization).toBe('Bearer t');
