@@ -8,7 +8,8 @@ import type { Medication, MedicationRequest } from 'fhir/r4.js';
 import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
-import { buildFacts, isObservationOfInterest, observationSearchCodes } from './facts/index.js';
+import { buildFacts, isObservationOfInterest, observationSearchCodes, serviceDateReading, type ServiceDateProblem } from './facts/index.js';
+import { todayUtc } from './facts/dates.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
 import type { ReadsResource } from './gather/normalise.js';
@@ -112,6 +113,11 @@ function uncheckedItemOf(u: Unreadable): UncheckedItem {
   return { subject: u.reference, reason: u.detail, unreadable: true };
 }
 
+/** A stated service date set aside as unreadable (far future, no calendar date), as a "could not check" line. */
+function serviceDateItemOf(orderReference: string, p: ServiceDateProblem): UncheckedItem {
+  return { subject: `${orderReference}.${p.element} (${p.value})`, reason: `service-date-${p.problem}`, unreadable: true };
+}
+
 /** Decide every order in focus; pure but for the FHIR reads done by gatherChart. */
 export async function decide(request: HookRequest, context: PipelineContext, deps: DecisionDeps): Promise<Decision> {
   const drafts = readDraftOrders(request, deps.readsResource);
@@ -163,7 +169,10 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
     const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
-    const unreadable = unreadableFor(order, chart);
+    const unreadable = [
+      ...unreadableFor(order, chart).map(uncheckedItemOf),
+      ...serviceDateReading(order, today ?? todayUtc()).problems.map((p) => serviceDateItemOf(orderReference, p)),
+    ];
     evaluated.push({
       ...(decisionUrl !== undefined && { decisionUrl }),
       evaluation,
@@ -173,7 +182,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       ...(entry.rounding !== undefined && { rounding: entry.rounding }),
       ...(policy.documentation !== undefined && { documentation: policy.documentation }),
       matchable: !order.id?.startsWith(UNIDENTIFIED_DRAFT_PREFIX),
-      ...(unreadable.length > 0 && { unchecked: unreadable.map(uncheckedItemOf) }),
+      ...(unreadable.length > 0 && { unchecked: unreadable }),
     });
   }
 

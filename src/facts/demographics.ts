@@ -1,7 +1,7 @@
 /** Age at the service date, from Patient.birthDate. */
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts } from './types.js';
-import { ageAt, isFullDate } from './dates.js';
+import { ageAt, isFullDate, isRealDate } from './dates.js';
 import type { Fact } from './types.js';
 import { evidence, known, notFound, unknown } from './fact.js';
 
@@ -34,13 +34,6 @@ export function patientFacts(chart: GatheredChart, serviceDate: string): Patient
 function futureBirthDate(reference: string, serviceDate: string): PatientFactsOwn {
   const future = unknown<number>(`Date of birth in ${reference} is after the service date ${serviceDate}`);
   return { reference, age: future, ageMonths: future };
-}
-
-/** A full date that is a day of the calendar (not 2023-02-30). */
-function isRealDate(value: string): boolean {
-  const day = value.slice(0, 10);
-  const parsed = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
 }
 
 /**

@@ -63,7 +63,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   };
 }
 
-export { serviceDateOf } from './order.js';
+export { serviceDateOf, serviceDateReading, type ServiceDateProblem } from './order.js';
 export { authorizationLookupFailed } from './authorizations.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';

@@ -4,7 +4,7 @@ import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { DraftOrderFacts, Evidence, Fact } from './types.js';
-import { addDays, datePart, daysBetween } from './dates.js';
+import { addDays, datePart, daysBetween, isRealDate } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages } from './fhir.js';
 import { orderedAmount, orderedSchedule, requestedDuration } from './order-dose.js';
@@ -15,11 +15,57 @@ export function orderReference(order: MedicationRequest): string {
   return `MedicationRequest/${order.id ?? 'draft'}`;
 }
 
-/** Conventions: boundsPeriod.start, else dispenseRequest.validityPeriod.start, else authoredOn, else today. */
+/** A service date further than this after today cannot be a real one (a typo'd year, a placeholder like 2099-12-31). */
+export const SERVICE_DATE_HORIZON_DAYS = 730;
+
+/** A stated service date the order cannot be judged on: the element, what it said, and why it was set aside. */
+export interface ServiceDateProblem {
+  element: 'timing.repeat.boundsPeriod.start' | 'dispenseRequest.validityPeriod.start' | 'authoredOn';
+  value: string;
+  problem: 'not-a-date' | 'far-future';
+}
+
+export interface ServiceDateReading {
+  date: string;
+  /** the stated dates set aside on the way (unreadable facts: the answer names them) */
+  problems: ServiceDateProblem[];
+}
+
+function serviceDateProblem(element: ServiceDateProblem['element'], value: string, horizon: string): ServiceDateProblem | undefined {
+  const day = datePart(value);
+  if (day === undefined || (day.length === 10 && !isRealDate(day))) return { element, value, problem: 'not-a-date' };
+  if (day > horizon) return { element, value, problem: 'far-future' };
+  return undefined;
+}
+
+/**
+ * Conventions: boundsPeriod.start, else dispenseRequest.validityPeriod.start, else authoredOn, else today. A stated
+ * date that is no calendar date, or is more than SERVICE_DATE_HORIZON_DAYS after today, is set aside (and reported),
+ * and the next one is read: a 2090 start must not make every "current" fact look decades ahead.
+ */
+export function serviceDateReading(order: MedicationRequest, today: string): ServiceDateReading {
+  const stated: Array<[ServiceDateProblem['element'], string | undefined]> = [
+    ['timing.repeat.boundsPeriod.start', firstOfDosages(order, (d) => d.timing?.repeat?.boundsPeriod?.start)],
+    ['dispenseRequest.validityPeriod.start', order.dispenseRequest?.validityPeriod?.start],
+    ['authoredOn', order.authoredOn],
+  ];
+  const horizon = addDays(today, SERVICE_DATE_HORIZON_DAYS);
+  const problems: ServiceDateProblem[] = [];
+  for (const [element, value] of stated) {
+    if (typeof value !== 'string') continue;
+    const problem = serviceDateProblem(element, value, horizon);
+    if (problem !== undefined) {
+      problems.push(problem);
+      continue;
+    }
+    const day = datePart(value);
+    if (day !== undefined && day.length === 10) return { date: day, problems };
+  }
+  return { date: today, problems };
+}
+
 export function serviceDateOf(order: MedicationRequest, today: string): string {
-  const bounds = firstOfDosages(order, (d) => d.timing?.repeat?.boundsPeriod?.start);
-  const candidates = [bounds, order.dispenseRequest?.validityPeriod?.start, order.authoredOn].map(datePart);
-  return candidates.find((d): d is string => d !== undefined && d.length === 10) ?? today;
+  return serviceDateReading(order, today).date;
 }
 
 interface Partner {

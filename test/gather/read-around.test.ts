@@ -254,6 +254,52 @@ describe('plausibility: chart values out of bounds are unreadable, named', () =>
   });
 });
 
+/** The order's three stated service dates, in the order the conventions read them. */
+function statedServiceDates(r: Json): { bounds: Json; validity: Json; order: Json } {
+  const order = draft(r);
+  return { bounds: at(order, 'dosageInstruction', 0, 'timing', 'repeat', 'boundsPeriod'), validity: at(order, 'dispenseRequest', 'validityPeriod'), order };
+}
+
+describe('plausibility: far-future or unparseable service dates are unreadable, named; coverage still answered', () => {
+  it('a boundsPeriod.start in 2090 is named, and the order is judged on its validity start: the same cards', async () => {
+    const r = copy();
+    statedServiceDates(r).bounds['start'] = '2090-03-02';
+    const body = await sign(r);
+    expect(details(body)).toMatch(/MedicationRequest\/[\w-]+\.timing\.repeat\.boundsPeriod\.start \(2090-03-02\) could not be read: a service date more than two years after today/);
+    expect(topics(body)).toEqual(topics(untouched));
+    const { 'coverage-assertion-id': _id, ...answered } = coverageInfo(body);
+    const { 'coverage-assertion-id': _untouchedId, ...expected } = coverageInfo(untouched);
+    expect(answered).toEqual(expected);
+  });
+
+  it.each([
+    ['far in the future', '2199-12-31', /more than two years after today/],
+    ['no calendar date', '2026-02-30', /it is no calendar date/],
+    ['not a date at all', 'next Tuesday', /it is no calendar date/],
+  ])('every stated date %s: each is named, coverage is still answered (judged on today)', async (_what, value, reason) => {
+    const r = copy();
+    const { bounds, validity, order } = statedServiceDates(r);
+    bounds['start'] = value;
+    validity['start'] = value;
+    order['authoredOn'] = value;
+    const body = await sign(r);
+    const text = details(body);
+    for (const element of ['timing.repeat.boundsPeriod.start', 'dispenseRequest.validityPeriod.start', 'authoredOn']) {
+      expect(text).toContain(`.${element} (${value}) could not be read`);
+    }
+    expect(text).toMatch(reason);
+    expect(coverageInfo(body)['covered']).toBeDefined();
+    expect(coverageInfo(body)['coverage-assertion-id']).toBeDefined();
+  });
+
+  it('a service date a year ahead is a real one: nothing is named', async () => {
+    const r = copy();
+    const nextYear = `${new Date().getUTCFullYear() + 1}-03-02`;
+    statedServiceDates(r).bounds['start'] = nextYear;
+    expect(details(await sign(r))).not.toMatch(/could not be read: a service date/);
+  });
+});
+
 describe('diagnoses: not met only when every Condition could be read', () => {
   function breastCondition(r: Json): Json {
     return entries(r, 'conditions').find((c) => c['id'] === 'dx-breast')!;
@@ -299,6 +345,18 @@ describe('the FHIR-server path reads the same way', () => {
 
   it('answers as prefetch does', async () => {
     expect(topics(await sign(fallback(), fallbackApp))).toEqual(topics(untouched));
+  });
+
+  it('a far-future service date is named the same way, and coverage is still answered', async () => {
+    const r = fallback();
+    statedServiceDates(r).bounds['start'] = '2090-03-02';
+    statedServiceDates(r).validity['start'] = '2090-03-02';
+    statedServiceDates(r).order['authoredOn'] = '2090-03-01';
+    const body = await sign(r, fallbackApp);
+    expect(details(body)).toMatch(/\.timing\.repeat\.boundsPeriod\.start \(2090-03-02\) could not be read: a service date more than two years after today/);
+    expect(details(body)).toMatch(/\.dispenseRequest\.validityPeriod\.start \(2090-03-02\) could not be read/);
+    expect(details(body)).toMatch(/\.authoredOn \(2090-03-01\) could not be read/);
+    expect(coverageInfo(body)['covered']).toBeDefined();
   });
 
   it('a malformed sibling order and a category sent as an object: the same cards', async () => {

@@ -207,6 +207,171 @@ function systemActionProblems(action: JsonObject, path: string, drafts: Resource
   return problems;
 }
 
+// ---- Inferno Da Vinci CRD server suite (github.com/inferno-framework/davinci-crd-test-kit @ 29d66f39ea5650e136d65cd3fd47823951fa53bf) ----
+// Each rule below is one check of the kit's server suite that applies to order-sign / order-select answers; the
+// message names the Inferno test id and the kit file it comes from.
+const KIT = 'davinci-crd-test-kit@29d66f3';
+const CARDS_VALIDATION = `${KIT} lib/davinci_crd_test_kit/cards_validation.rb`;
+const ACTIONS_VALIDATION = `${KIT} lib/davinci_crd_test_kit/suggestion_actions_validation.rb`;
+const RESPONSE_TEST = `crd_service_response_validation (${KIT} server_tests/service_response_validation_test.rb)`;
+const OPTIONAL_TEST = `crd_card_optional_fields_validation (${KIT} server_tests/card_optional_fields_validation_test.rb)`;
+const CI_RECEIVED_TEST = `crd_coverage_info_system_action_received (${KIT} server_tests/coverage_information_system_action_received_test.rb)`;
+const CI_VALIDATION_TEST = `crd_coverage_info_system_action_validation (${KIT} server_tests/coverage_information_system_action_validation_test.rb)`;
+const ALTERNATE_TEST = `crd_propose_alternate_request_card_validation (${KIT} server_tests/propose_alternate_request_card_validation_test.rb)`;
+/** The order types whose system actions the suite counts as coverage information for order-sign / order-select. */
+const ORDER_TYPES = ['DeviceRequest', 'MedicationRequest', 'NutritionOrder', 'ServiceRequest', 'VisionPrescription'];
+
+function fieldProblems(object: JsonObject, fields: Record<string, 'string' | 'object' | 'array' | 'url'>, path: string, rule: string): string[] {
+  return Object.entries(fields).flatMap(([field, type]) => {
+    const value = object[field];
+    const ok = type === 'string' ? typeof value === 'string'
+      : type === 'array' ? Array.isArray(value)
+      : type === 'object' ? isObject(value)
+      : typeof value === 'string' && URL.canParse(value);
+    return ok ? [] : [`${path}.${field} must be present as ${type === 'url' ? 'a URL' : `a ${type}`} [${rule}]`];
+  });
+}
+
+/** SuggestionActionsValidation#action_fields_validation: type and description, a known type, a resource or resourceId. */
+function actionFieldProblems(action: JsonObject, path: string, rule: string): string[] {
+  const problems = fieldProblems(action, { type: 'string', description: 'string' }, path, `${rule}; ${ACTIONS_VALIDATION}`);
+  if (typeof action.type !== 'string') return problems;
+  if (!['create', 'update', 'delete'].includes(action.type)) problems.push(`${path}.type '${action.type}' is not create, update or delete [${rule}]`);
+  else if (action.type === 'delete') {
+    if (!Array.isArray(action.resourceId)) problems.push(`${path}.resourceId must be an array for a delete [${rule}]`);
+  } else if (!isObject(action.resource) || typeof action.resource.resourceType !== 'string') {
+    problems.push(`${path}.resource must be a FHIR resource for ${action.type} [${rule}]`);
+  }
+  return problems;
+}
+
+/** CardsValidation#cards_check (required fields) and #valid_card_with_optionals? (optional fields, when present). */
+function infernoCardProblems(card: JsonObject, path: string, drafts: Resource[]): string[] {
+  const problems = fieldProblems(card, { summary: 'string', indicator: 'string', source: 'object' }, path, `${RESPONSE_TEST}; ${CARDS_VALIDATION}`);
+  if (typeof card.indicator === 'string' && !['info', 'warning', 'critical'].includes(card.indicator)) {
+    problems.push(`${path}.indicator '${card.indicator}' is not info, warning or critical [${RESPONSE_TEST}]`);
+  }
+  if (isObject(card.source)) {
+    problems.push(...fieldProblems(card.source, { label: 'string', topic: 'object' }, `${path}.source`, RESPONSE_TEST));
+    if (isObject(card.source.topic)) problems.push(...fieldProblems(card.source.topic, { code: 'string', system: 'string' }, `${path}.source.topic`, RESPONSE_TEST));
+  }
+  const optional: Record<string, 'string' | 'array'> = { uuid: 'string', detail: 'string', suggestions: 'array', overrideReasons: 'array', links: 'array' };
+  for (const [field, type] of Object.entries(optional)) {
+    if (card[field] !== undefined) problems.push(...fieldProblems(card, { [field]: type }, path, OPTIONAL_TEST));
+  }
+  if (card.selectionBehavior !== undefined && !['at-most-one', 'any'].includes(String(card.selectionBehavior))) {
+    problems.push(`${path}.selectionBehavior '${String(card.selectionBehavior)}' is not at-most-one or any [${OPTIONAL_TEST}]`);
+  }
+  arrayAt(card.overrideReasons).forEach((reason, i) => {
+    if (isObject(reason)) problems.push(...fieldProblems(reason, { code: 'string', system: 'string', display: 'string' }, `${path}.overrideReasons[${i}]`, OPTIONAL_TEST));
+  });
+  arrayAt(card.links).forEach((link, i) => {
+    if (!isObject(link)) return;
+    const lPath = `${path}.links[${i}]`;
+    problems.push(...fieldProblems(link, { label: 'string', type: 'string', url: 'url' }, lPath, OPTIONAL_TEST));
+    if (typeof link.type === 'string' && !['absolute', 'smart'].includes(link.type)) problems.push(`${lPath}.type '${link.type}' is not absolute or smart [${OPTIONAL_TEST}]`);
+    if (link.type === 'absolute' && link.appContext !== undefined) problems.push(`${lPath}.appContext is only for smart links [${OPTIONAL_TEST}]`);
+  });
+  arrayAt(card.suggestions).forEach((suggestion, i) => {
+    if (!isObject(suggestion)) return;
+    const sPath = `${path}.suggestions[${i}]`;
+    problems.push(...fieldProblems(suggestion, { label: 'string' }, sPath, OPTIONAL_TEST));
+    if (suggestion.actions === undefined) return;
+    if (!Array.isArray(suggestion.actions) || suggestion.actions.length === 0) {
+      problems.push(`${sPath}.actions must be a non-empty array [${OPTIONAL_TEST}]`);
+      return;
+    }
+    const actions = suggestion.actions.filter(isObject);
+    const created = new Set(actions.filter((a) => a.type === 'create' && isObject(a.resource)).map((a) => String((a.resource as JsonObject).resourceType)));
+    actions.forEach((action, j) => {
+      const aPath = `${sPath}.actions[${j}]`;
+      problems.push(...actionFieldProblems(action, aPath, OPTIONAL_TEST));
+      // a delete withdraws a draft order and is paired with the create of its replacement
+      if (action.type === 'delete') {
+        for (const ref of arrayAt(action.resourceId)) {
+          if (typeof ref !== 'string' || !drafts.some((d) => `${d.resourceType}/${d.id}` === ref)) problems.push(`${aPath}.resourceId ${String(ref)} is not a draft order [${ALTERNATE_TEST}]`);
+          else if (!created.has(ref.split('/')[0] ?? '')) problems.push(`${aPath}: no create action replaces ${ref} [${ALTERNATE_TEST}]`);
+        }
+      }
+    });
+  });
+  return problems;
+}
+
+function coverageKey(extension: JsonObject): string {
+  const reference = subValues(extension, 'coverage')[0]?.valueReference;
+  return isObject(reference) && typeof reference.reference === 'string' ? reference.reference : '';
+}
+
+/** Per order: one coverage-assertion-id (and at most one satisfied-pa-id) per Coverage; distinct across Coverages. */
+function assertionIdProblems(resource: JsonObject, path: string): string[] {
+  const byCoverage = new Map<string, JsonObject[]>();
+  for (const extension of arrayAt(resource.extension)) {
+    if (!isObject(extension) || extension.url !== COVERAGE_INFORMATION) continue;
+    byCoverage.set(coverageKey(extension), [...(byCoverage.get(coverageKey(extension)) ?? []), extension]);
+  }
+  const problems: string[] = [];
+  const assertionIds = new Set<string>();
+  const paIds = new Set<string>();
+  for (const [coverage, extensions] of byCoverage) {
+    const ids = [...new Set(extensions.map((e) => String(subValues(e, 'coverage-assertion-id')[0]?.valueString)))];
+    const pas = [...new Set(extensions.flatMap((e) => subValues(e, 'satisfied-pa-id').map((v) => String(v.valueString))))];
+    if (ids.length !== 1) problems.push(`${path}: coverage ${coverage} has ${ids.length} different coverage-assertion-ids [${CI_VALIDATION_TEST}]`);
+    if (pas.length > 1) problems.push(`${path}: coverage ${coverage} has ${pas.length} different satisfied-pa-ids [${CI_VALIDATION_TEST}]`);
+    for (const id of ids) {
+      if (assertionIds.has(id)) problems.push(`${path}: coverage-assertion-id ${id} repeats across coverages [${CI_VALIDATION_TEST}]`);
+      assertionIds.add(id);
+    }
+    for (const id of pas) {
+      if (paIds.has(id)) problems.push(`${path}: satisfied-pa-id ${id} repeats across coverages [${CI_VALIDATION_TEST}]`);
+      paIds.add(id);
+    }
+  }
+  return problems;
+}
+
+export interface InfernoOptions {
+  hook: 'order-sign' | 'order-select';
+  /**
+   * Whether the request orders something the service decides coverage for. Inferno's crd_coverage_info_system_action_received
+   * expects a coverage-information system action on every order-sign answer; this service only has knowledge of its
+   * policy drugs, so an answer about other orders is an empty systemActions array (the report explains the difference).
+   */
+  expectCoverageInformation: boolean;
+}
+
+/** The Inferno CRD server suite's response checks for one order-sign / order-select answer, as a list of problems. */
+export function infernoServerSuiteProblems(body: unknown, draftOrders: Bundle | FhirResource[], options: InfernoOptions): string[] {
+  if (!isObject(body)) return [`the answer is not a JSON object [${RESPONSE_TEST}]`];
+  const problems: string[] = [];
+  const drafts = draftList(draftOrders);
+  if (!Array.isArray(body.cards)) problems.push(`$.cards must be an array [${RESPONSE_TEST}]`);
+  arrayAt(body.cards).forEach((card, i) => {
+    if (isObject(card)) problems.push(...infernoCardProblems(card, `$.cards[${i}]`, drafts));
+  });
+  if (options.hook === 'order-sign' && !Array.isArray(body.systemActions)) problems.push(`$.systemActions must be an array for order-sign [${RESPONSE_TEST}]`);
+  const actions = arrayAt(body.systemActions).filter(isObject);
+  actions.forEach((action, i) => {
+    const path = `$.systemActions[${i}]`;
+    problems.push(...actionFieldProblems(action, path, RESPONSE_TEST));
+    if (!isObject(action.resource) || !ORDER_TYPES.includes(String(action.resource.resourceType))) return;
+    if (action.type !== 'update') problems.push(`${path}.type must be update for coverage information [${CI_VALIDATION_TEST}]`);
+    problems.push(...assertionIdProblems(action.resource, `${path}.resource`));
+  });
+  const coverageActions = actions.filter((a) => isObject(a.resource) && ORDER_TYPES.includes(String(a.resource.resourceType))
+    && arrayAt(a.resource.extension).some((e) => isObject(e) && e.url === COVERAGE_INFORMATION));
+  if (options.hook === 'order-sign' && options.expectCoverageInformation && coverageActions.length === 0) {
+    problems.push(`$.systemActions holds no order carrying coverage information [${CI_RECEIVED_TEST}]`);
+  }
+  return problems;
+}
+
+/** Throws unless the answer passes the Inferno server suite's checks listed above. */
+export function assertInfernoServerSuite(body: unknown, draftOrders: Bundle | FhirResource[], options: InfernoOptions): void {
+  const problems = infernoServerSuiteProblems(body, draftOrders, options);
+  if (problems.length > 0) throw new Error(`Fails the Inferno CRD server suite:\n - ${problems.join('\n - ')}`);
+}
+
 /**
  * Throws unless `body` is a CDS Hooks 2.0 response that follows the CRD rules for these draft orders.
  */
