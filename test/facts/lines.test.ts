@@ -99,3 +99,16 @@ describe('a medication the catalog does not recognise is never dropped', () => {
     expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('ondansetron 8 mg started 2025-01-06: not recognised by the drug catalog (started during a line, cannot open one)');
   });
 });
+
+describe('last therapy = the most recent line, dated by its last administration', () => {
+  it('a dexamethasone re-order after lenalidomide is not the last therapy: progression 30 days after lenalidomide is on it', () => {
+    const ixazomib = draftOrder('ixz', code(RXNORM, '1723735'), { authoredOn: '2026-12-01' });
+    const chart = emptyChart({
+      medicationRequests: [ran('len', 'lenalidomide', '2025-01-06', '2026-09-30'), ran('dex', 'dexamethasone', '2026-05-01', '2026-05-01')],
+      observations: [progression('p', '2026-10-30')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.disease.progressionWithin60DaysOfLastTherapy.value).toBe(true);
+    expect(facts.disease.progressionWithin60DaysOfLastTherapy.evidence.map((e) => e.text)).toContain('Last therapy before it: lenalidomide, last given 2026-09-30');
+  });
+});
