@@ -217,6 +217,42 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
   });
 }
 
+/**
+ * Look-ups over lines (in start order) by binary search, so reading a long history stays linear-logarithmic:
+ * `during` = some line started on or before the date and ran (plus 28 days) to it; `startsNear` = some line started
+ * within 28 days of it.
+ */
+function lineIndex(lines: TherapyLine[]): { during: (date: string) => boolean; startsNear: (date: string) => boolean } {
+  const reach: string[] = [];
+  for (const line of lines) {
+    const r = addDays(line.end, LINE_WINDOW_DAYS);
+    const before = reach[reach.length - 1];
+    reach.push(before !== undefined && before > r ? before : r);
+  }
+  const startedBy = (date: string): number => {
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((lines[mid] as TherapyLine).start <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return {
+    during: (date) => {
+      const n = startedBy(date);
+      return n > 0 && (reach[n - 1] as string) >= date;
+    },
+    startsNear: (date) => {
+      const n = startedBy(date);
+      const before = lines[n - 1];
+      const after = lines[n];
+      return (before !== undefined && daysBetween(before.start, date) <= LINE_WINDOW_DAYS) || (after !== undefined && daysBetween(date, after.start) <= LINE_WINDOW_DAYS);
+    },
+  };
+}
+
 /** The date of the first dated metastatic evidence, when the chart documents metastatic disease. */
 export function advancedSettingFrom(metastatic: Fact<boolean>): string | undefined {
   if (metastatic.value !== true) return undefined;
@@ -246,14 +282,15 @@ export function therapyFacts(history: TherapyHistory, chart: GatheredChart, serv
     supports: line.drugs,
   }));
   // a medication the catalog does not know is named; it can change the count when it started outside every line
-  const covered = (m: UnrecognisedMedication) => lines.some((l) => m.start >= l.start && m.start <= addDays(l.end, LINE_WINDOW_DAYS));
+  const index = lineIndex(lines);
+  const covered = (m: UnrecognisedMedication) => index.during(m.start);
   const unrecognisedCites = unrecognised.map((m) =>
     evidence(m.reference, m.start, `${m.name} started ${m.start}: not recognised by the drug catalog${covered(m) ? ' (started during a line, cannot open one)' : '; it may be a line of therapy'}`),
   );
   const uncounted = unrecognised.filter((m) => !covered(m) && (context.advancedFrom === undefined || m.start >= context.advancedFrom));
   const lineDrugs = new Set(lines.flatMap((l) => l.drugs));
   // drugs given alongside a line (its steroid backbone) count as prior drugs too, so "lenalidomide and dexamethasone" reads whole
-  const priorEpisodes = episodes.filter((e) => lineDrugs.has(e.drug) || lines.some((l) => Math.abs(daysBetween(l.start, e.start)) <= LINE_WINDOW_DAYS));
+  const priorEpisodes = episodes.filter((e) => lineDrugs.has(e.drug) || index.startsNear(e.start));
   const priorDrugs = unique(priorEpisodes.map((e) => e.drug));
   const priorClasses = unique(priorEpisodes.flatMap((e) => e.classes));
   // with the history unreadable, "none found" is unknown; with it read, none found is a known zero / empty list
