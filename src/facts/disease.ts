@@ -185,27 +185,41 @@ function statusCite(reading: StatusReading): Evidence {
 }
 
 /** The last episode started on or before `date` (episodes oldest first): a binary search, not a copy per progression. */
-function lastStartedBy(episodes: TherapyEpisode[], date: string): TherapyEpisode | undefined {
-  let lo = 0;
-  let hi = episodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((episodes[mid] as TherapyEpisode).start <= date) lo = mid + 1;
-    else hi = mid;
+/**
+ * "Last therapy" before a date: the antineoplastic episode, among those started by then, that ran latest (the most
+ * recent line dated by its last administration), so a dexamethasone re-order or a short premedication is never the
+ * last therapy. `latest[i]` is the episode with the latest end among the first i + 1 (prefix maximum, built once).
+ */
+function lastTherapyIndex(episodes: TherapyEpisode[]): (date: string) => TherapyEpisode | undefined {
+  const antineoplastic = episodes.filter((e) => e.classes.includes('antineoplastic'));
+  const latest: TherapyEpisode[] = [];
+  for (const e of antineoplastic) {
+    const before = latest[latest.length - 1];
+    latest.push(before !== undefined && before.end >= e.end ? before : e);
   }
-  return lo === 0 ? undefined : episodes[lo - 1];
+  return (date) => {
+    let lo = 0;
+    let hi = antineoplastic.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((antineoplastic[mid] as TherapyEpisode).start <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : latest[lo - 1];
+  };
 }
 
-/** Progression documented during, or within 60 days after the end of, the therapy that preceded it. */
+/** Progression documented during, or within 60 days after the last administration of, the last therapy before it. */
 function progressionAfterTherapy(progressions: StatusReading[], episodes: TherapyEpisode[], chart: GatheredChart): Fact<boolean> {
   if (progressions.length === 0) return notFound(chart, 'observations', 'Progression');
   if (episodes.length === 0) return notFound(chart, 'medicationRequests', 'Prior systemic therapy');
+  const lastBy = lastTherapyIndex(episodes);
   for (const progression of progressions) {
     const date = observationDate(progression.observation);
     if (date === undefined) continue;
-    const last = lastStartedBy(episodes, date);
+    const last = lastBy(date);
     if (last !== undefined && date <= addDays(last.end, PROGRESSION_WINDOW_DAYS)) {
-      return known(true, [statusCite(progression), last.cite]);
+      return known(true, [statusCite(progression), { ...last.cite, text: `Last therapy before it: ${last.drug}, last given ${last.end}` }]);
     }
   }
   return known(false, progressions.map(statusCite));

@@ -23,23 +23,26 @@ import { observationDate, relativeReference } from './fhir.js';
 import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
-import { therapyFacts } from './therapy.js';
+import { advancedSettingFrom, therapyFacts, therapyHistory } from './therapy.js';
 
 export function buildFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog, today: string = todayUtc()): ClinicalFacts {
   const serviceDate = serviceDateOf(order, today);
-  const therapy = therapyFacts(chart, catalog, serviceDate);
-  const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, therapy);
+  const history = therapyHistory(chart, catalog, serviceDate);
+  const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, history);
   const biomarkers = biomarkerFacts(chart, catalog);
   const timing = diagnosisTiming(chart, order, catalog);
-  const diseaseInput: DiseaseInput = { chart, catalog, order, attestations: orderFacts.attestations, episodes: therapy.episodes, her2: biomarkers.her2, er: biomarkers.er, pr: biomarkers.pr };
+  const diseaseInput: DiseaseInput = { chart, catalog, order, attestations: orderFacts.attestations, episodes: history.episodes, her2: biomarkers.her2, er: biomarkers.er, pr: biomarkers.pr };
   const readings = statusReadings(diseaseInput);
   const progressions = readings.flatMap((r) => {
     const date = observationDate(r.observation);
     return r.response === 'worsened' && date !== undefined ? [{ reference: relativeReference(r.observation), date }] : [];
   });
   const statusGap = readings.length === 0 ? (unavailableReason(chart, 'observations') ?? 'Disease status not documented') : undefined;
+  const extent = diseaseFacts(diseaseInput);
+  // lines need the progressions (retreatment after one is a new line) and the first metastatic evidence (setting)
+  const therapy = therapyFacts(history, chart, serviceDate, { progressions, advancedFrom: advancedSettingFrom(extent.metastatic) });
   const state = leukaemiaState(chart, catalog);
-  const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.facts.priorLines, catalog });
+  const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.priorLines, catalog });
   return {
     serviceDate,
     patient: { ...patientFacts(chart, serviceDate), ageAtDiagnosisMonths: timing.ageMonths },
@@ -49,12 +52,12 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       leukaemiaState: state,
       lineage: lineage(chart, catalog),
       diagnosisDate: timing.date,
-      ...diseaseFacts(diseaseInput),
+      ...extent,
     },
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
     response: responseFacts(chart, catalog, serviceDate),
-    therapy: { ...therapy.facts, refractoryTo: refractoryTo(therapy.episodes, progressions, chart, statusGap) },
+    therapy: { ...therapy, refractoryTo: refractoryTo(history.episodes, progressions, chart, statusGap) },
     prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
     order: { ...orderFacts, phase },
@@ -68,6 +71,6 @@ export { authorizationLookupFailed } from './authorizations.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';
-export { groupIntoLines, LINE_WINDOW_DAYS } from './therapy.js';
+export { groupIntoLines, LINE_WINDOW_DAYS, EARLY_RELAPSE_MONTHS } from './therapy.js';
 export { CYCLE_DAYS_PER_MONTH, CALENDAR_DAYS_PER_MONTH, durationDays } from './durations.js';
 export type * from './types.js';

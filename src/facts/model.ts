@@ -154,7 +154,7 @@ export const FACT_MODEL: FactModel = {
     mrd: { type: 'text', values: ['positive', 'negative'], description: 'Measurable residual disease of the latest assessment that states it.', fhir: 'the same Observations: "MRD negative", "MRD detected" (catalog responseCategories.mrd)', example: '"negative"' },
   },
   therapy: {
-    priorLines: { type: 'number', unit: 'lines', integer: true, description: 'Prior lines of systemic antineoplastic therapy before the service date.', fhir: 'MedicationRequest / MedicationStatement history of catalog antineoplastics', example: '2' },
+    priorLines: { type: 'number', unit: 'lines', integer: true, description: 'Prior lines of systemic antineoplastic therapy before the service date, in the advanced setting when the chart dates metastatic disease (curative-intent therapy before it is not a line unless relapse came within 12 months); retreatment after progression is a new line; not documented when an unrecognised medication may be another line.', fhir: 'MedicationRequest / MedicationStatement history of catalog antineoplastics', example: '2' },
     lineOfTherapy: { type: 'number', unit: 'lines', integer: true, description: "The order's line: prior lines + 1.", fhir: 'derived from priorLines', example: '3' },
     priorDrugs: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of drugs given in prior lines.', fhir: 'MedicationRequest / MedicationStatement history (catalog/drugs.json codes)', example: '["doxorubicin", "paclitaxel"]' },
     priorDrugClasses: { type: 'list', vocabulary: 'drugClasses', description: 'Catalog classes of those drugs.', fhir: 'catalog/drugs.json classes of priorDrugs', example: '["anthracycline", "taxane"]' },

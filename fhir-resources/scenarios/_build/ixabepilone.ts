@@ -65,6 +65,8 @@ interface Dx {
   icd?: { code: string; display: string };
   snomed?: { code: string; display: string };
   clinicalStatus: 'active' | 'recurrence' | 'relapse';
+  /** days before the service date the condition began (default 1000) */
+  onsetDaysBefore?: number;
 }
 
 type Pos = 'positive' | 'negative';
@@ -83,6 +85,8 @@ interface PriorLine {
   /** days before the service date the line started */
   daysBefore: number;
   drugs: DrugRef[];
+  /** how many days the orders ran (default 90) */
+  days?: number;
 }
 
 interface Chart {
@@ -105,6 +109,8 @@ interface Chart {
   height?: { value: number; unit: 'cm' | '[in_i]' };
   bsa?: number;
   prior: PriorLine[];
+  /** documented progressions (disease status worsened), days before the service date */
+  progressionsDaysBefore?: number[];
   /** other draft orders signed together with ixabepilone */
   draftPartners: DrugRef[];
   pa?: { startDaysBefore: number; endDaysAfter: number; drug: 'ixabepilone' | 'trastuzumab' };
@@ -173,6 +179,27 @@ function base(): Chart {
     prior: [],
     draftPartners: [],
     order: { coding: 'scd', dose: { value: 72, unit: 'mg' }, frequency: { count: 1, periodDays: 21 } },
+  };
+}
+
+/**
+ * HER2-positive breast cancer treated with curative intent (AC x4, then paclitaxel + trastuzumab with pertuzumab added
+ * at cycle 3, trastuzumab and pertuzumab to one year), bone metastases `metastasesDaysBefore` the service date, then
+ * THP and T-DXd for metastatic disease, each ended by a documented progression; ixabepilone signed with trastuzumab.
+ */
+function her2posAfterAdjuvant(metastasesDaysBefore: number): Chart {
+  return {
+    ...her2pos(0),
+    dx: [BC_LEFT, { ...BONE_METS, onsetDaysBefore: metastasesDaysBefore }],
+    prior: [
+      { daysBefore: 1600, drugs: [DRUGS.doxorubicin, DRUGS.cyclophosphamide], days: 84 },
+      { daysBefore: 1510, drugs: [DRUGS.paclitaxel], days: 84 },
+      { daysBefore: 1510, drugs: [DRUGS.trastuzumab], days: 365 },
+      { daysBefore: 1468, drugs: [DRUGS.pertuzumab], days: 323 },
+      { daysBefore: 680, drugs: [DRUGS.docetaxel, DRUGS.trastuzumab, DRUGS.pertuzumab], days: 180 },
+      { daysBefore: 470, drugs: [DRUGS.tdxd], days: 180 },
+    ],
+    progressionsDaysBefore: [480, 270],
   };
 }
 
@@ -356,6 +383,18 @@ const bscScenarios: Scenario[] = [
     description: '000 §2 2 HER2+: with trastuzumab, 3rd line, 2026: fourth line and beyond required',
     ...NOT_COVERED,
     criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'not-met', 'bsc-ixa-2b': 'not-met' },
+  }),
+  bsc('her2pos-adjuvant-ac-th-thp-then-metastatic-3rd-line', her2posAfterAdjuvant(700), {
+    description:
+      '000 §2 2 HER2+ with trastuzumab, 2026: adjuvant AC then TH with pertuzumab added at cycle 3 (curative, before the bone metastases 700 days ago, relapse more than 12 months after it), then THP and T-DXd for metastatic disease, each ended by progression: 3rd line, not 6th; fourth line and beyond required',
+    ...NOT_COVERED,
+    criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'not-met', 'bsc-ixa-2b': 'not-met' },
+  }),
+  bsc('her2pos-adjuvant-early-relapse-4th-line', her2posAfterAdjuvant(1000), {
+    description:
+      '000 §2 2 HER2+ with trastuzumab, 2026: bone metastases within 12 months of the end of adjuvant AC→THP (early relapse, policy reading): the adjuvant course counts as a line, then THP and T-DXd: 4th line',
+    ...COVERED,
+    criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'met', 'bsc-ixa-2b': 'met' },
   }),
   bsc('her2pos-with-tdxd-not-trastuzumab-4th-line', { ...her2pos(3), draftPartners: [DRUGS.tdxd] }, {
     description: '000 §2 2 HER2+: 4th line with fam-trastuzumab deruxtecan (RxNorm 2267576) instead of trastuzumab: does not count as "with trastuzumab"',
@@ -1151,8 +1190,8 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
       text: (d.icd ?? d.snomed)?.display ?? '',
     },
     subject: { reference: `Patient/${PATIENT_ID}` },
-    onsetDateTime: onset,
-    recordedDate: onset,
+    onsetDateTime: d.onsetDaysBefore === undefined ? onset : addDays(sd, -d.onsetDaysBefore),
+    recordedDate: d.onsetDaysBefore === undefined ? onset : addDays(sd, -d.onsetDaysBefore),
   }));
 
   const obs: Observation[] = [];
@@ -1215,10 +1254,20 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
     }));
   }
 
+  for (const [i, daysBefore] of (c.progressionsDaysBefore ?? []).entries()) {
+    const st = DISEASE_STATUS.worsened;
+    obs.push(observation(`obs-progression-${i + 1}`, 'exam', { code: '97509-4', display: 'Cancer disease status' }, addDays(sd, -daysBefore), {
+      valueCodeableConcept: { coding: [{ system: SNOMED, code: st.code, display: st.display }], text: st.display },
+    }, {
+      meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
+      focus: [{ reference: `Condition/${c.dx[0]?.id ?? 'dx-breast'}` }],
+    }));
+  }
+
   const history: MedicationRequest[] = c.prior.flatMap((line, li) =>
     line.drugs.map((d, di) => {
       const start = addDays(sd, -line.daysBefore);
-      return medRequest(`prior-${li + 1}-${di + 1}-${slug(d.display).slice(0, 24)}`, d, 'completed', start, addDays(start, 90));
+      return medRequest(`prior-${li + 1}-${di + 1}-${slug(d.display).slice(0, 24)}`, d, 'completed', start, addDays(start, line.days ?? 90));
     }),
   );
 
