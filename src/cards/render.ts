@@ -30,7 +30,7 @@ import {
   uncheckedLine,
 } from './criteria.js';
 import { applyCoveredDose, hasSeveralDoseLines } from './dose-suggestion.js';
-import { oneSpelling } from '../units.js';
+import { oneSpelling, quantityText } from '../units.js';
 import { approvalText, coveredText, limitsText, orderedText } from './quantities.js';
 import { COMMON, CRITERIA_NOT_MET, DOSE_LIMIT, INSTRUCTIONS, MISSING_DATA, PRIOR_AUTH, templateIndicator, topicOf } from './templates.js';
 import { renderSummary, renderTemplate, trusted, type TemplateValues } from './template.js';
@@ -148,7 +148,7 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
 }
 
 /** Facts that belong to the order being written; at order-select a blank one is not yet an omission. */
-const ORDER_FIELDS = new Set(['$.order.amount', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
+const ORDER_FIELDS = new Set(['$.order.amount', '$.order.doseLines', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
 
 /**
  * What must be recorded to settle coverage, one line each naming what and where: the deciding indication's
@@ -283,7 +283,10 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
   const lines = entry.order.dosageInstruction?.length ?? 0;
   if (covered && hasSeveralDoseLines(entry.order)) detail += renderTemplate(DOSE_LIMIT.noFixSeveralLines, { covered, lines: String(lines) }, 'markdown');
   else if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
-  else if (exceeds.includes('cumulative')) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { allowed: allowed ?? '' }, 'markdown');
+  else if (exceeds.includes('cumulative')) {
+    const cap = dose.limits?.find((l) => l.cumulative !== undefined)?.cumulative;
+    if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');
+  }
   else if (dose.missing && dose.missing.length > 0) detail += renderTemplate(DOSE_LIMIT.noFix, { settle: dose.missing.map(settleText).join('; ') }, 'markdown');
   // The order itself is on the "Ordered" line; its own evidence would repeat it.
   const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference);
