@@ -114,6 +114,11 @@ function correctText(dosage: Dosage, before: Quantity | undefined, amount: Cover
   dosage.text = dosage.text.replace(pattern, (_m, lead: string) => `${lead}${amount.value} ${UNIT_WORDS[amount.unit]}`);
 }
 
+/** Day-specific doses are several dosageInstruction entries; the one-click fix changes one line only. */
+export function hasSeveralDoseLines(order: MedicationRequest): boolean {
+  return (order.dosageInstruction?.length ?? 0) > 1;
+}
+
 /**
  * The order changed to the covered dose (and schedule, when the schedule exceeds), as a deep copy.
  * A dose within the limit is left alone when only the schedule exceeds: the fix never raises a dose.
@@ -123,6 +128,8 @@ function correctText(dosage: Dosage, before: Quantity | undefined, amount: Cover
 export function applyCoveredDose(order: MedicationRequest, dose: DoseCheck, rounding: DoseRounding): AppliedDose | undefined {
   const covered = dose.covered;
   if (!covered) return undefined;
+  // Several dose lines (day 1, days 8 and 15): one amount would overwrite one line and leave the others; no fix.
+  if (hasSeveralDoseLines(order)) return undefined;
   // Engines that do not say which part exceeds are read as "the dose".
   const exceeds = dose.exceeds && dose.exceeds.length > 0 ? dose.exceeds : ['dose'];
   const rounded = exceeds.includes('dose') ? roundDown(covered.amount.value, covered.amount.unit, rounding) : undefined;

@@ -28,6 +28,7 @@ export function limitText(limit: DoseLimitValue): string {
     const s = scheduleText(limit.schedule.maxAdministrations, limit.schedule.periodDays);
     parts.push(limit.dose === undefined ? s.replace(/^once/, 'up to once') : s.replace(/^up to /, ''));
   }
+  if (limit.cumulative !== undefined) parts.push(`${parts.length > 0 ? 'and ' : ''}up to ${quantityText({ value: limit.cumulative.max, unit: limit.cumulative.unit })} in total per cycle`);
   return parts.join(' ');
 }
 
@@ -52,7 +53,16 @@ export function orderedText(ordered: OrderedDose | undefined): string | undefine
       : ` (${quantityText(ordered.inLimitUnit)}${ordered.scale === undefined ? '' : ` at ${scaleText(ordered.scale)}`})`;
   const schedule =
     ordered.schedule === undefined ? '' : `, ${formatNumber(ordered.schedule.administrations)} per ${daysText(ordered.schedule.periodDays)}`;
-  return `${quantityText(ordered.amount)}${converted}${schedule}`;
+  if (ordered.cycleTotal !== undefined) return `${cycleTotalText(ordered.cycleTotal)}${schedule}`;
+  const largest = ordered.doseLines === undefined ? '' : ` (the largest of ${ordered.doseLines} dose lines)`;
+  return `${quantityText(ordered.amount)}${largest}${converted}${schedule}`;
+}
+
+/** "0.8 mg/m² × 1 + 0.5 mg/m² × 2 = 1.8 mg/m² per cycle (at BSA 1.80 m²)". */
+function cycleTotalText(cycle: NonNullable<OrderedDose['cycleTotal']>): string {
+  const lines = cycle.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ');
+  const at = cycle.scale === undefined ? '' : ` (at ${scaleText(cycle.scale)})`;
+  return `${lines} = ${quantityText(cycle.total)} per cycle${at}`;
 }
 
 /** The covered maximum for this patient: "72 mg", "28 mcg/day, 2 per 28 days". */

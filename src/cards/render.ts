@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MedicationRequest } from 'fhir/r4.js';
-import type { CriterionResult, PolicyEvaluation } from '../policy/types.js';
+import type { CriterionResult, DoseExceeds, PolicyEvaluation } from '../policy/types.js';
 import type { Card, HookResponse, Link, SystemAction } from '../protocol/types.js';
 import { coverageInformationAction } from './coverage-information.js';
 import {
@@ -29,8 +29,8 @@ import {
   settleText,
   uncheckedLine,
 } from './criteria.js';
-import { applyCoveredDose } from './dose-suggestion.js';
-import { oneSpelling } from '../units.js';
+import { applyCoveredDose, hasSeveralDoseLines } from './dose-suggestion.js';
+import { oneSpelling, quantityText } from '../units.js';
 import { approvalText, coveredText, limitsText, orderedText } from './quantities.js';
 import { COMMON, CRITERIA_NOT_MET, DOSE_LIMIT, INSTRUCTIONS, MISSING_DATA, PRIOR_AUTH, templateIndicator, topicOf } from './templates.js';
 import { renderSummary, renderTemplate, trusted, type TemplateValues } from './template.js';
@@ -148,7 +148,7 @@ function inEffectLeaves(evaluation: PolicyEvaluation): CriterionResult[] {
 }
 
 /** Facts that belong to the order being written; at order-select a blank one is not yet an omission. */
-const ORDER_FIELDS = new Set(['$.order.amount', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
+const ORDER_FIELDS = new Set(['$.order.amount', '$.order.doseLines', '$.order.schedule', '$.order.dosePerDay', '$.order.dosePerAdministration']);
 
 /**
  * What must be recorded to settle coverage, one line each naming what and where: the deciding indication's
@@ -237,9 +237,18 @@ function coverageCard(ctx: OrderContext): TypedCard | undefined {
 
 // ------------------------------------------------------------------ dose
 
-function exceedsWord(exceeds: ReadonlyArray<'dose' | 'schedule'>): string {
-  if (exceeds.includes('dose') && exceeds.includes('schedule')) return DOSE_LIMIT.exceeds.both;
-  return exceeds.includes('schedule') ? DOSE_LIMIT.exceeds.schedule : DOSE_LIMIT.exceeds.dose;
+function exceedsWord(exceeds: readonly DoseExceeds[]): string {
+  const perAdministration = exceeds.filter((part) => part !== 'cumulative');
+  const first =
+    perAdministration.includes('dose') && perAdministration.includes('schedule')
+      ? DOSE_LIMIT.exceeds.both
+      : perAdministration.includes('schedule')
+        ? DOSE_LIMIT.exceeds.schedule
+        : perAdministration.includes('dose')
+          ? DOSE_LIMIT.exceeds.dose
+          : undefined;
+  if (!exceeds.includes('cumulative')) return first ?? DOSE_LIMIT.exceeds.dose;
+  return first === undefined ? DOSE_LIMIT.exceeds.cumulative : renderTemplate(DOSE_LIMIT.exceeds.joined, { first, second: DOSE_LIMIT.exceeds.cumulative }, 'text');
 }
 
 function doseCard(ctx: OrderContext): TypedCard | undefined {
@@ -271,7 +280,13 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
       .join('; ');
     detail += renderTemplate(DOSE_LIMIT.limitFor, { conditions }, 'markdown');
   }
-  if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
+  const lines = entry.order.dosageInstruction?.length ?? 0;
+  if (covered && hasSeveralDoseLines(entry.order)) detail += renderTemplate(DOSE_LIMIT.noFixSeveralLines, { covered, lines: String(lines) }, 'markdown');
+  else if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
+  else if (exceeds.includes('cumulative')) {
+    const cap = dose.limits?.find((l) => l.cumulative !== undefined)?.cumulative;
+    if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');
+  }
   else if (dose.missing && dose.missing.length > 0) detail += renderTemplate(DOSE_LIMIT.noFix, { settle: dose.missing.map(settleText).join('; ') }, 'markdown');
   // The order itself is on the "Ordered" line; its own evidence would repeat it.
   const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference);

@@ -1,7 +1,7 @@
-/** The ordered amount and schedule, from dosageInstruction[0]. */
+/** The ordered amount and schedule: every dose line's amount, the schedule from dosageInstruction[0]. */
 import type { Dosage, MedicationRequest, Quantity } from 'fhir/r4.js';
 import type { HcpcsCode, UnitStrength } from '../catalog/types.js';
-import type { Evidence, Fact, OrderedAmount, OrderedSchedule } from './types.js';
+import type { Evidence, Fact, OrderedAmount, OrderedDoseLine, OrderedSchedule } from './types.js';
 import { known, unknown } from './fact.js';
 import { durationDays, SCHEDULE_PERIOD_DAYS } from './durations.js';
 import { daysBetween, datePart } from './dates.js';
@@ -194,4 +194,61 @@ export function requestedDuration(request: MedicationRequest, cite: (text: strin
   }
   if (validity !== undefined) return known(validity, [cite(`Valid ${start ?? ''} to ${end ?? ''} (${validity} days)`, [String(validity)])]);
   return unknown('Requested duration not stated on the order');
+}
+
+/** How many times the order gives one line: repeat.count, else its event dates, else its schedule over a bounded course. */
+function lineAdministrations(dosage: Dosage): number | undefined {
+  const timing = dosage.timing;
+  const count = timing?.repeat?.count;
+  if (count !== undefined && Number.isInteger(count) && count > 0) return count;
+  if (timing?.event !== undefined && timing.event.length > 0) return timing.event.length;
+  const schedule = orderedSchedule(dosage, () => ({ reference: '', supports: [] })).value;
+  if (schedule?.durationDays === undefined) return undefined;
+  return schedule.administrations * Math.ceil(schedule.durationDays / schedule.periodDays - 1e-9);
+}
+
+/** Micrograms per unit of body measure (or absolute): comparable only between lines of the same basis and per. */
+function comparableUg(a: OrderedAmount): number {
+  return a.value * (a.unit === 'mg' ? 1000 : 1);
+}
+
+/**
+ * Every dose line (dosageInstruction) of the order: day-specific doses (0.8 mg/m² on day 1, 0.5 mg/m² on days 8
+ * and 15) are several lines. Unknown when a line's amount cannot be read: a total or a largest dose would be wrong.
+ */
+export function orderedDoseLines(
+  dosages: readonly Dosage[],
+  hcpcs: HcpcsCode | undefined,
+  cite: (text: string, supports: string[]) => Evidence,
+  unitStrength?: UnitStrength,
+): Fact<OrderedDoseLine[]> {
+  if (dosages.length === 0) return unknown('Dose not stated as a quantity on the order');
+  const lines: OrderedDoseLine[] = [];
+  const evidenceList: Evidence[] = [];
+  for (const [i, dosage] of dosages.entries()) {
+    const amount = orderedAmount(dosage, hcpcs, cite, unitStrength);
+    if (amount.value === null) return unknown(dosages.length === 1 ? (amount.unknownReason ?? 'Dose not understood') : `Dose line ${i + 1}: ${amount.unknownReason ?? 'dose not understood'}`);
+    const administrations = lineAdministrations(dosage);
+    lines.push({ amount: amount.value, ...(administrations !== undefined ? { administrations } : {}) });
+    const times = administrations === undefined ? '' : ` × ${administrations}`;
+    evidenceList.push(cite(`Ordered ${amount.value.asWritten}${times}${dosage.text !== undefined && dosages.length > 1 ? ` (${dosage.text})` : ''}`, [`${amount.value.value} ${amount.value.unit}`]));
+  }
+  return known(lines, evidenceList);
+}
+
+/**
+ * The amount per administration a per-administration limit reads: the one line, or the largest of several lines
+ * written in the same kind of unit (the largest day's dose is the one a cap can exceed). Lines in different kinds of
+ * unit (mg/m² beside mg) are not ranked here: unknown, with the reason.
+ */
+export function largestAmount(lines: Fact<OrderedDoseLine[]>, first: Fact<OrderedAmount>): Fact<OrderedAmount> {
+  const all = lines.value;
+  if (all === null || all.length <= 1) return first;
+  const [head] = all;
+  if (head === undefined) return first;
+  if (!all.every((l) => l.amount.basis === head.amount.basis && l.amount.per === head.amount.per)) {
+    return unknown(`Dose lines in different kinds of unit (${all.map((l) => l.amount.asWritten).join(', ')}): the largest dose cannot be told without the body measure`);
+  }
+  const largest = all.reduce((a, b) => (comparableUg(b.amount) > comparableUg(a.amount) ? b : a), head);
+  return known(largest.amount, lines.evidence);
 }

@@ -7,7 +7,7 @@ import type { DraftOrderFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween, isRealDate } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages } from './fhir.js';
-import { orderedAmount, orderedSchedule, requestedDuration } from './order-dose.js';
+import { largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
 
@@ -165,13 +165,16 @@ export function draftOrderFacts(
   const historyGap = unavailableReason(chart, 'medicationRequests');
   const dosage = order.dosageInstruction?.[0];
   const partners = partnersOf(order, identified.drug, chart, catalog, history.active);
+  const strength = unitStrengthOf(identified.drug, identified.codes, catalog);
+  const doseLines = orderedDoseLines(order.dosageInstruction ?? [], identified.hcpcs, cite, strength);
   const none = cite(`No ${identified.drug ?? 'matching'} therapy before ${serviceDate} in the medication history`, []);
   return {
     reference,
     drug: identified.drug,
     drugCodes: identified.codes,
     serviceDate,
-    amount: orderedAmount(dosage, identified.hcpcs, cite, unitStrengthOf(identified.drug, identified.codes, catalog)),
+    amount: largestAmount(doseLines, orderedAmount(dosage, identified.hcpcs, cite, strength)),
+    doseLines,
     schedule: orderedSchedule(dosage, cite),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),

@@ -62,6 +62,13 @@ export interface OrderedAmount {
 }
 
 /** Administrations per period, normalised to days. */
+/** One dose line of the order (one dosageInstruction): day-specific doses are several lines. */
+export interface OrderedDoseLine {
+  amount: OrderedAmount;
+  /** how many times the order gives this line (timing.repeat.count, else timing.event dates, else its schedule over its bounded duration); absent when the order does not say */
+  administrations?: number;
+}
+
 export interface OrderedSchedule {
   administrations: number;
   periodDays: number;
@@ -79,6 +86,8 @@ export interface DraftOrderFacts {
   drugCodes: string[];
   serviceDate: string;
   amount: Fact<OrderedAmount>;
+  /** every dose line of the order (several for day-specific doses); unknown when one line's amount cannot be read */
+  doseLines: Fact<OrderedDoseLine[]>;
   schedule: Fact<OrderedSchedule>;
   /** Catalog ids of the other drugs in the regimen: other draft orders + active medications on the service date. */
   partners: Fact<string[]>;

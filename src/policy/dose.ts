@@ -4,10 +4,10 @@
  * amount is brought to the cap's basis with the patient's body surface area
  * or weight. Nothing here knows a drug.
  */
-import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedSchedule } from '../facts/types.js';
+import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedDoseLine, OrderedSchedule } from '../facts/types.js';
 import { allStatus, anyStatus, dedupeEvidence, evaluateCriterion, openLeaves } from './criteria.js';
 import { DOSE_UNITS, MICROGRAMS_PER as UG_PER, ucumOf, type UcumQuantity } from '../units.js';
-import type { Criterion, CriterionResult, DoseAlternative, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
+import type { Criterion, CriterionResult, CumulativeCap, DoseAlternative, DoseExceeds, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
 
 type Basis = OrderedAmount['basis'];
 type Per = OrderedAmount['per'];
@@ -22,6 +22,7 @@ export function limitValue(alt: DoseAlternative): DoseLimitValue {
   const out: DoseLimitValue = {};
   if (alt.dose !== undefined) out.dose = alt.dose;
   if (alt.schedule !== undefined) out.schedule = alt.schedule;
+  if (alt.cumulative !== undefined) out.cumulative = alt.cumulative;
   return out;
 }
 
@@ -166,6 +167,57 @@ function checkSchedule(limit: NonNullable<DoseAlternative['schedule']>, schedule
   return administrationsIn(schedule, limit.periodDays) <= limit.maxAdministrations + EPSILON ? 'met' : 'not-met';
 }
 
+// ---------------------------------------------------------------- cumulative part
+
+interface CumulativePart {
+  status: Status;
+  cycleTotal?: NonNullable<OrderedDose['cycleTotal']>;
+}
+
+/**
+ * The order's total over its dose lines (each amount × how many times it is given), in the cap's unit, against a
+ * total per cycle. The order is read as one cycle (a cycle's order: day 1, 8 and 15 of a 21-day cycle).
+ */
+function checkCumulative(cap: CumulativeCap, lines: Fact<OrderedDoseLine[]>, scale: Scale, needs: Needs): CumulativePart {
+  if (lines.value === null) {
+    needs.fact('$.order.doseLines', lines);
+    return { status: 'not-documented' };
+  }
+  needs.evidence.push(...lines.evidence);
+  const capParts = DOSE_UNITS[cap.unit];
+  if (lines.value.some((l) => l.amount.per !== 'administration')) {
+    needs.missing.add('$.order.doseLines');
+    needs.reasons.add('a total per cycle is not computed for a continuous infusion written per day');
+    return { status: 'not-documented' };
+  }
+  let totalUg = 0;
+  const counted: NonNullable<OrderedDose['cycleTotal']>['lines'] = [];
+  let scaled = false;
+  for (const line of lines.value) {
+    if (line.administrations === undefined) {
+      needs.missing.add('$.order.doseLines');
+      needs.reasons.add('the order does not say how many times each dose line is given (timing.repeat.count or timing.event)');
+      return { status: 'not-documented' };
+    }
+    let perAdministrationUg: number | undefined;
+    if (line.amount.basis === capParts.basis) perAdministrationUg = line.amount.value * UG_PER[line.amount.unit];
+    else {
+      const orderedUg = orderedAbsoluteUg(line.amount, needs, scale);
+      const capFactor = needs.scale(capParts.basis, scale);
+      perAdministrationUg = orderedUg === undefined || capFactor === undefined ? undefined : orderedUg / capFactor;
+      scaled = true;
+    }
+    if (perAdministrationUg === undefined) return { status: 'not-documented' };
+    totalUg += perAdministrationUg * line.administrations;
+    counted.push({ amount: { value: line.amount.value, unit: ucumOf({ mass: line.amount.unit, basis: line.amount.basis, per: 'administration' }) }, administrations: line.administrations });
+  }
+  const unit = ucumOf(capParts);
+  const total = { value: Math.round((totalUg / UG_PER[capParts.mass]) * 1e6) / 1e6, unit };
+  const measure = scaled ? scaleQuantity(capParts.basis === 'absolute' ? (lines.value.find((l) => l.amount.basis !== 'absolute')?.amount.basis ?? 'absolute') : capParts.basis, scale) : undefined;
+  const status: Status = totalUg <= cap.max * UG_PER[capParts.mass] * (1 + EPSILON) ? 'met' : 'not-met';
+  return { status, cycleTotal: { total, lines: counted, ...(measure !== undefined ? { scale: measure } : {}) } };
+}
+
 // ---------------------------------------------------------------- alternatives and sets
 
 interface AlternativeOutcome {
@@ -174,8 +226,9 @@ interface AlternativeOutcome {
   applies: Status;
   /** does the order meet it (dose and schedule) */
   fits: Status;
-  exceeds: Array<'dose' | 'schedule'>;
+  exceeds: DoseExceeds[];
   inCapUnit?: DosePart['inCapUnit'];
+  cycleTotal?: CumulativePart['cycleTotal'];
   needs: Needs;
   /** its `when`, as evaluated (kept to say why the limit applies) */
   condition?: CriterionResult;
@@ -183,6 +236,7 @@ interface AlternativeOutcome {
 
 interface OrderFacts {
   amount: Fact<OrderedAmount>;
+  doseLines: Fact<OrderedDoseLine[]>;
   schedule: Fact<OrderedSchedule>;
   scale: Scale;
 }
@@ -190,6 +244,8 @@ interface OrderFacts {
 function orderFacts(facts: ClinicalFacts): OrderFacts {
   return {
     amount: facts.order.amount,
+    // facts written by hand (`npm run evaluate` on a facts file) may predate dose lines: read as not stated
+    doseLines: (facts.order.doseLines as Fact<OrderedDoseLine[]> | undefined) ?? { value: null, evidence: [], unknownReason: 'Dose lines not given' },
     schedule: facts.order.schedule,
     scale: { bsa: facts.body.bodySurfaceArea, weight: facts.body.weightKg },
   };
@@ -221,7 +277,7 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
   const needs = new Needs();
   const { status: applies, condition } = applicability(alt.when, facts, needs);
   const parts: Status[] = [];
-  const exceeds: Array<'dose' | 'schedule'> = [];
+  const exceeds: DoseExceeds[] = [];
   let inCapUnit: DosePart['inCapUnit'];
   const amount = order.amount.value;
   const schedule = order.schedule.value;
@@ -248,7 +304,15 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
       if (s === 'not-met') exceeds.push('schedule');
     }
   }
+  let cycleTotal: CumulativePart['cycleTotal'];
+  if (alt.cumulative !== undefined) {
+    const c = checkCumulative(alt.cumulative, order.doseLines, order.scale, needs);
+    parts.push(c.status);
+    if (c.status === 'not-met') exceeds.push('cumulative');
+    cycleTotal = c.cycleTotal;
+  }
   const out: AlternativeOutcome = { alternative: alt, applies, fits: allStatus(parts), exceeds, needs };
+  if (cycleTotal !== undefined) out.cycleTotal = cycleTotal;
   if (condition !== undefined) out.condition = condition;
   if (inCapUnit !== undefined) out.inCapUnit = inCapUnit;
   return out;
@@ -263,6 +327,8 @@ interface CoveredMaximum {
 function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximum | undefined {
   const amount = order.amount.value;
   if (amount === null) return undefined;
+  // A total over several lines can be brought down in more than one way: no single amount is "the" covered maximum.
+  if (o.exceeds.includes('cumulative')) return undefined;
   const needs = new Needs();
   const orderedUg = orderedAbsoluteUg(amount, needs, order.scale);
   if (orderedUg === undefined) return undefined;
@@ -308,6 +374,9 @@ function orderedDose(o: AlternativeOutcome, order: OrderFacts): OrderedDose | un
     return out;
   }
   const out: OrderedDose = { amount: { value: amount.value, unit: ucumOf({ mass: amount.unit, basis: amount.basis, per: amount.per }) } };
+  const lineCount = order.doseLines.value?.length ?? 0;
+  if (lineCount > 1) out.doseLines = lineCount;
+  if (o.cycleTotal !== undefined) out.cycleTotal = o.cycleTotal;
   if (o.inCapUnit !== undefined) {
     out.inLimitUnit = o.inCapUnit.amount;
     if (o.inCapUnit.scale !== undefined) out.scale = o.inCapUnit.scale;
@@ -403,7 +472,7 @@ export function checkLimitSet(set: DoseLimitSet, facts: ClinicalFacts): DoseChec
   const ordered = orderedDose(best.o, order);
   if (ordered !== undefined) check.ordered = ordered;
   if (best.max !== undefined) check.covered = best.max.covered;
-  else {
+  else if (!best.o.exceeds.includes('cumulative')) {
     // The order is over the limit either way; the suggestion needs the body measure.
     const needs = new Needs();
     const amount = order.amount.value;

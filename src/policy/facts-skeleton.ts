@@ -55,6 +55,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       drugCodes: [],
       serviceDate,
       amount: u(),
+      doseLines: u(),
       schedule: u(),
       partners: u(),
       partnerClasses: u(),

@@ -214,6 +214,13 @@ export class SemanticChecker {
         if (set.when !== undefined) this.criterion(set.when, `${at}/doseLimits/${j}/when`);
         set.alternatives.forEach((alt, k) => {
           if (alt.when !== undefined) this.criterion(alt.when, `${at}/doseLimits/${j}/alternatives/${k}/when`);
+          // a total per cycle below one dose's cap (same unit) is a units or a transcription mistake
+          if (alt.cumulative !== undefined && alt.dose !== undefined && alt.dose.unit === alt.cumulative.unit && alt.cumulative.max < alt.dose.max) {
+            this.problems.push({
+              pointer: `${at}/doseLimits/${j}/alternatives/${k}/cumulative/max`,
+              message: `a total per cycle of ${alt.cumulative.max} ${alt.cumulative.unit} is less than one dose's cap of ${alt.dose.max} ${alt.dose.unit}: check the numbers against the document`,
+            });
+          }
         });
       });
     });

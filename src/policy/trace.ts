@@ -34,6 +34,8 @@ function orderedLine(o: OrderedDose): string {
   const parts = [o.amount === undefined ? '' : quantityText(o.amount)];
   if (o.inLimitUnit !== undefined) parts.push(`= ${quantityText(o.inLimitUnit)}${o.scale === undefined ? '' : ` at ${quantityText(o.scale)}`}`);
   if (o.schedule !== undefined) parts.push(`(${formatNumber(o.schedule.administrations)} per ${formatNumber(o.schedule.periodDays)} d)`);
+  if (o.doseLines !== undefined) parts.push(`(largest of ${o.doseLines} dose lines)`);
+  if (o.cycleTotal !== undefined) parts.push(`— per cycle ${o.cycleTotal.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ')} = ${quantityText(o.cycleTotal.total)}`);
   return parts.join(' ');
 }
 
@@ -41,6 +43,7 @@ function limitLine(l: DoseLimitValue): string {
   const parts: string[] = [];
   if (l.dose !== undefined) parts.push(`≤ ${quantityText({ value: l.dose.max, unit: l.dose.unit })}${l.dose.notToExceed === undefined ? '' : ` (≤ ${quantityText({ value: l.dose.notToExceed.max, unit: l.dose.notToExceed.unit })} absolute)`}`);
   if (l.schedule !== undefined) parts.push(`≤ ${l.schedule.maxAdministrations} per ${l.schedule.periodDays} d`);
+  if (l.cumulative !== undefined) parts.push(`≤ ${quantityText({ value: l.cumulative.max, unit: l.cumulative.unit })} in total per cycle`);
   return parts.join(', ');
 }
 

@@ -85,6 +85,15 @@ export interface DoseAlternative extends Sourced {
   dose?: DoseCap & { notToExceed?: DoseCap };
   /** At most `maxAdministrations` in any `periodDays` days. */
   schedule?: { maxAdministrations: number; periodDays: number };
+  /** Total of every dose line of the order, per cycle (the order is read as one cycle): 1.8 mg/m² per cycle. */
+  cumulative?: CumulativeCap;
+}
+
+/** A total over the cycle's doses; per-administration units only (mg, mg/m2, mg/kg, ug). */
+export interface CumulativeCap {
+  max: number;
+  unit: Extract<DoseUnit, 'mg' | 'mg/m2' | 'mg/kg' | 'ug'>;
+  per: 'cycle';
 }
 
 export interface DoseLimitSet extends Sourced {
@@ -178,6 +187,7 @@ export interface CriterionResult {
 export interface DoseLimitValue {
   dose?: DoseCap & { notToExceed?: DoseCap };
   schedule?: { maxAdministrations: number; periodDays: number };
+  cumulative?: CumulativeCap;
 }
 
 /** The order as the engine compared it, in numbers with UCUM units (the cards layer words it). */
@@ -192,7 +202,14 @@ export interface OrderedDose {
   schedule?: { administrations: number; periodDays: number };
   /** why the amount could not be read, as the facts layer said, when only the schedule was compared */
   amountUnreadable?: string;
+  /** the order's total per cycle in the cumulative limit's unit, and its lines ({ 0.8, "mg/m2" } × 1, …) */
+  cycleTotal?: { total: UcumQuantity; lines: Array<{ amount: UcumQuantity; administrations: number }>; scale?: UcumQuantity };
+  /** how many dose lines the order has, when more than one */
+  doseLines?: number;
 }
+
+/** Which part of a limit an order exceeds: the amount per administration, the schedule, the total per cycle. */
+export type DoseExceeds = 'dose' | 'schedule' | 'cumulative';
 
 export interface DoseCheck {
   status: Status | 'not-applicable';
@@ -200,7 +217,7 @@ export interface DoseCheck {
   /** the alternative the order met, or the one the suggestion is built from */
   alternativeId?: string;
   /** which part exceeds */
-  exceeds?: Array<'dose' | 'schedule'>;
+  exceeds?: DoseExceeds[];
   ordered?: OrderedDose;
   /** the limit in effect (one; several when it is open which applies) */
   limits?: DoseLimitValue[];

@@ -128,6 +128,20 @@ describe('each typical mistake fails with a fix-it message', () => {
     expect(problems).toEqual([`${file}: ${pointer}/value "medical" is not a line of business of catalog/lines-of-business.json — did you mean "medicaid"?`]);
   });
 
+  it('a total per cycle below one dose\'s cap (the analyst test policy with 0.5 for 1.8 mg/m²)', () => {
+    const name = 'bcbsnc-inotuzumab-cycle-total.json';
+    const policy = JSON.parse(readFileSync(join('test/fixtures/analyst-data/policies', name), 'utf8')) as Policy;
+    const alternative = policy.indications[0]?.doseLimits?.[0]?.alternatives[0];
+    if (alternative?.cumulative === undefined) throw new Error('the analyst test policy has no total per cycle');
+    alternative.cumulative.max = 0.5;
+    const dir = mkdtempSync(join(tmpdir(), 'analyst-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, name), JSON.stringify(policy, null, 2));
+    expect(checkPolicies(dir, known).problems.map(problemText)).toEqual([
+      `${join(dir, name)}: /indications/0/doseLimits/0/alternatives/0/cumulative/max a total per cycle of 0.5 mg/m2 is less than one dose's cap of 0.8 mg/m2: check the numbers against the document`,
+    ]);
+  });
+
   it('a value in another unit than the fact', () => {
     const { problems, pointer, file } = mistake((l) => l.fact === '$.body.weightKg', (l) => {
       l.unit = 'lb';
