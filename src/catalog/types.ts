@@ -46,6 +46,16 @@ export interface DrugEntry {
   rounding?: DoseRounding;
   /** What one unit of a solid oral product holds (one capsule), by its RxNorm SCD/SBD: turns "1 {pill}" into mg. */
   unitStrengths?: Record<string, UnitStrength>;
+  /** Continuous-infusion cycles (FDA label): the order's cycle is read from earlier runs when the order does not state it. */
+  cyclePattern?: CyclePattern;
+}
+
+export interface CyclePattern {
+  /** days of continuous infusion in one cycle */
+  infusionDays: number;
+  /** the treatment-free intervals the label allows between runs (e.g. 14 in induction/consolidation, 56 in continued therapy) */
+  treatmentFreeDays: number[];
+  source: string;
 }
 
 export interface UnitStrength {

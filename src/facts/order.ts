@@ -10,6 +10,7 @@ import { firstOfDosages } from './fhir.js';
 import { largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
+import { cyclesFromHistory } from './cycles.js';
 
 export function orderReference(order: MedicationRequest): string {
   return `MedicationRequest/${order.id ?? 'draft'}`;
@@ -168,6 +169,12 @@ export function draftOrderFacts(
   const strength = unitStrengthOf(identified.drug, identified.codes, catalog);
   const doseLines = orderedDoseLines(order.dosageInstruction ?? [], identified.hcpcs, cite, strength);
   const none = cite(`No ${identified.drug ?? 'matching'} therapy before ${serviceDate} in the medication history`, []);
+  const stated = cycleFacts(order, cite);
+  const pattern = identified.drug === null ? undefined : catalog.drugs.get(identified.drug)?.cyclePattern;
+  const cycles =
+    identified.drug === null || pattern === undefined
+      ? { ...stated, cycleDayEnd: unknown<number>('No cycle pattern for this drug'), treatmentFreeDaysBefore: unknown<number>('No cycle pattern for this drug') }
+      : cyclesFromHistory({ order, drug: identified.drug, pattern, serviceDate, episodes: history.episodes, stated, historyGap, cite });
   return {
     reference,
     drug: identified.drug,
@@ -178,7 +185,8 @@ export function draftOrderFacts(
     schedule: orderedSchedule(dosage, cite),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),
-    ...cycleFacts(order, cite),
+    cycleNumberStated: stated.cycleNumber,
+    ...cycles,
     attestations: attestationsFact(order, catalog, cite),
     daysOnThisDrug: daysOnDrug(identified.drug, history.episodes, serviceDate, historyGap, none),
     requestedDurationDays: requestedDuration(order, cite),

@@ -97,10 +97,16 @@ export interface DraftOrderFacts {
   singleAgent: Fact<boolean>;
   /** Treatment phase stated on the order (project convention): consolidation, maintenance, relapsed-refractory, induction, infant. */
   phase: Fact<string>;
-  /** Cycle number stated on the order (project convention). */
+  /** Cycle number: stated on the order (project convention), else, for a drug with a cycle pattern, from earlier runs. */
   cycleNumber: Fact<number>;
-  /** First day within the cycle that this order covers (e.g. 1 or 8). */
+  /** Cycle number as the order states it, never derived (a maintenance schedule's numbering counts other drugs' cycles). */
+  cycleNumberStated: Fact<number>;
+  /** First day within the cycle that this order covers (e.g. 1 or 8): stated, else from earlier runs. */
   cycleDayStart: Fact<number>;
+  /** Last cycle day this order covers (cycle day + infusion days − 1), for a drug with a cycle pattern. */
+  cycleDayEnd: Fact<number>;
+  /** Treatment-free days between the previous run of this drug and this order, for a drug with a cycle pattern. */
+  treatmentFreeDaysBefore: Fact<number>;
   /** Keywords stated in the order's note / reasonCode.text / dosageInstruction.text (catalog/attestations.json). */
   attestations: Fact<string[]>;
   /** Days the patient has already received this same drug before the service date (continued therapy). */

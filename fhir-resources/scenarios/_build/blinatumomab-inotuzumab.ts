@@ -526,21 +526,21 @@ const scenarios: Scenario[] = [
 
   // ---------------------------------------------------------------- 004: not documented
   blin(
-    'not-documented-phase-not-stated',
+    'phase-inferred-consolidation-cycle-from-history',
     {
       ...adultBlin(),
       order: { drug: 'blinatumomab', coding: 'rxnorm', rate: { value: 28, unit: 'ug/d' }, text: 'Blinatumomab 28 mcg/day continuous IV infusion, days 1-28' },
     },
     {
-      description: '004 (phase inference): adult in remission (C91.01) after induction, single agent, no POMP, no phase and no cycle stated: phase inferred as consolidation; the consolidation cycle number is not documented: conditional',
-      covered: 'conditional',
+      description: '004 (phase inference): adult in remission (C91.01) after induction, single agent, no POMP, no phase and no cycle stated: phase inferred as consolidation; no earlier blinatumomab in the chart, so the consolidation cycle is cycle 1 (from history): covered',
+      covered: 'covered',
       paNeeded: 'auth-needed',
       cards: ['coverage-info', 'missing-data'],
       criteria: {
         'bsc-blin-1a-phase': 'met',
         'bsc-blin-1b-phase': 'not-met',
         'bsc-blin-1c-phase': 'not-met',
-        'bsc-blin-1a-cycles': 'not-documented',
+        'bsc-blin-1a-cycles': 'met',
         'bsc-blin-1a-i': 'met',
         'bsc-blin-1d-infant': 'not-met',
       },
@@ -1021,21 +1021,23 @@ const scenarios: Scenario[] = [
     cards: ['coverage-info', 'missing-data'],
     criteria: { 'bsc-blin-1b-pomp': 'met', 'bsc-blin-1b-cycles': 'not-documented', 'bsc-blin-1b-all': 'not-documented' },
   }),
-  blin('not-documented-rr-cycle-not-stated', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, cycle: undefined, cycleDay: undefined } }, {
+  blin('rr-cycle-from-history-none-earlier-step-dose', { ...rrAdultBlin(), order: { ...rrAdultBlin().order, cycle: undefined, cycleDay: undefined } }, {
     description:
-      '004 R/R "up to 9 total treatment cycles" and the cycle-1 step dose: relapsed B-ALL single agent at 9 ug/d with no cycle number: cycle count not documented, and the dose band (cycle 1 days 1-7 or later) cannot be chosen',
-    covered: 'conditional',
+      '004 R/R cycle 1 step dose from history: relapsed B-ALL single agent at 9 ug/d for 7 days, no cycle on the order and no earlier blinatumomab in the chart (only hyper-CVAD): cycle 1 day 1, the days 1-7 band (9 ug/d) applies and is met',
+    covered: 'covered',
     paNeeded: 'auth-needed',
-    cards: ['coverage-info', 'missing-data'],
-    criteria: { 'bsc-blin-1c-i': 'met', 'bsc-blin-1c-cycles': 'not-documented', 'bsc-blin-1c-all': 'not-documented' },
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1c-i': 'met', 'bsc-blin-1c-cycles': 'met', 'bsc-blin-1c-infusion-days': 'met', 'bsc-blin-1c-treatment-free': 'met', 'bsc-blin-1c-all': 'met' },
   }),
-  blin('not-documented-consolidation-cycle-not-stated', { ...adultBlin(), order: { ...adultBlin().order, cycle: undefined, cycleDay: undefined } }, {
-    description: '004 coverage period "up to 4 treatment cycles": consolidation single agent 28 ug/d with no cycle number on the order: cycle count not documented',
-    covered: 'conditional',
+  blin('consolidation-cycle-from-history-none-earlier', { ...adultBlin(), order: { ...adultBlin().order, cycle: undefined, cycleDay: undefined } }, {
+    description: '004 coverage period "up to 4 treatment cycles": consolidation single agent 28 ug/d with no cycle number on the order and no earlier blinatumomab in the chart: cycle 1 from the history, within 4 cycles',
+    covered: 'covered',
     paNeeded: 'auth-needed',
-    cards: ['coverage-info', 'missing-data'],
-    criteria: { 'bsc-blin-1a-cycles': 'not-documented', 'bsc-blin-1a-i': 'met', 'bsc-blin-1a-all': 'not-documented' },
+    cards: ['coverage-info'],
+    criteria: { 'bsc-blin-1a-cycles': 'met', 'bsc-blin-1a-i': 'met', 'bsc-blin-1a-all': 'met' },
   }),
+  // the cycles-from-history variants with earlier blinatumomab runs (rr-cycle-from-history-*, not-met-rr-continuous-
+  // infusion-35-days, not-met-rr-treatment-free-interval-7-days) were written from the first one by adding runs
   blin(
     'not-met-consolidation-tki-ph-negative',
     { ...adultBlin(), draftPartners: [DRUGS.dasatinib], order: { ...adultBlin().order, cycle: 2 } },
