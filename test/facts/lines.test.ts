@@ -84,12 +84,12 @@ describe('a medication the catalog does not recognise is never dropped', () => {
     medicationRequest(id, 'x', start, { medicationCodeableConcept: { text }, dispenseRequest: { validityPeriod: { start, end: start } } });
 
   it('started outside every line it may be a line: the count is not documented and names it', () => {
-    const chart = emptyChart({ conditions: [breast, boneMets('2022-11-15')], medicationRequests: [ran('cape', 'capecitabine', '2025-01-06', '2025-06-30'), uncoded('ola', 'olaparib 300 mg tablet', '2025-09-01')] });
+    const chart = emptyChart({ conditions: [breast, boneMets('2022-11-15')], medicationRequests: [ran('cape', 'capecitabine', '2025-01-06', '2025-06-30'), uncoded('ola', 'study drug XT-4410 100 mg tablet', '2025-09-01')] });
     const facts = buildFacts(chart, ixabepilone, catalog);
     expect(facts.therapy.priorLines.value).toBeNull();
     expect(facts.therapy.lineOfTherapy.value).toBeNull();
-    expect(facts.therapy.priorLines.unknownReason).toContain('olaparib 300 mg tablet (2025-09-01) not recognised by the drug catalog');
-    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('olaparib 300 mg tablet started 2025-09-01: not recognised by the drug catalog; it may be a line of therapy');
+    expect(facts.therapy.priorLines.unknownReason).toContain('study drug XT-4410 100 mg tablet (2025-09-01) not recognised by the drug catalog');
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('study drug XT-4410 100 mg tablet started 2025-09-01: not recognised by the drug catalog; it may be a line of therapy');
   });
 
   it('started during a line it cannot open one: the count stands and the evidence still names it', () => {
