@@ -5,22 +5,12 @@
  * what a clinician would read: cards per signing, median and maximum characters per card, and how many signings
  * repeat a line, mix unit spellings or show placeholder text. --verbose lists the offending signings.
  */
-import { defaultConfig } from '../src/config.js';
-import { loadCatalog } from '../src/catalog/index.js';
-import { decide, type DecisionDeps } from '../src/pipeline.js';
-import { loadPolicies } from '../src/policy/index.js';
+import { decide } from '../src/pipeline.js';
 import { parseCardConfiguration } from '../src/protocol/crd-configuration.js';
-import { listScenarios, measure, readScenario, summarise, type SigningMeasure } from './lib/card-metrics.js';
+import { listScenarios, measure, readScenario, shippedDecisionDeps, summarise, type SigningMeasure } from './lib/card-metrics.js';
 
 const verbose = process.argv.includes('--verbose');
-const config = defaultConfig({});
-const catalog = loadCatalog(config.catalogDir);
-const deps: DecisionDeps = {
-  catalog,
-  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers }),
-  gather: {},
-  payerSubmissionUrls: {},
-};
+const deps = shippedDecisionDeps();
 
 const measures: SigningMeasure[] = [];
 for (const scenario of listScenarios()) {

@@ -5,9 +5,20 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { defaultConfig } from '../../src/config.js';
+import type { DecisionDeps } from '../../src/pipeline.js';
+import { knownIdsOf, loadPolicies } from '../../src/policy/index.js';
 import type { Card, HookRequest, HookResponse } from '../../src/protocol/types.js';
 
 export const SCENARIO_ROOT = 'fhir-resources/scenarios';
+
+/** The pipeline as `npm start` assembles it from the shipped data (no FHIR server: scenarios carry their prefetch). */
+export function shippedDecisionDeps(): DecisionDeps {
+  const config = defaultConfig({});
+  const catalog = loadCatalog(config.catalogDir);
+  return { catalog, policies: loadPolicies(config.policiesDir, knownIdsOf(catalog)), gather: {}, payerSubmissionUrls: {} };
+}
 
 export interface ScenarioFile {
   group: string;

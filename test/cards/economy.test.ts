@@ -4,21 +4,11 @@
  * repeats, every unit has one spelling, and no placeholder shows. `npm run cards:measure` prints the same numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/index.js';
-import { defaultConfig } from '../../src/config.js';
-import { decide, type DecisionDeps } from '../../src/pipeline.js';
-import { loadPolicies } from '../../src/policy/index.js';
+import { decide } from '../../src/pipeline.js';
 import { parseCardConfiguration } from '../../src/protocol/crd-configuration.js';
-import { listScenarios, measure, readScenario, summarise, type SigningMeasure } from '../../scripts/lib/card-metrics.js';
+import { listScenarios, measure, readScenario, shippedDecisionDeps, summarise, type SigningMeasure } from '../../scripts/lib/card-metrics.js';
 
-const config = defaultConfig({});
-const catalog = loadCatalog(config.catalogDir);
-const deps: DecisionDeps = {
-  catalog,
-  policies: loadPolicies(config.policiesDir, { drugs: catalog.drugs, payers: catalog.payers }),
-  gather: {},
-  payerSubmissionUrls: {},
-};
+const deps = shippedDecisionDeps();
 const scenarios = listScenarios();
 
 async function sign(file: string): Promise<{ measure: SigningMeasure; orders: number }> {
