@@ -9,7 +9,7 @@
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import type { Unavailable } from './types.js';
-import { asFhirResource } from './prefetch.js';
+import { asFhirResource } from './normalise.js';
 import { isJsonObject } from '../json.js';
 import { BlockedAddressError, type FetchLike } from '../security/guarded-fetch.js';
 import { isAllowlisted } from '../security/url.js';

@@ -1,6 +1,25 @@
 /**
- * Gathering the chart for one hook call: prefetch first, the FHIR server for what prefetch lacks, then a second
- * round for what the chart references (requester's role, Medications, authorizations' Claims, payers).
+ * Gathering the chart for one hook call, in one pass:
+ *
+ *   sources                          one normaliser                 the chart
+ *   prefetch (prefetch.ts)      ─┐
+ *   FHIR server (fhir.ts:        ├─→ normalise.ts, then the key's ─→ ChartStore (here) ─→ GatheredChart
+ *     keys prefetch lacks,       │   checks (prefetch.ts readSource:
+ *     then what the chart        ┘   right type, right patient)
+ *     references)
+ *
+ * 1. Draft orders (prefetch.ts readDraftOrders; the pipeline usually did this already) and every prefetch key
+ *    (prefetch.ts readPrefetch) are read through the normaliser; present keys go into the store.
+ * 2. Keys prefetch lacks become FHIR queries (references.ts fallbackQuery fills the template); without FHIR access
+ *    a needed key never prefetched is a 412 (DataUnavailableError).
+ * 3. Round one, in parallel: those queries (fhir.ts searchAll → prefetch.ts readSource, the same reading as
+ *    prefetch) and what the draft orders reference (references.ts wanted → fhir.ts readReference → normalise.ts).
+ * 4. Then only what the chart still references that no `_include` brought.
+ * 5. The store is read back by type into the GatheredChart.
+ *
+ * Helpers live in one place each: templates (prefetch-templates.ts: definitions only), references and template
+ * filling (references.ts: patient-reference forms, refersToPatient, subjectOf, `Type/id` parsing, fallbackQuery,
+ * wanted), HTTP (fhir.ts), shape checks (normalise.ts). This file only orchestrates and keeps the store.
  * Never hangs a signing: one deadline over everything; what did not arrive is listed in `unavailable`.
  * Never logs: neither patient data nor tokens leave this module except in the returned chart.
  */
@@ -20,20 +39,15 @@ import type {
 } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
 import type { GatheredChart, Unavailable } from './types.js';
-import {
-  NEEDED_KEYS,
-  PREFETCH_DESCRIPTIONS,
-  PREFETCH_KEYS,
-  fallbackQuery,
-  parseRelativeReference,
-  type PrefetchKey,
-} from './prefetch-templates.js';
-import { readDraftOrders, readPrefetch, readSource, subjectOf, type ChartSubject, type DraftReading, type MissingWhy } from './prefetch.js';
+import { NEEDED_KEYS, PREFETCH_DESCRIPTIONS, PREFETCH_KEYS, type PrefetchKey } from './prefetch-templates.js';
+import { fallbackQuery, subjectOf, wanted, type ChartSubject, type WantedReference } from './references.js';
+import { readDraftOrders, readPrefetch, readSource, type DraftReading, type MissingWhy } from './prefetch.js';
 import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
 import { createGuardedFetch, type FetchLike } from '../security/guarded-fetch.js';
-import { openFhirAccess, readReference, searchAll, isUnderBase, type FhirAccess, type QueryBudget } from './fhir.js';
+import { openFhirAccess, readReference, searchAll, type FhirAccess, type QueryBudget } from './fhir.js';
 
-export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, fallbackQuery, prefetchTemplates } from './prefetch-templates.js';
+export { PREFETCH_TEMPLATES, PREFETCH_DESCRIPTIONS, NEEDED_KEYS, prefetchTemplates } from './prefetch-templates.js';
+export { fallbackQuery } from './references.js';
 export type { PrefetchKey } from './prefetch-templates.js';
 
 export interface GatherOptions {
@@ -168,24 +182,6 @@ async function fetchMissingKeys(
     return result.incomplete ? [unavailable(key, result.incomplete)] : [];
   });
   return (await Promise.all(jobs)).flat();
-}
-
-interface WantedReference {
-  type: string;
-  id: string;
-  what: string;
-}
-
-/** A reference worth reading: relative, or absolute under fhirServer (never elsewhere: the token would follow). */
-function wanted(reference: string | undefined, type: string, what: string, base: URL | undefined): WantedReference[] {
-  if (!reference || reference.startsWith('#')) return [];
-  let relative = reference;
-  if (/^https?:\/\//i.test(reference)) {
-    if (!base || !isUnderBase(reference, base)) return [];
-    relative = reference.slice(reference.indexOf(`/${type}/`) + 1);
-  }
-  const ref = parseRelativeReference(relative);
-  return ref?.type === type ? [{ ...ref, what }] : [];
 }
 
 /** What the chart points to and does not hold yet. */

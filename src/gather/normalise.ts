@@ -270,6 +270,11 @@ function walkValue(value: unknown, element: Element, walk: Walk, inBundle: boole
   return true;
 }
 
+/** Narrow an untyped JSON value to a FHIR resource (it has a resourceType); nothing deeper is promised. */
+export function asFhirResource(value: unknown): FhirResource | undefined {
+  return isJsonObject(value) && typeof value.resourceType === 'string' ? (value as unknown as FhirResource) : undefined;
+}
+
 export interface Normalised {
   /** the value as a FHIR resource (repaired in place), or undefined when it is none */
   resource?: FhirResource;

@@ -2,8 +2,6 @@
  * Prefetch templates the services advertise in discovery, and the same queries for when the EHR did not prefetch.
  * Only CDS Hooks 2.0 tokens ({{context.patientId}}, {{userPractitionerRoleId}}) so any EHR and the sandbox can fill them.
  */
-import type { OrderHookContext } from '../protocol/types.js';
-
 export type PrefetchKey =
   | 'patient'
   | 'coverage'
@@ -83,34 +81,3 @@ export const PREFETCH_RESOURCE_TYPES = Object.freeze({
   practitionerRole: 'PractitionerRole',
   practitioner: 'Practitioner',
 } as const satisfies Record<PrefetchKey, string>);
-
-/** `Type/id` split; undefined for anything else (absolute URLs, contained refs, bare ids). */
-export function parseRelativeReference(reference: string | undefined): { type: string; id: string } | undefined {
-  const match = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference ?? '');
-  return match?.[1] && match[2] ? { type: match[1], id: match[2] } : undefined;
-}
-
-/**
- * The FHIR query (relative to fhirServer) that stands in for a key the EHR did not prefetch, or undefined when
- * the hook context gives nothing to ask with (a user who is neither a PractitionerRole nor a Practitioner).
- */
-export function fallbackQuery(
-  key: PrefetchKey,
-  context: Pick<OrderHookContext, 'patientId' | 'userId'>,
-  templates: Readonly<Record<PrefetchKey, string>> = PREFETCH_TEMPLATES,
-): string | undefined {
-  if (key === 'practitionerRole') {
-    const user = parseRelativeReference(context.userId);
-    const include = '&_include=PractitionerRole:practitioner';
-    if (user?.type === 'PractitionerRole') return `PractitionerRole?_id=${encodeURIComponent(user.id)}${include}`;
-    // Typed reference form: every server accepts it, not every one resolves a bare id for a reference parameter.
-    if (user?.type === 'Practitioner') return `PractitionerRole?practitioner=Practitioner/${encodeURIComponent(user.id)}${include}`;
-    return undefined;
-  }
-  if (key === 'practitioner') {
-    // A user who is a PractitionerRole names its Practitioner only inside the role: the next round reads it there.
-    const user = parseRelativeReference(context.userId);
-    return user?.type === 'Practitioner' ? `Practitioner?_id=${encodeURIComponent(user.id)}` : undefined;
-  }
-  return templates[key].replaceAll('{{context.patientId}}', encodeURIComponent(context.patientId));
-}

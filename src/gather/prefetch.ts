@@ -7,9 +7,11 @@
  */
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
-import { PREFETCH_KEYS, PREFETCH_RESOURCE_TYPES, parseRelativeReference, type PrefetchKey } from './prefetch-templates.js';
+import { PREFETCH_KEYS, PREFETCH_RESOURCE_TYPES, type PrefetchKey } from './prefetch-templates.js';
+import { parseRelativeReference, patientReferenceOf, referenceOf, refersToPatient, subjectOf, type ChartSubject } from './references.js';
 import { isJsonObject } from '../json.js';
-import { normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
+import { asFhirResource, normaliseResource, type ReadsResource, type Unreadable } from './normalise.js';
+
 
 /** Why a key is not usable from prefetch. */
 export type MissingWhy = 'absent' | 'unresolved-template' | 'operation-outcome' | 'misfit';
@@ -17,13 +19,6 @@ export type MissingWhy = 'absent' | 'unresolved-template' | 'operation-outcome' 
 export type KeyReading =
   | { state: 'present'; resources: FhirResource[] }
   | { state: 'missing'; why: MissingWhy };
-
-/** Who the chart is about; what every resource is checked against. */
-export interface ChartSubject {
-  patientId: string;
-  userId: string;
-  fhirServer?: string;
-}
 
 export interface DraftReading {
   draftOrders: MedicationRequest[];
@@ -38,59 +33,6 @@ export interface PrefetchReading {
   keys: Record<PrefetchKey, KeyReading>;
   /** what the normaliser set aside in the prefetched resources */
   unreadable: Unreadable[];
-}
-
-/** Narrow an untyped JSON value to a FHIR resource (it has a resourceType); nothing deeper is promised. */
-export function asFhirResource(value: unknown): FhirResource | undefined {
-  return isJsonObject(value) && typeof value.resourceType === 'string' ? (value as unknown as FhirResource) : undefined;
-}
-
-/**
- * True when the reference names this patient: `Patient/<id>`, a bare `<id>`, `<fhirServer>/Patient/<id>`, or an
- * absolute URL under another base ending in `/Patient/<id>` (EHRs write the patient's canonical URL on Coverage),
- * a version (`/_history/n`) allowed.
- */
-export function refersToPatient(reference: string | undefined, subject: ChartSubject): boolean {
-  if (typeof reference !== 'string' || reference === '') return false;
-  if (patientReferences(subject).includes(reference)) return true;
-  if (!/^(https?|urn):/i.test(reference)) return false;
-  const tail = `/Patient/${subject.patientId}`;
-  const path = reference.replace(/\/_history\/[^/]+$/, '');
-  return path.endsWith(tail);
-}
-
-/** The forms a reference to the subject's patient may take, spelled once per subject (asked for every resource). */
-const PATIENT_REFERENCES = new WeakMap<ChartSubject, readonly string[]>();
-
-function patientReferences(subject: ChartSubject): readonly string[] {
-  let forms = PATIENT_REFERENCES.get(subject);
-  if (forms === undefined) {
-    const base = subject.fhirServer?.replace(/\/+$/, '');
-    forms = [`Patient/${subject.patientId}`, subject.patientId, ...(base !== undefined ? [`${base}/Patient/${subject.patientId}`] : [])];
-    PATIENT_REFERENCES.set(subject, forms);
-  }
-  return forms;
-}
-
-function referenceOf(value: unknown): string | undefined {
-  return isJsonObject(value) && typeof value.reference === 'string' ? value.reference : undefined;
-}
-
-/** The reference that ties a resource to its patient, per resource type. */
-function patientReferenceOf(resource: FhirResource): string | undefined {
-  switch (resource.resourceType) {
-    case 'Coverage':
-      return referenceOf(resource.beneficiary);
-    case 'ClaimResponse':
-    case 'Claim':
-      return referenceOf(resource.patient);
-    case 'Condition':
-    case 'Observation':
-    case 'MedicationRequest':
-      return referenceOf(resource.subject);
-    default:
-      return undefined;
-  }
 }
 
 /** The user's PractitionerRole is the one named by userId, or one held by the Practitioner named by userId. */
@@ -236,14 +178,6 @@ export function readDraftOrders(request: Pick<HookRequest, 'hook' | 'context'>, 
 export function focusOrdersOf(request: Pick<HookRequest, 'hook' | 'context'>, draftOrders: MedicationRequest[]): string[] {
   if (request.hook === 'order-select') return (request.context.selections ?? []).filter((s): s is string => typeof s === 'string');
   return draftOrders.flatMap((o) => (o.id ? [`MedicationRequest/${o.id}`] : []));
-}
-
-export function subjectOf(request: HookRequest): ChartSubject {
-  return {
-    patientId: request.context.patientId,
-    userId: request.context.userId,
-    ...(request.fhirServer ? { fhirServer: request.fhirServer } : {}),
-  };
 }
 
 export function readPrefetch(request: HookRequest, readsResource?: ReadsResource): PrefetchReading {

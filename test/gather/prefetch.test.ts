@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Condition, Coverage, FhirResource, Medication, OperationOutcome, Practitioner, PractitionerRole } from 'fhir/r4.js';
 import { DataUnavailableError, gatherChart } from '../../src/gather/index.js';
-import { PREFETCH_TEMPLATES, fallbackQuery } from '../../src/gather/prefetch-templates.js';
+import { PREFETCH_TEMPLATES } from '../../src/gather/prefetch-templates.js';
+import { fallbackQuery } from '../../src/gather/references.js';
 import { readPrefetchValue } from '../../src/gather/prefetch.js';
 import { startFhirServer, type RunningFhirServer } from '../support/fhir-server.js';
 import { PATIENT_ID, USER_ID, demoChart, draftOrder, hookRequest, prefetchFor, searchset, selfContainedChart } from './helpers.js';
