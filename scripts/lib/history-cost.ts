@@ -10,6 +10,7 @@ import { loadCatalog } from '../../src/catalog/index.js';
 import { isEntryPoint } from '../../src/entry-point.js';
 import { buildFacts } from '../../src/facts/index.js';
 import type { GatheredChart } from '../../src/gather/types.js';
+import { emptyChart } from '../../test/fixtures/facts/chart.js';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 /** A myeloma history's drugs (RxNorm SCDs from shared/conventions/partner-drugs.md), premedication included. */
@@ -58,24 +59,14 @@ export function historyChart(n: number): { chart: GatheredChart; order: Medicati
     medicationCodeableConcept: { coding: [{ system: RXNORM, code: '1723770' }] },
     authoredOn: '2026-12-01',
   };
-  const chart: GatheredChart = {
+  const chart: GatheredChart = emptyChart({
     patientId: 'bench',
-    coverages: [],
-    conditions: [],
     observations,
     medicationRequests,
-    claimResponses: [],
-    claims: [],
-    practitionerRoles: [],
-    practitioners: [],
-    medications: [],
-    organizations: [],
     draftOrders: [order],
     focusOrders: ['MedicationRequest/draft-ixa'],
     userId: 'Practitioner/bench',
-    unavailable: [],
-    unreadable: [],
-  };
+  });
   return { chart, order };
 }
 
