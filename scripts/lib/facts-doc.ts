@@ -24,6 +24,7 @@ const VOCABULARY: Record<string, string> = {
   payers: 'payer ids of `catalog/payers.json`',
   linesOfBusiness: 'lines of business of `catalog/lines-of-business.json`',
   responseCategories: 'response categories of `catalog/observation-codes.json` (CR, CRi, CRh, PR, SD, PD)',
+  regimens: 'regimen ids of `catalog/regimens.json`',
 };
 
 function allowed(spec: FactSpec): string {

@@ -206,9 +206,16 @@ export interface DiagnosisCodes {
 /** A named regimen (catalog/regimens.json): recognised when one of its `recognisedBy` drug sets is present whole. */
 export interface Regimen {
   id: string;
+  /** as clinicians write it: "VRd", "hyper-CVAD" */
   name: string;
+  /** other names it goes by ("CyBorD", "RVD") */
+  aliases?: string[];
+  /** catalog/drugs.json ids, corticosteroids included when the regimen pairs them */
   components: string[];
+  /** drug sets any one of which, present whole, shows the regimen */
   recognisedBy: string[][];
+  /** the public source naming the regimen and its drugs (FDA label, NCCN regimen name, the policy text) */
+  source: string;
   reading?: string;
 }
 

@@ -23,7 +23,8 @@ import { observationDate, relativeReference } from './fhir.js';
 import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
-import { advancedSettingFrom, therapyFacts, therapyHistory } from './therapy.js';
+import { advancedSettingFrom, groupIntoLines, therapyFacts, therapyHistory } from './therapy.js';
+import { regimenFacts } from './regimens.js';
 
 export function buildFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog, today: string = todayUtc()): ClinicalFacts {
   const serviceDate = serviceDateOf(order, today);
@@ -43,6 +44,9 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const therapy = therapyFacts(history, chart, serviceDate, { progressions, advancedFrom: advancedSettingFrom(extent.metastatic) });
   const state = leukaemiaState(chart, catalog);
   const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.priorLines, catalog });
+  // ---- regimen recognition (src/facts/regimens.ts): the lines' regimens, the induction, the requested regimen
+  const lines = groupIntoLines(history.episodes, { progressions, advancedFrom: advancedSettingFrom(extent.metastatic) });
+  const { regimen, ...regimenHistory } = regimenFacts({ lines, episodes: history.episodes, progressions, statusGap, order: orderFacts, chart, catalog, serviceDate });
   return {
     serviceDate,
     patient: { ...patientFacts(chart, serviceDate), ageAtDiagnosisMonths: timing.ageMonths },
@@ -57,10 +61,10 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
     response: responseFacts(chart, catalog, serviceDate),
-    therapy: { ...therapy, refractoryTo: refractoryTo(history.episodes, progressions, chart, statusGap) },
+    therapy: { ...therapy, refractoryTo: refractoryTo(history.episodes, progressions, chart, statusGap), ...regimenHistory },
     prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),
-    order: { ...orderFacts, phase },
+    order: { ...orderFacts, phase, regimen },
     authorizations: authorizationFacts(chart, catalog, orderFacts.drug, serviceDate),
     authorizationLookupFailed: authorizationLookupFailed(chart),
   };

@@ -20,7 +20,8 @@ export type Vocabulary =
   | 'linesOfBusiness'
   | 'responseCategories'
   | 'diseases'
-  | 'specialtyGroups';
+  | 'specialtyGroups'
+  | 'regimens';
 
 interface Described {
   /** what the fact means, for analysts */
@@ -160,6 +161,10 @@ export const FACT_MODEL: FactModel = {
     priorDrugClasses: { type: 'list', vocabulary: 'drugClasses', description: 'Catalog classes of those drugs.', fhir: 'catalog/drugs.json classes of priorDrugs', example: '["anthracycline", "taxane"]' },
     activeMedications: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of medications active on the service date.', fhir: 'MedicationRequest / MedicationStatement active on the service date', example: '["lenalidomide"]' },
     refractoryTo: { type: 'list', vocabulary: 'drugsOrClasses', description: 'Catalog ids (and classes) of drugs the disease is refractory to: progression while on the drug or within 60 days of its last dose.', fhir: 'CancerDiseaseStatus worsened dates vs MedicationRequest history', example: '["lenalidomide"]' },
+    // ---- regimen recognition (src/facts/regimens.ts)
+    priorRegimens: { type: 'list', vocabulary: 'regimens', description: 'Catalog regimens (catalog/regimens.json ids) of the lines before the service date, every setting. A line is a regimen when all its antineoplastics are components and one recognising set is there whole; a corticosteroid started with the line counts only when the regimen lists it (lenalidomide + dexamethasone = Rd; inotuzumab with its dexamethasone premedication is no regimen). A line that would be a regimen but for a corticosteroid the chart does not show leaves a "not in the list" not documented.', fhir: 'MedicationRequest history grouped into lines (catalog/regimens.json)', example: '["vrd", "dkd"]' },
+    inductionRegimen: { type: 'text', vocabulary: 'regimens', description: "The first line's regimen (primary induction): a catalog regimen id, else the line's drugs joined by \" + \" (a value no policy names). Evidence: the line's dates and drugs. Not documented when the history shows no line.", fhir: 'MedicationRequest history, first line (catalog/regimens.json)', example: '"vrd"' },
+    inductionToRelapseMonths: { type: 'number', unit: 'months', integer: true, description: 'Whole calendar months from the end of the first line (its last administration) to the first progression documented after the line started; 0 when the progression came during it. Not documented without a line or a progression after it.', fhir: 'first line of the MedicationRequest history; mCODE CancerDiseaseStatus (LOINC 97509-4) worsened', example: '6' },
   },
   prescriber: {
     reference: { type: 'text', description: 'The ordering practitioner (role), as a relative reference.', fhir: 'MedicationRequest.requester', example: 'PractitionerRole/role-onc-1' },
@@ -191,6 +196,8 @@ export const FACT_MODEL: FactModel = {
     treatmentFreeDaysBefore: { type: 'number', unit: 'days', integer: true, description: 'Days without the drug between the end of its previous infusion run and this order (drugs with a catalog cyclePattern).', fhir: 'earlier MedicationRequests of the drug', example: '14' },
     attestations: { type: 'list', vocabulary: 'attestations', description: "Statements made on the order (catalog/attestations.json ids); negated phrases don't count. Use `mentions`.", fhir: 'MedicationRequest.note, reasonCode.text, dosageInstruction.text', example: '["unresectable"]' },
     daysOnThisDrug: { type: 'number', unit: 'days', integer: true, description: 'Days the patient has already received this drug before the service date.', fhir: 'MedicationRequest / MedicationAdministration history of the same drug', example: '45' },
+    // ---- regimen recognition (src/facts/regimens.ts)
+    regimen: { type: 'text', vocabulary: 'regimens', description: 'The regimen requested: the ordered drug with its partners (other draft orders, active medications) as a catalog regimen id, recognised as for lines (a corticosteroid counts only when the regimen lists it); else the drugs joined by " + ".', fhir: 'context.draftOrders, active MedicationRequest (catalog/regimens.json)', example: '"ird"' },
     requestedDurationDays: { type: 'number', unit: 'days', integer: true, description: 'Requested duration, when stated.', fhir: 'MedicationRequest.dispenseRequest.expectedSupplyDuration / validityPeriod', example: '180' },
   },
   authorizations: {

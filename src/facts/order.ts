@@ -158,7 +158,7 @@ export function draftOrderFacts(
   catalog: Catalog,
   serviceDate: string,
   history: { episodes: TherapyEpisode[]; active: TherapyEpisode[] },
-): DraftOrderFacts {
+): Omit<DraftOrderFacts, 'regimen'> {
   const reference = orderReference(order);
   const identified = identifyOrderedDrug(order, chart, catalog);
   const authored = datePart(order.authoredOn);

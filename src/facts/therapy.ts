@@ -266,7 +266,7 @@ function lineText(line: TherapyLine, n: number | null): string {
   return `${name} ${line.start} to ${line.end}: ${line.drugs.join(', ')}${ended}`;
 }
 
-export function therapyFacts(history: TherapyHistory, chart: GatheredChart, serviceDate: string, context: LineContext = { progressions: [] }): Omit<ClinicalFacts['therapy'], 'refractoryTo'> {
+export function therapyFacts(history: TherapyHistory, chart: GatheredChart, serviceDate: string, context: LineContext = { progressions: [] }): Omit<ClinicalFacts['therapy'], 'refractoryTo' | 'priorRegimens' | 'inductionRegimen' | 'inductionToRelapseMonths'> {
   const { episodes, active, unrecognised } = history;
   const gap = unavailableReason(chart, 'medicationRequests');
   const lines = groupIntoLines(episodes, context);

@@ -111,6 +111,9 @@ export interface DraftOrderFacts {
   attestations: Fact<string[]>;
   /** Days the patient has already received this same drug before the service date (continued therapy). */
   daysOnThisDrug: Fact<number>;
+  // ---- regimen recognition (src/facts/regimens.ts)
+  /** The catalog regimen (catalog/regimens.json id) the ordered drug makes with its partners, else its drugs joined by " + ". */
+  regimen: Fact<string>;
   /** Requested duration in days (dispenseRequest.expectedSupplyDuration / validityPeriod), when stated. */
   requestedDurationDays: Fact<number>;
 }
@@ -209,6 +212,13 @@ export interface ClinicalFacts {
     activeMedications: Fact<string[]>;
     /** drugs (and their classes) the disease progressed on or within 60 days of their last dose (IMWG refractory) */
     refractoryTo: Fact<string[]>;
+    // ---- regimen recognition (src/facts/regimens.ts)
+    /** catalog regimen ids (catalog/regimens.json) of the lines before the service date */
+    priorRegimens: Fact<string[]>;
+    /** the first line's regimen (primary induction): a catalog regimen id, else its drugs joined by " + " */
+    inductionRegimen: Fact<string>;
+    /** whole calendar months from the end of the first line to the first progression after it started */
+    inductionToRelapseMonths: Fact<number>;
   };
   prescriber: {
     reference: string | null;

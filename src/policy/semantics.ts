@@ -41,6 +41,7 @@ export function knownIdsOf(
     responseCategories: new Set(catalog.observations.responseCategories.categories.map((c) => c.category)),
     diseases: new Set(catalog.diagnoses.diseases.groups.map((g) => g.disease)),
     specialtyGroups: new Set(catalog.specialtyGroups.map((g) => g.group)),
+    regimens: new Set(catalog.regimens.map((r) => r.id)),
   };
 }
 
@@ -55,6 +56,7 @@ const VOCABULARY_FILE: Record<Vocabulary, string> = {
   responseCategories: 'a response category of catalog/observation-codes.json responseCategories',
   diseases: 'a disease group of catalog/diagnosis-codes.json "diseases"',
   specialtyGroups: 'a specialty group of catalog/specialties.json',
+  regimens: 'a regimen id of catalog/regimens.json',
 };
 
 // ---------------------------------------------------------------- nearest valid value
