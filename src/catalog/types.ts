@@ -41,6 +41,8 @@ export interface DrugEntry {
   classes: string[];
   policyDrug?: boolean;
   rxnorm: RxNormCodes;
+  /** where the RxNorm codes were checked (a public source naming each code with this drug), when recorded */
+  rxnormSource?: string;
   hcpcs?: HcpcsCode[];
   ndc?: NdcCode[];
   rounding?: DoseRounding;
