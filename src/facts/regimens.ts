@@ -107,17 +107,21 @@ function firstStartingFrom(sorted: TherapyEpisode[], date: string): number {
 
 /**
  * Each line's regimen. The corticosteroids "given with" a line are those started from 28 days before its first
- * antineoplastic to its last administration; the catalog decides whether they are components. Cost: a binary search
- * per line into the corticosteroid episodes (sorted by start), then a walk over the ones inside the line.
+ * antineoplastic to its last administration (or until the next line starts); the catalog decides whether they are
+ * components. Cost: a binary search per line into the corticosteroid episodes (sorted by start), then a walk over the
+ * ones inside the line: each is visited about once, so the whole stays linear-logarithmic in the history.
  */
 export function lineRegimens(lines: TherapyLine[], episodes: TherapyEpisode[], catalog: Catalog): LineRegimen[] {
   const steroids = episodes.filter((e) => e.classes.includes(CORTICOSTEROID)).sort((a, b) => a.start.localeCompare(b.start));
   let counted = 0;
-  return lines.map((line) => {
+  return lines.map((line, n) => {
     const withLine: TherapyEpisode[] = [];
+    // a corticosteroid started once the next line has begun is that line's, so each one is visited about once
+    const next = lines[n + 1]?.start;
+    const until = next !== undefined && next <= line.end ? addDays(next, -1) : line.end;
     for (let i = firstStartingFrom(steroids, addDays(line.start, -LINE_WINDOW_DAYS)); i < steroids.length; i++) {
       const s = steroids[i] as TherapyEpisode;
-      if (s.start > line.end) break;
+      if (s.start > until) break;
       if (!withLine.some((w) => w.drug === s.drug)) withLine.push(s);
     }
     const reading = recogniseRegimen(line.drugs, withLine.map((s) => s.drug), catalog);
