@@ -154,6 +154,21 @@ describe('buildFacts: regimens of a myeloma history', () => {
     expect(f.therapy.inductionToRelapseMonths.value).toBeNull();
   });
 
+  it('a dexamethasone started once the next line has begun belongs to that line: lenalidomide maintenance, then Pd after progression', () => {
+    const maintenance = [
+      given('len-m', 'lenalidomide', '2025-01-06', '2025-12-31'),
+      given('pom', 'pomalidomide', '2025-06-02', '2026-09-30'),
+      given('dex-pd', 'dexamethasone20', '2025-06-02', '2026-09-30'),
+    ];
+    const f = buildFacts(emptyChart({ medicationRequests: maintenance, observations: [progression('pd-m', '2025-05-20')], draftOrders: [ixa] }), ixa, catalog, '2026-11-20');
+    expect(f.therapy.priorRegimens.value).toEqual(['pd']);
+    expect(f.therapy.inductionRegimen.value).toBe('lenalidomide');
+    expect(f.therapy.priorRegimens.evidence.map((e) => e.text)).toEqual([
+      'Line 1 2025-01-06 to 2025-12-31: lenalidomide: no catalog regimen; Rd would need dexamethasone, not in the chart with them',
+      'Line 2 2025-06-02 to 2026-09-30: Pd (pomalidomide, dexamethasone)',
+    ]);
+  });
+
   it('no history: the induction and the relapse after it are not documented; an unreadable history says why', () => {
     const none = buildFacts(emptyChart({ draftOrders: [ixa] }), ixa, catalog, '2026-11-20');
     expect(none.therapy.priorRegimens.value).toEqual([]);
