@@ -55,6 +55,9 @@ describe('catalog/regimens.json', () => {
       // a regimen is never recognised by corticosteroids alone
       for (const set of r.recognisedBy) expect(set.some((d) => classesOf(d, catalog).includes('antineoplastic')), r.id).toBe(true);
     }
+    // two regimens of the same drugs would make recognition a coin toss
+    const sets = catalog.regimens.map((r) => [...r.components].sort().join('+'));
+    expect(new Set(sets).size).toBe(sets.length);
     for (const named of ['hyper-cvad', 'interfant-06', 'rd', 'kd', 'pd', 'cd', 'vrd', 'ird', 'drd', 'krd', 'dvrd', 'dpd', 'isa-pd', 'ac', 'th', 'thp']) expect(ids).toContain(named);
   });
 });
