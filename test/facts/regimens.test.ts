@@ -8,6 +8,8 @@ import { loadCatalog } from '../../src/catalog/index.js';
 import { classesOf } from '../../src/catalog/drugs.js';
 import { buildFacts } from '../../src/facts/index.js';
 import { recogniseRegimen } from '../../src/facts/regimens.js';
+import { evaluatePolicy, knownIdsOf, loadPolicies } from '../../src/policy/index.js';
+import type { CriterionResult } from '../../src/policy/types.js';
 import { ICD10CM, RXNORM, SNOMED, code, coded, condition, draftOrder, medicationRequest, observation } from '../fixtures/facts/builders.js';
 import { emptyChart } from '../fixtures/facts/chart.js';
 
@@ -229,5 +231,41 @@ describe('buildFacts: regimens of ALL and breast cancer histories', () => {
       'Line 1 2025-01-07 to 2025-12-30: THP (paclitaxel, trastuzumab, pertuzumab)',
       'Line 2 2026-02-10 to 2026-10-27: ado-trastuzumab emtansine: no catalog regimen',
     ]);
+  });
+});
+
+describe('002 §5.d on the regimen facts: every substitution pair the policy writes', () => {
+  const policy = loadPolicies('policies', knownIdsOf(catalog)).get('centene-ixazomib');
+  const find = (r: CriterionResult, id: string): CriterionResult | undefined => (r.id === id ? r : (r.children ?? []).map((c) => find(c, id)).find((x) => x !== undefined));
+  /** the status of a 5.d criterion for an ixazomib order with these partners after this induction (relapse 10 months after it) */
+  function fiveD(induction: Array<keyof typeof RX>, partners: Array<keyof typeof RX>, id = 'ia-5d-same-regimen'): string | undefined {
+    const history = induction.map((d, i) => given(`ind-${i}`, d, '2025-01-06', '2025-12-29'));
+    const ixa = order('ixazomib');
+    const drafts = [ixa, ...partners.map((d, i) => order(d, `partner-${i}`))];
+    const chart = emptyChart({ medicationRequests: history, observations: [progression('pd', '2026-10-30')], draftOrders: drafts });
+    const evaluation = evaluatePolicy(policy!, buildFacts(chart, ixa, catalog, '2026-11-20'));
+    const mm = evaluation.indications.find((i) => i.id === 'ia-mm');
+    return mm === undefined ? undefined : find(mm.criteria, id)?.status;
+  }
+
+  it('IRd after KRd, ICd after VCd or KCd, IRd after an IRd induction: the same regimen', () => {
+    expect(policy).toBeDefined();
+    expect(fiveD(['carfilzomib', 'lenalidomide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'])).toBe('met');
+    expect(fiveD(['bortezomib', 'cyclophosphamide', 'dexamethasone'], ['cyclophosphamide', 'dexamethasone'])).toBe('met');
+    expect(fiveD(['carfilzomib', 'cyclophosphamide', 'dexamethasone'], ['cyclophosphamide', 'dexamethasone'])).toBe('met');
+    expect(fiveD(['ixazomib', 'lenalidomide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'])).toBe('met');
+    expect(fiveD(['carfilzomib', 'lenalidomide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'], 'ia-5d-relapse-6-months')).toBe('met');
+  });
+
+  it('a crossed pair is not the same regimen: ICd after VRd, IRd after VCd, IRd after DRd', () => {
+    expect(fiveD(['bortezomib', 'lenalidomide', 'dexamethasone'], ['cyclophosphamide', 'dexamethasone'])).toBe('not-met');
+    expect(fiveD(['bortezomib', 'cyclophosphamide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'])).toBe('not-met');
+    expect(fiveD(['daratumumab', 'lenalidomide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'])).toBe('not-met');
+  });
+
+  it('an induction of bortezomib + lenalidomide whose dexamethasone is not in the chart leaves it not documented, not not met', () => {
+    expect(fiveD(['bortezomib', 'lenalidomide'], ['lenalidomide', 'dexamethasone'])).toBe('not-documented');
+    // and ixazomib + lenalidomide without dexamethasone on the order likewise
+    expect(fiveD(['bortezomib', 'lenalidomide', 'dexamethasone'], ['lenalidomide'])).toBe('not-documented');
   });
 });
