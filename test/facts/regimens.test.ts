@@ -263,6 +263,19 @@ describe('002 §5.d on the regimen facts: every substitution pair the policy wri
     expect(fiveD(['daratumumab', 'lenalidomide', 'dexamethasone'], ['lenalidomide', 'dexamethasone'])).toBe('not-met');
   });
 
+  it('primary treatment: no prior line, no relapse, and IRd or ICd; a progression on file or another regimen rules it out', () => {
+    const primary = (partners: Array<keyof typeof RX>, observations: Observation[] = []): string | undefined => {
+      const ixa = order('ixazomib');
+      const chart = emptyChart({ observations, draftOrders: [ixa, ...partners.map((d, i) => order(d, `partner-${i}`))] });
+      const mm = evaluatePolicy(policy!, buildFacts(chart, ixa, catalog, '2026-11-20')).indications.find((i) => i.id === 'ia-mm');
+      return mm === undefined ? undefined : find(mm.criteria, 'ia-5d-primary')?.status;
+    };
+    expect(primary(['lenalidomide', 'dexamethasone'])).toBe('met');
+    expect(primary(['cyclophosphamide', 'dexamethasone'])).toBe('met');
+    expect(primary(['pomalidomide', 'dexamethasone'])).toBe('not-met');
+    expect(primary(['lenalidomide', 'dexamethasone'], [progression('pd-0', '2026-10-01')])).toBe('not-met');
+  });
+
   it('an induction of bortezomib + lenalidomide whose dexamethasone is not in the chart leaves it not documented, not not met', () => {
     expect(fiveD(['bortezomib', 'lenalidomide'], ['lenalidomide', 'dexamethasone'])).toBe('not-documented');
     // and ixazomib + lenalidomide without dexamethasone on the order likewise
