@@ -102,9 +102,14 @@ const LINEAGE_LABEL: Readonly<Record<Lineage, string>> = { 'b-precursor': 'B-cel
 const SOURCE_LABEL: Readonly<Record<LineageSource, string>> = { coded: 'the coded diagnosis', immunophenotype: 'the immunophenotype', text: 'the diagnosis text' };
 
 /** One source's reading of lineage: a lineage with evidence, or a conflict it could not settle. */
-type Decided = { lineage: Lineage; evidence: Evidence[]; where: string };
+type Decided = { lineage: Lineage; evidence: Evidence[] };
 type Conflict = { conflict: string; evidence: Evidence[] };
 type LineageReading = Decided | Conflict;
+
+/** Where a reading comes from, as the decision page names resources ("Observation 2026-02-09"): no resource ids in text. */
+function where(cites: readonly Evidence[]): string {
+  return unique(cites.map((e) => `${e.reference.split('/')[0] ?? ''}${e.date !== undefined ? ` ${e.date.slice(0, 10)}` : ''}`)).join(', ');
+}
 
 /** A SNOMED CT lineage concept or ICD-O-3 morphology code on a current Condition. */
 function codedLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
@@ -117,7 +122,7 @@ function codedLineage(chart: GatheredChart, catalog: Catalog): LineageReading | 
       const concept = snomed.find((c) => value.snomed.includes(c));
       if (icdO3 === undefined && concept === undefined) continue;
       const why = concept !== undefined ? `SNOMED CT ${concept}` : `ICD-O-3 ${icdO3 ?? ''}`;
-      return { lineage: value.lineage, where: relativeReference(condition), evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (coded ${why})`, [value.lineage])] };
+      return { lineage: value.lineage, evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (coded ${why})`, [value.lineage])] };
     }
   }
   return undefined;
@@ -131,7 +136,7 @@ function textLineage(chart: GatheredChart, catalog: Catalog): LineageReading | u
     // T phrases are listed first: "precursor T-cell" must not be read as a B phrase
     for (const value of codes.values) {
       const phrase = value.phrases.find((p) => statesPhrase(text, p, catalog.negations));
-      if (phrase !== undefined) return { lineage: value.lineage, where: relativeReference(condition), evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (condition text "${phrase}")`, [value.lineage])] };
+      if (phrase !== undefined) return { lineage: value.lineage, evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (condition text "${phrase}")`, [value.lineage])] };
     }
   }
   return undefined;
@@ -141,7 +146,7 @@ function phenotypeLineage(chart: GatheredChart, catalog: Catalog): LineageReadin
   const read = immunophenotypeLineage(chart, catalog);
   if (read === undefined) return undefined;
   if ('conflict' in read) return read;
-  return { lineage: read.lineage, evidence: read.evidence, where: read.evidence.map((e) => e.reference).join(', ') };
+  return { lineage: read.lineage, evidence: read.evidence };
 }
 
 /**
@@ -171,7 +176,7 @@ export function lineage(chart: GatheredChart, catalog: Catalog): Fact<Lineage> {
     const notes = [
       ...decisions
         .filter((d) => d.reading.lineage !== value)
-        .map((d) => `${SOURCE_LABEL[d.source]} (${d.reading.where}) reads ${LINEAGE_LABEL[d.reading.lineage]}; ${SOURCE_LABEL[decided.source]} outranks it`),
+        .map((d) => `${SOURCE_LABEL[d.source]} (${where(d.reading.evidence)}) reads ${LINEAGE_LABEL[d.reading.lineage]}; ${SOURCE_LABEL[decided.source]} outranks it`),
       ...conflicts.map((c) => c.conflict),
     ];
     const [first, ...rest] = decided.reading.evidence;

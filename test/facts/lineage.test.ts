@@ -102,14 +102,14 @@ describe('ALL lineage', () => {
     const tFlow = panel('flow', '2026-02-08', 'cCD3+, CD7+, CD19-, CD79a-');
     const byCode = lineageOf([coded], [tFlow]);
     expect(byCode.value).toBe('b-precursor');
-    expect(byCode.evidence[0]?.text).toContain('the immunophenotype (Observation/flow) reads T-lineage ALL; the coded diagnosis outranks it');
-    expect(byCode.evidence[0]?.text).toContain('the diagnosis text (Condition/dx-sct) reads T-lineage ALL');
+    expect(byCode.evidence[0]?.text).toContain('the immunophenotype (Observation 2026-02-08) reads T-lineage ALL; the coded diagnosis outranks it');
+    expect(byCode.evidence[0]?.text).toContain('the diagnosis text (Condition 2026-01-10) reads T-lineage ALL');
 
     const textB = all('dx-all', 'C91.02', 'B-ALL in relapse', 'relapse', '2026-10-01');
     const byPhenotype = lineageOf([textB], [tFlow]);
     expect(byPhenotype.value).toBe('t-cell');
     expect(byPhenotype.evidence[0]).toMatchObject({ reference: 'Observation/flow' });
-    expect(byPhenotype.evidence[0]?.text).toContain('the diagnosis text (Condition/dx-all) reads B-cell precursor ALL; the immunophenotype outranks it');
+    expect(byPhenotype.evidence[0]?.text).toContain('the diagnosis text (Condition 2026-10-01) reads B-cell precursor ALL; the immunophenotype outranks it');
   });
 
   it('a conflicting immunophenotype does not stop the diagnosis text from deciding, and is named beside it', () => {
