@@ -3,6 +3,9 @@
  * precedence; leukaemia state from SNOMED CT "in remission" concepts. Charts hold more than the one fact: other
  * diagnoses, other labs, older and newer results.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Condition, Observation } from 'fhir/r4.js';
 import { loadCatalog } from '../../src/catalog/index.js';
@@ -152,5 +155,20 @@ describe('catalog: lineage codes', () => {
     const stateSources = (catalog.diagnoses.leukaemiaState as unknown as { snomedSources: Record<string, string> }).snomedSources;
     for (const s of Object.keys(catalog.diagnoses.leukaemiaState.snomed)) expect(stateSources[s], s).toBeTruthy();
     expect(catalog.diagnoses.lineage.precedence).toEqual(['coded', 'immunophenotype', 'text']);
+  });
+
+  it('a catalog whose lineage precedence or immunophenotype block is broken is refused at start-up, naming the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+    cpSync('catalog', dir, { recursive: true });
+    const file = join(dir, 'diagnosis-codes.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { lineage: { precedence: string[]; immunophenotype?: unknown } };
+    json.lineage.precedence = ['text', 'coded'];
+    writeFileSync(file, JSON.stringify(json));
+    expect(() => loadCatalog(dir)).toThrow(/lineage\.precedence/);
+    json.lineage.precedence = ['coded', 'immunophenotype', 'text'];
+    delete json.lineage.immunophenotype;
+    writeFileSync(file, JSON.stringify(json));
+    expect(() => loadCatalog(dir)).toThrow(/immunophenotype/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
