@@ -47,6 +47,16 @@ describe('lineage evidence', () => {
   });
 });
 
+describe('leukaemia state evidence', () => {
+  it('remission coded only in SNOMED CT: the decision page shows the concept behind the inferred maintenance phase', async () => {
+    const body = await sign('bsc-blinatumomab/state-snomed-remission-phase-inferred-maintenance');
+    expect(body.cards.map((c) => c.source.topic?.code)).toEqual(['coverage-info']);
+    const page = await decisionPage(body);
+    expect(page).toContain('Treatment phase inferred as maintenance (not stated on the order): disease in remission, POMP maintenance drugs ordered or active');
+    expect(page).toContain('Disease in remission (SNOMED CT 91856007)');
+  });
+});
+
 describe('BSA rounded for display only', () => {
   it('the dose card shows 1.80 m² but checks 1.79945 m²: 72 mg is over, the fix is 71.9 mg', async () => {
     const body = await sign('bsc-ixabepilone/bsa-computed-1-7995-shown-1-80-72-mg-over');
