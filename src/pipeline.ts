@@ -5,7 +5,7 @@
  * is built in `createPipeline`; per request only the chart is read.
  */
 import type { Medication, MedicationRequest } from 'fhir/r4.js';
-import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
+import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type PlanWithoutPolicy, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, isObservationOfInterest, observationSearchCodes, serviceDateReading, type ServiceDateProblem } from './facts/index.js';
@@ -136,6 +136,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   const evaluated: EvaluatedOrder[] = [];
   const unchecked: UncheckedOrder[] = [];
   const notThisPatient: UncheckedOrder[] = [];
+  const plansWithoutPolicy: PlanWithoutPolicy[] = [];
 
   for (const order of chart.draftOrders) {
     const orderReference = orderReferenceOf(order);
@@ -163,8 +164,10 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
     const policy = deps.policies.select(drug, payerId, facts.serviceDate, facts.coverage.lineOfBusiness.value);
     if (!policy) {
       // the payer's policy for another plan (a Commercial policy, a Medi-Cal member) asserts nothing for this one
-      const otherPlan = deps.policies.inEffect(drug, payerId, facts.serviceDate).length > 0;
-      orders.push({ orderReference, drug, skipped: otherPlan ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
+      const otherPlans = deps.policies.inEffect(drug, payerId, facts.serviceDate);
+      const lineOfBusiness = facts.coverage.lineOfBusiness.value;
+      orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
+      if (otherPlans.length > 0 && lineOfBusiness !== null) plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans));
       continue;
     }
     const evaluation = evaluatePolicy(policy, facts);
@@ -198,12 +201,26 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       uncheckedCoverage: { orders: unchecked, items: chart.unavailable.map((u) => ({ subject: u.what, reason: u.reason })) },
     }),
     ...(notThisPatient.length > 0 && { otherPatientOrders: notThisPatient }),
+    ...(plansWithoutPolicy.length > 0 && { plansWithoutPolicy }),
   });
   const response = rendered.response;
   const provenance: CardProvenance[] = Object.entries(rendered.cards).map(([uuid, meta]) => ({ uuid, ...meta }));
   const audit = auditRecords(request, context, rendered.assertions);
   return { result: { response, audit, provenance }, orders, chart };
 }
+/** What the no-policy-for-plan card needs: the member's plan and, per policy of the payer for the drug, its plans. */
+function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness: string, policies: readonly Policy[]): PlanWithoutPolicy {
+  const first = policies[0] as Policy;
+  return {
+    brand,
+    orderReference,
+    payerId: first.payer.id,
+    payerName: first.payer.name,
+    lineOfBusiness,
+    policies: policies.map((p) => ({ id: p.id, version: p.version, title: p.title, linesOfBusiness: p.linesOfBusiness ?? [] })),
+  };
+}
+
 /** Keeps the decision for its clinician page; a store that fails costs the link, never the signing. */
 async function storeDecision(store: DecisionStore | undefined, baseUrl: string, record: DecisionRecord): Promise<string | undefined> {
   if (store === undefined) return undefined;
@@ -224,6 +241,7 @@ function cardConfiguration(requested: PipelineContext['configuration']): RenderI
       'dose-limit': requested.cards.limits,
       'criteria-not-met': requested.cards['off-guideline'],
       'missing-data': requested.cards['missing-data'],
+      'no-policy-for-plan': requested.cards['no-policy-for-plan'],
       instructions: requested.cards.instructions,
     },
     maxCards: requested.maxCards,
@@ -276,6 +294,7 @@ function skipText(order: OrderDecision): string {
     case 'payer-unknown': return `payer not determined (${order.facts?.coverage.payerId.unknownReason ?? 'no coverage'})`;
     case 'other-patient': return 'the order names another patient than the hook context';
     case 'no-policy-in-effect': return `no policy for payer ${order.facts?.coverage.payerId.value ?? '?'} in effect on ${order.facts?.serviceDate ?? '?'}`;
+    case 'no-policy-for-plan': return `payer ${order.facts?.coverage.payerId.value ?? '?'} has a policy for this drug, but not for the member's line of business (${order.facts?.coverage.lineOfBusiness.value ?? '?'}): no coverage asserted`;
     default: return 'not evaluated';
   }
 }

@@ -32,7 +32,7 @@ import {
 import { applyCoveredDose, hasSeveralDoseLines } from './dose-suggestion.js';
 import { oneSpelling, quantityText } from '../units.js';
 import { approvalText, coveredText, limitsText, orderedText } from './quantities.js';
-import { COMMON, CRITERIA_NOT_MET, DOSE_LIMIT, INSTRUCTIONS, MISSING_DATA, PRIOR_AUTH, templateIndicator, topicOf } from './templates.js';
+import { COMMON, CRITERIA_NOT_MET, DOSE_LIMIT, INSTRUCTIONS, MISSING_DATA, NO_POLICY_FOR_PLAN, PRIOR_AUTH, templateIndicator, topicOf } from './templates.js';
 import { renderSummary, renderTemplate, trusted, type TemplateValues } from './template.js';
 import {
   CARD_TYPES,
@@ -40,13 +40,14 @@ import {
   type CardType,
   type EvaluatedOrder,
   type OrderAssertion,
+  type PlanWithoutPolicy,
   type RenderedResponse,
   type RenderInput,
   type UncheckedOrder,
 } from './types.js';
 
 export type {
-  RenderInput, RenderedResponse, CardMetadata, CardType, CardConfiguration, DoseRounding, EvaluatedOrder, OrderAssertion, UncheckedOrder, UncheckedItem,
+  RenderInput, RenderedResponse, CardMetadata, CardType, CardConfiguration, DoseRounding, EvaluatedOrder, OrderAssertion, PlanWithoutPolicy, UncheckedOrder, UncheckedItem,
 } from './types.js';
 export { CARD_TYPES } from './types.js';
 
@@ -368,6 +369,44 @@ function otherPatientCard(orders: readonly UncheckedOrder[]): TypedCard {
   };
 }
 
+// ------------------------------------------------------------------ the payer has no policy for the member's plan
+
+/** A line of business as a clinician knows it ("Medicaid"); one the card template does not name is shown as written. */
+function planName(lineOfBusiness: string): string {
+  const names: Readonly<Record<string, string>> = NO_POLICY_FOR_PLAN.planNames;
+  return names[lineOfBusiness] ?? lineOfBusiness;
+}
+
+/** Info card: the payer's policy for the drug is for other plans; nothing is asserted for this one (conventions). */
+function planWithoutPolicyCard(plan: PlanWithoutPolicy, baseUrl: string, hook: RenderInput['hook']): TypedCard {
+  const t = NO_POLICY_FOR_PLAN;
+  const values: TemplateValues = { brand: plan.brand, payer: plan.payerName, plan: planName(plan.lineOfBusiness) };
+  const policies = plan.policies
+    .map((p) => renderTemplate(t.policyItem, { policy: p.title, plans: p.linesOfBusiness.map(planName).join(t.planJoiner) }, 'markdown'))
+    .join(t.policyJoiner);
+  const root = baseUrl.replace(/\/+$/, '');
+  const first = plan.policies[0];
+  const links = plan.policies.map((p) => link(renderTemplate(t.links.policy, { payer: plan.payerName, policy: p.title }, 'text'), `${root}/policies/${encodeURIComponent(p.id)}`));
+  return {
+    type: 'no-policy-for-plan',
+    meta: {
+      cardType: 'no-policy-for-plan',
+      topic: topicOf('no-policy-for-plan').code,
+      payerId: plan.payerId,
+      ...(first !== undefined && { policyId: first.id, policyVersion: first.version }),
+    },
+    card: {
+      uuid: randomUUID(),
+      summary: renderSummary([t.summary, t.summaryShort], values),
+      detail: renderTemplate(t.detail, { ...values, policies: trusted(policies) }, 'markdown'),
+      indicator: hook === 'order-select' ? 'info' : templateIndicator('no-policy-for-plan'),
+      source: { label: plan.payerName, topic: topicOf('no-policy-for-plan') },
+      links,
+      extension: { 'davinci-crd.associated-resource': plan.orderReference },
+    },
+  };
+}
+
 // ------------------------------------------------------------------ assembly
 
 function todayUtc(): string {
@@ -457,9 +496,12 @@ export function renderResponseWithMetadata(input: RenderInput): RenderedResponse
   if (unchecked && unchecked.orders.length > 0 && input.configuration.enabled['missing-data'] !== false) {
     candidates.push({ ...uncheckedCoverageCard(unchecked), order: input.evaluations.length });
   }
+  if (input.configuration.enabled['no-policy-for-plan'] !== false) {
+    (input.plansWithoutPolicy ?? []).forEach((plan, i) => candidates.push({ ...planWithoutPolicyCard(plan, input.baseUrl, input.hook), order: input.evaluations.length + i }));
+  }
   // An order for another patient is never silently dropped: it is named, whatever the configuration switches off.
   if (input.otherPatientOrders !== undefined && input.otherPatientOrders.length > 0) {
-    candidates.push({ ...otherPatientCard(input.otherPatientOrders), order: input.evaluations.length + 1 });
+    candidates.push({ ...otherPatientCard(input.otherPatientOrders), order: input.evaluations.length + (input.plansWithoutPolicy?.length ?? 0) + 1 });
   }
 
   // Most important first (CARD_TYPES order), then draft-order order; max-cards keeps the head.

@@ -8,6 +8,7 @@ import doseLimit from '../../cards/dose-limit.json' with { type: 'json' };
 import criteriaNotMet from '../../cards/criteria-not-met.json' with { type: 'json' };
 import missingData from '../../cards/missing-data.json' with { type: 'json' };
 import instructions from '../../cards/instructions.json' with { type: 'json' };
+import noPolicyForPlan from '../../cards/no-policy-for-plan.json' with { type: 'json' };
 import type { Card, Coding } from '../protocol/types.js';
 import type { CardType } from './types.js';
 
@@ -32,12 +33,14 @@ export const DOSE_LIMIT = doseLimit;
 export const CRITERIA_NOT_MET = criteriaNotMet;
 export const MISSING_DATA = missingData;
 export const INSTRUCTIONS = instructions;
+export const NO_POLICY_FOR_PLAN = noPolicyForPlan;
 
 export const CARD_TEMPLATES: Record<CardType, CardTemplateBase> = {
   'prior-auth': priorAuth,
   'dose-limit': doseLimit,
   'criteria-not-met': criteriaNotMet,
   'missing-data': missingData,
+  'no-policy-for-plan': noPolicyForPlan,
   instructions,
 };
 

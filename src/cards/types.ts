@@ -11,9 +11,9 @@ export type { UncheckedItem } from './criteria.js';
 /**
  * Card types in order of importance: `maxCards` keeps the first ones. One order gets at most one coverage card
  * (prior-auth, criteria-not-met or missing-data: the one that applies) and the dose card; instructions only when a
- * client switches it on.
+ * client switches it on. An order of a plan the payer has no policy for gets only the no-policy-for-plan card.
  */
-export const CARD_TYPES = ['dose-limit', 'prior-auth', 'criteria-not-met', 'missing-data', 'instructions'] as const;
+export const CARD_TYPES = ['dose-limit', 'prior-auth', 'criteria-not-met', 'missing-data', 'no-policy-for-plan', 'instructions'] as const;
 export type CardType = (typeof CARD_TYPES)[number];
 
 /** How a product can be given: round down to a step, or to one available strength (one capsule per dose). */
@@ -47,6 +47,21 @@ export interface EvaluatedOrder {
   decisionUrl?: string;
 }
 
+/**
+ * A policy drug ordered for a member whose payer has a policy for the drug, but not for the member's plan (line of
+ * business): no coverage is asserted; the card names the plan and which plans the payer's policies are for.
+ */
+export interface PlanWithoutPolicy {
+  brand: string;
+  orderReference: string;
+  payerId: string;
+  payerName: string;
+  /** the member's line of business (catalog/lines-of-business.json id) */
+  lineOfBusiness: string;
+  /** the payer's policies in effect for the drug, and the lines of business each is for */
+  policies: Array<{ id: string; version: string; title: string; linesOfBusiness: string[] }>;
+}
+
 /** A policy drug ordered for a patient whose payer could not be determined: no policy could be applied. */
 export interface UncheckedOrder {
   brand: string;
@@ -66,6 +81,8 @@ export interface RenderInput {
   uncheckedCoverage?: { orders: UncheckedOrder[]; items: UncheckedItem[] };
   /** policy-drug orders whose subject is another patient than the hook's: not evaluated, named on a card */
   otherPatientOrders?: UncheckedOrder[];
+  /** policy-drug orders of a member whose plan the payer has no policy for: no coverage asserted, one info card each */
+  plansWithoutPolicy?: PlanWithoutPolicy[];
 }
 
 /**

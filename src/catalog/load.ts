@@ -52,6 +52,24 @@ function objectField<T>(file: string, json: Record<string, unknown>, field: stri
   return value as T;
 }
 
+/** lineage.precedence names each source once; the immunophenotype block has its panels, markers and interpretation. */
+function checkLineage(lineage: Record<string, unknown>): void {
+  const file = 'diagnosis-codes.json';
+  const sources = arrayField<unknown>(file, lineage, 'precedence');
+  const known = ['coded', 'immunophenotype', 'text'];
+  if (sources.length !== known.length || !known.every((s) => sources.includes(s))) {
+    throw new CatalogError(file, `"lineage.precedence" must list ${known.join(', ')} once each, in order of precedence`);
+  }
+  const immunophenotype = objectField<Record<string, unknown>>(file, lineage, 'immunophenotype');
+  arrayField(file, immunophenotype, 'panels');
+  objectField(file, immunophenotype, 'interpretation');
+  for (const marker of arrayField<Record<string, unknown>>(file, immunophenotype, 'markers')) {
+    if (typeof marker['cd'] !== 'string' || !['b-precursor', 't-cell'].includes(String(marker['lineage'])) || !Array.isArray(marker['loinc'])) {
+      throw new CatalogError(file, `"lineage.immunophenotype.markers": ${JSON.stringify(marker['marker'] ?? marker)} needs cd, lineage (b-precursor or t-cell) and loinc`);
+    }
+  }
+}
+
 const SPECIFICITY = { product: 3, preciseIngredient: 2, ingredient: 1 } as const;
 
 function indexDrugCodes(drugs: DrugEntry[]): Map<string, DrugCodeMatch> {
@@ -119,6 +137,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   );
   objectField<DiagnosisCodes['metastatic']>('diagnosis-codes.json', diagnosesJson, 'metastatic');
   for (const key of ['nodal', 'leukaemiaState', 'lineage', 'diseases'] as const) objectField('diagnosis-codes.json', diagnosesJson, key);
+  checkLineage(objectField<Record<string, unknown>>('diagnosis-codes.json', diagnosesJson, 'lineage'));
   const diagnoses = diagnosesJson as unknown as DiagnosisCodes;
 
   return {

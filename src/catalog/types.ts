@@ -131,7 +131,8 @@ export type ObservationFactKey =
   | 'stageGroup'
   | 'diseaseStatus'
   | LabKey
-  | 'responseAssessment';
+  | 'responseAssessment'
+  | 'immunophenotype';
 
 /** Response categories and MRD, recognised from words (observation-codes.json `responseCategories`). */
 export interface ResponseCategories {
@@ -238,9 +239,33 @@ export interface LeukaemiaStateCodes {
 
 export type Lineage = 'b-precursor' | 't-cell';
 
+/** Where a lineage reading comes from, in catalog order of precedence (diagnosis-codes.json lineage.precedence). */
+export type LineageSource = 'coded' | 'immunophenotype' | 'text';
+
+/** One flow-cytometry marker that bears on ALL lineage: its CD number, the lineage it points to, its own LOINC codes. */
+export interface ImmunophenotypeMarker {
+  marker: string;
+  /** the CD designation without "CD" ("19", "79a", "3"): how narrative results name it (CD19+, cCD79a, cyCD3) */
+  cd: string;
+  lineage: Lineage;
+  /** defining markers settle lineage; an associated one (CD7) only where every B marker tested is negative */
+  role: 'defining' | 'associated';
+  /** the marker's own result codes; percentPositiveAt: a blast-gated percentage at or above it is positive */
+  loinc: Array<{ code: string; percentPositiveAt?: number }>;
+}
+
+export interface ImmunophenotypeCodes {
+  /** narrative panel codes: the text states markers positive or negative */
+  panels: string[];
+  markers: ImmunophenotypeMarker[];
+  interpretation: { system: string; positive: string[]; negative: string[] };
+}
+
 export interface LineageCodes {
+  precedence: LineageSource[];
   icdO3Systems: string[];
   values: Array<{ lineage: Lineage; icdO3: string[]; snomed: string[]; phrases: string[] }>;
+  immunophenotype: ImmunophenotypeCodes;
 }
 
 export interface DiseaseGroup {

@@ -94,9 +94,13 @@ function measurementFact(
   return known(latest.value, [evidence(relativeReference(latest.observation), latest.date, `${label} ${shown}${converted}`, [latest.value])]);
 }
 
-/** Mosteller: BSA (m²) = √(height cm × weight kg / 3600), to 2 decimals. */
+/**
+ * Mosteller: BSA (m²) = √(height cm × weight kg / 3600), unrounded: dose limits and bands compare this value
+ * (a BSA of 1.7995 m² allows 71.98 mg at 40 mg/m², not the 72 mg its display "1.80 m²" suggests); only the
+ * evidence text rounds it.
+ */
 export function mosteller(heightCm: number, weightKg: number): number {
-  return round(Math.sqrt((heightCm * weightKg) / 3600), 2);
+  return Math.sqrt((heightCm * weightKg) / 3600);
 }
 
 export function bodyFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): ClinicalFacts['body'] {

@@ -1,18 +1,20 @@
 /**
  * The state of the disease as a clinical reviewer reads it from the problem list: the leukaemia's current state
- * (ICD-10-CM remission character, clinicalStatus, text), when it was diagnosed, the ALL lineage, and which catalog
+ * (ICD-10-CM remission character, clinicalStatus, SNOMED CT, text), when it was diagnosed, the ALL lineage (coded
+ * concept, immunophenotype, text), and which catalog
  * disease groups the chart's diagnoses belong to. Codes and phrases are catalog data (catalog/diagnosis-codes.json).
  */
 import type { Condition, MedicationRequest } from 'fhir/r4.js';
 import { sameSystem } from '../catalog/systems.js';
 import { normaliseText, statesPhrase } from '../catalog/text.js';
-import type { Catalog, Lineage, LeukaemiaState } from '../catalog/types.js';
+import type { Catalog, Lineage, LineageSource, LeukaemiaState } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { Evidence, Fact } from './types.js';
 import { ageAt, isFullDate } from './dates.js';
 import { evidence, known, notFound, unique, unknown } from './fact.js';
 import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
 import { codings, referenceId, relativeReference } from './fhir.js';
+import { immunophenotypeLineage } from './immunophenotype.js';
 
 /** Condition.code text and codings' display, normalised for phrase search. */
 function conditionText(condition: Condition): string {
@@ -96,25 +98,95 @@ export function diagnosisTiming(chart: GatheredChart, order: MedicationRequest, 
   return { date: dated, ageMonths: known(months, [cite(condition, `Age at diagnosis ${months} months (diagnosed ${date})`, [String(months)])]) };
 }
 
-/** B-cell precursor vs T-lineage ALL from the Condition's ICD-O-3 morphology, SNOMED concept or text; unknown when none says. */
-export function lineage(chart: GatheredChart, catalog: Catalog): Fact<Lineage> {
+const LINEAGE_LABEL: Readonly<Record<Lineage, string>> = { 'b-precursor': 'B-cell precursor ALL', 't-cell': 'T-lineage ALL' };
+const SOURCE_LABEL: Readonly<Record<LineageSource, string>> = { coded: 'the coded diagnosis', immunophenotype: 'the immunophenotype', text: 'the diagnosis text' };
+
+/** One source's reading of lineage: a lineage with evidence, or a conflict it could not settle. */
+type Decided = { lineage: Lineage; evidence: Evidence[] };
+type Conflict = { conflict: string; evidence: Evidence[] };
+type LineageReading = Decided | Conflict;
+
+/** Where a reading comes from, as the decision page names resources ("Observation 2026-02-09"): no resource ids in text. */
+function where(cites: readonly Evidence[]): string {
+  return unique(cites.map((e) => `${e.reference.split('/')[0] ?? ''}${e.date !== undefined ? ` ${e.date.slice(0, 10)}` : ''}`)).join(', ');
+}
+
+/** A SNOMED CT lineage concept or ICD-O-3 morphology code on a current Condition. */
+function codedLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
   const codes = catalog.diagnoses.lineage;
   for (const condition of currentConditions(chart)) {
     const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => c.code ?? '');
     const snomed = snomedCodes(condition.code, catalog);
+    for (const value of codes.values) {
+      const icdO3 = morphology.find((m) => value.icdO3.includes(m));
+      const concept = snomed.find((c) => value.snomed.includes(c));
+      if (icdO3 === undefined && concept === undefined) continue;
+      const why = concept !== undefined ? `SNOMED CT ${concept}` : `ICD-O-3 ${icdO3 ?? ''}`;
+      return { lineage: value.lineage, evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (coded ${why})`, [value.lineage])] };
+    }
+  }
+  return undefined;
+}
+
+/** Words in a current Condition's text or codings' display ("precursor T-cell", "B-ALL", "pre-B"). */
+function textLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
+  const codes = catalog.diagnoses.lineage;
+  for (const condition of currentConditions(chart)) {
     const text = conditionText(condition);
     // T phrases are listed first: "precursor T-cell" must not be read as a B phrase
     for (const value of codes.values) {
-      const byCode = morphology.find((m) => value.icdO3.includes(m)) ?? snomed.find((s) => value.snomed.includes(s));
-      const byText = byCode === undefined ? value.phrases.find((p) => statesPhrase(text, p, catalog.negations)) : undefined;
-      if (byCode !== undefined || byText !== undefined) {
-        const why = byCode !== undefined ? `coded ${byCode}` : `condition text "${byText ?? ''}"`;
-        const label = value.lineage === 't-cell' ? 'T-lineage ALL' : 'B-cell precursor ALL';
-        return known(value.lineage, [cite(condition, `${label} (${why})`, [value.lineage])]);
-      }
+      const phrase = value.phrases.find((p) => statesPhrase(text, p, catalog.negations));
+      if (phrase !== undefined) return { lineage: value.lineage, evidence: [cite(condition, `${LINEAGE_LABEL[value.lineage]} (condition text "${phrase}")`, [value.lineage])] };
     }
   }
-  return { ...notFound<Lineage>(chart, 'conditions', 'ALL lineage (B-cell precursor or T-cell)'), possibleValues: codes.values.map((v) => v.lineage) };
+  return undefined;
+}
+
+function phenotypeLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
+  const read = immunophenotypeLineage(chart, catalog);
+  if (read === undefined) return undefined;
+  if ('conflict' in read) return read;
+  return { lineage: read.lineage, evidence: read.evidence };
+}
+
+/**
+ * B-cell precursor vs T-lineage ALL. Sources in the catalog's order of precedence (coded concept, immunophenotype,
+ * text): the first that reads a lineage decides, and its evidence names a lower source that reads the other one.
+ * A conflicting immunophenotype (B and T markers positive) decides nothing; when no source decides, lineage is
+ * unknown and says why.
+ */
+export function lineage(chart: GatheredChart, catalog: Catalog): Fact<Lineage> {
+  const codes = catalog.diagnoses.lineage;
+  const readers: Readonly<Record<LineageSource, () => LineageReading | undefined>> = {
+    coded: () => codedLineage(chart, catalog),
+    immunophenotype: () => phenotypeLineage(chart, catalog),
+    text: () => textLineage(chart, catalog),
+  };
+  const decisions: Array<{ source: LineageSource; reading: Decided }> = [];
+  const conflicts: Conflict[] = [];
+  for (const source of codes.precedence) {
+    const r = readers[source]();
+    if (r === undefined) continue;
+    if ('conflict' in r) conflicts.push(r);
+    else decisions.push({ source, reading: r });
+  }
+  const decided = decisions[0];
+  if (decided !== undefined) {
+    const value = decided.reading.lineage;
+    const notes = [
+      ...decisions
+        .filter((d) => d.reading.lineage !== value)
+        .map((d) => `${SOURCE_LABEL[d.source]} (${where(d.reading.evidence)}) reads ${LINEAGE_LABEL[d.reading.lineage]}; ${SOURCE_LABEL[decided.source]} outranks it`),
+      ...conflicts.map((c) => c.conflict),
+    ];
+    const [first, ...rest] = decided.reading.evidence;
+    const cites = first === undefined || notes.length === 0 ? decided.reading.evidence : [{ ...first, text: `${first.text ?? ''}; ${notes.join('; ')}` }, ...rest];
+    return known(value, cites);
+  }
+  const possibleValues = codes.values.map((v) => v.lineage);
+  const conflict = conflicts[0];
+  if (conflict !== undefined) return { ...unknown<Lineage>(`${conflict.conflict}: lineage not settled`, conflict.evidence), possibleValues };
+  return { ...notFound<Lineage>(chart, 'conditions', 'ALL lineage (B-cell precursor or T-cell)'), possibleValues };
 }
 
 /**

@@ -109,7 +109,7 @@ export const FACT_MODEL: FactModel = {
   body: {
     weightKg: { type: 'number', unit: 'kg', description: 'Latest body weight.', fhir: 'Observation LOINC 29463-7 (and catalog bodyWeight codes), lb converted', example: '68' },
     heightCm: { type: 'number', unit: 'cm', description: 'Latest body height.', fhir: 'Observation LOINC 8302-2 (catalog bodyHeight codes), in converted', example: '165' },
-    bodySurfaceArea: { type: 'number', unit: 'm2', description: 'Body surface area: measured if documented, else Mosteller from height and weight.', fhir: 'Observation LOINC 8277-6, else computed', example: '1.8' },
+    bodySurfaceArea: { type: 'number', unit: 'm2', description: 'Body surface area: measured if documented, else Mosteller from height and weight (unrounded; rounded to 2 decimals only for display).', fhir: 'Observation LOINC 8277-6, else computed', example: '1.8' },
   },
   diagnoses: {
     icd10: { type: 'list', ...ICD10, description: "Current ICD-10-CM diagnoses, the order's reason first.", fhir: 'MedicationRequest.reasonCode / reasonReference, Condition.code (active, recurrence, relapse, remission)', example: '["C50.911"]' },
@@ -117,8 +117,8 @@ export const FACT_MODEL: FactModel = {
     diseases: { type: 'list', vocabulary: 'diseases', description: 'Catalog disease groups of the current diagnoses, for criteria that name a disease without a code list; empty when every diagnosis is read and none is in a group (not met), unknown when one cannot be read.', fhir: 'Condition.code (ICD-10-CM prefixes, SNOMED CT concepts, text phrases of catalog/diagnosis-codes.json "diseases")', example: '["breast-cancer"]' },
   },
   disease: {
-    leukaemiaState: { type: 'text', values: ['not-in-remission', 'remission', 'relapse', 'refractory'], description: 'Current state of the leukaemia.', fhir: 'ICD-10-CM 5th character (C91.0x: 0 / 1 / 2), Condition.clinicalStatus, condition text (catalog leukaemiaState)', example: '"relapse"' },
-    lineage: { type: 'text', values: ['b-precursor', 't-cell'], description: 'ALL lineage; unknown when the chart does not state it (C91.0- covers both).', fhir: 'Condition text / coding display, ICD-O-3 morphology (catalog lineage)', example: '"b-precursor"' },
+    leukaemiaState: { type: 'text', values: ['not-in-remission', 'remission', 'relapse', 'refractory'], description: 'Current state of the leukaemia.', fhir: 'ICD-10-CM 5th character (C91.0x: 0 / 1 / 2), Condition.clinicalStatus, SNOMED CT leukaemia-in-remission concepts, condition text (catalog leukaemiaState)', example: '"relapse"' },
+    lineage: { type: 'text', values: ['b-precursor', 't-cell'], description: 'ALL lineage; unknown when the chart does not state it (C91.0- covers both) or the immunophenotype is mixed. Precedence: coded concept, immunophenotype, text.', fhir: 'Condition SNOMED CT / ICD-O-3 morphology; flow-cytometry Observations (LOINC 101119-6 narrative, 52993-3, 51137-8, 35641-0); Condition text / coding display (catalog lineage)', example: '"b-precursor"' },
     diagnosisDate: { type: 'date', description: 'Date of diagnosis of the disease the order treats.', fhir: 'Condition.onset[x], else Condition.recordedDate', example: '2024-05-02' },
     respondingToTherapy: { type: 'boolean', description: 'Responding to continued therapy: improved, or stable after a documented improvement (false when worsened; unknown when stable with no documented improvement).', fhir: 'Observation mCODE CancerDiseaseStatus (LOINC 97509-4) over time', example: 'true' },
     metastatic: { type: 'boolean', description: 'Metastatic disease documented.', fhir: 'Condition (secondary-site ICD-10 / SNOMED), Observation M category M1, stage IV', example: 'true' },

@@ -5,7 +5,7 @@
  */
 import { isJsonObject } from '../json.js';
 
-export type CardType = 'coverage' | 'limits' | 'off-guideline' | 'missing-data' | 'instructions';
+export type CardType = 'coverage' | 'limits' | 'off-guideline' | 'missing-data' | 'no-policy-for-plan' | 'instructions';
 
 export interface ConfigurationOption {
   code: string;
@@ -31,6 +31,11 @@ const CARD_OPTIONS: ReadonlyArray<{ code: CardType; name: string; description: s
   { code: 'limits', name: 'Dose and schedule limits', description: 'Dose or schedule above the covered limit, with a suggestion to change the order to the covered maximum.' },
   { code: 'off-guideline', name: 'Criteria not met', description: 'The chart shows policy criteria that are not met.' },
   { code: 'missing-data', name: 'Missing data', description: 'Data that could not be checked (not in the chart, or the FHIR server did not answer in time).' },
+  {
+    code: 'no-policy-for-plan',
+    name: 'No policy for the member\'s plan',
+    description: "The payer has a policy for the drug, but not for the member's plan (line of business): no coverage is asserted, and this card says which plans the policy is for.",
+  },
   { code: 'instructions', name: 'Documentation checklist', description: 'The full criteria and what documentation to attach to the prior-authorization request (off by default: the card links to the same on its decision page).' },
 ];
 
@@ -54,7 +59,7 @@ export const CONFIGURATION_EXTENSION = 'davinci-crd.configuration';
 
 export function defaultCardConfiguration(): CardConfiguration {
   return {
-    cards: { coverage: true, limits: true, 'off-guideline': true, 'missing-data': true, instructions: false },
+    cards: { coverage: true, limits: true, 'off-guideline': true, 'missing-data': true, 'no-policy-for-plan': true, instructions: false },
     maxCards: DEFAULT_MAX_CARDS,
   };
 }

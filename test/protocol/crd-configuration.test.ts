@@ -10,10 +10,10 @@ describe('davinci-crd.configuration', () => {
 
   it('honours known codes', () => {
     const config = parseCardConfiguration({
-      'davinci-crd.configuration': { coverage: false, 'missing-data': false, 'max-cards': 2 },
+      'davinci-crd.configuration': { coverage: false, 'missing-data': false, 'no-policy-for-plan': false, 'max-cards': 2 },
     });
     expect(config.cards).toEqual({
-      coverage: false, limits: true, 'off-guideline': true, 'missing-data': false, instructions: false,
+      coverage: false, limits: true, 'off-guideline': true, 'missing-data': false, 'no-policy-for-plan': false, instructions: false,
     });
     expect(config.maxCards).toBe(2);
   });

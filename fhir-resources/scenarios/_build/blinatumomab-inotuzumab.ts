@@ -1153,9 +1153,9 @@ const scenarios: Scenario[] = [
     criteria: { 'bsc-blin-1a-phase': 'not-documented', 'bsc-blin-1a-ii': 'met' },
   }),
   blin('medi-cal-member-commercial-policy-not-applied', { ...adultBlin(), plan: 'medi-cal' }, {
-    description: '004 is a Commercial policy: a Medi-Cal member of the same payer gets no coverage asserted from it (no system action, no coverage card)',
+    description: '004 is a Commercial policy: a Medi-Cal member of the same payer gets no coverage asserted from it (no system action); one info card (coverage-info) says the payer has no policy for the member\'s Medicaid plan',
     skipped: 'no-policy-for-plan',
-    cards: [],
+    cards: ['coverage-info'],
   }),
   blin('regimen-prednisone-alone-is-not-pomp', { ...maintenanceBlin(), active: [DRUGS.prednisone] }, {
     description: '004 1.b (catalog/regimens.json): Ph- maintenance cycle 4 with only prednisone active: one POMP drug is not the POMP regimen, and no statement: alternating with POMP not documented',
