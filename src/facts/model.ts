@@ -150,7 +150,7 @@ export const FACT_MODEL: FactModel = {
     qtc: { type: 'number', unit: 'ms', description: 'Corrected QT interval (ECG), latest result on or before the service date.', fhir: 'Observation LOINC 8636-3, 60955-2 valueQuantity', example: '450' },
   },
   response: {
-    category: { type: 'text', vocabulary: 'responseCategories', description: 'Response category of the latest response assessment on or before the service date (CR, CRi, CRh, PR, SD, PD).', fhir: 'Observation LOINC 97509-4, valueCodeableConcept text/display or valueString (catalog responseCategories, project convention)', example: '"CRi"' },
+    category: { type: 'text', vocabulary: 'responseCategories', description: 'Response category of the latest response assessment on or before the service date (CR, CRi, CRh, PR, SD, PD).', fhir: 'Observation LOINC 97509-4 or 88040-1: valueCodeableConcept coded (SNOMED CT 103338009 / 550991000124107 in full remission = CR, 103337004 / 551001000124108 in partial remission = PR, 271299001 worsened = PD; LOINC answers LA28366-5 CR, LA28369-9 PR, LA28370-7 PD; 359746009 stable and 268910001 improved keep an earlier response, stable alone = SD), else its text/display or valueString (catalog responseCategories lists each code with its source)', example: '"CRi"' },
     mrd: { type: 'text', values: ['positive', 'negative'], description: 'Measurable residual disease of the latest assessment that states it.', fhir: 'the same Observations: "MRD negative", "MRD detected" (catalog responseCategories.mrd)', example: '"negative"' },
   },
   therapy: {
