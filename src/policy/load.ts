@@ -66,6 +66,12 @@ export function policyValidator(): ValidateFunction<Policy> {
   return compiled;
 }
 
+/** What a value of these fields means, added to the "expected one of" message: how to choose. */
+const ENUM_HINTS: ReadonlyArray<readonly [string, string]> = [
+  ['/cumulative/unit', '. A total adds doses up: its unit is per dose (mg, mg/m2, mg/kg, ug), never per day; a continuous infusion\'s daily rate is limited with "dose"'],
+  ['/cumulative/per', '. "cycle" sums the order\'s own dose lines (one order is one cycle); "course" adds the doses already given in the current course (then state "courseGapDays")'],
+];
+
 /** The most specific error: Ajv reports the inner failure before the if/then that led to it. */
 function describe(error: ErrorObject): { pointer: string; detail: string } {
   const pointer = error.instancePath === '' ? '/' : error.instancePath;
@@ -77,7 +83,7 @@ function describe(error: ErrorObject): { pointer: string; detail: string } {
   if (error.keyword === 'enum' && Array.isArray(p['allowedValues'])) {
     const allowed = (p['allowedValues'] as unknown[]).map(String);
     const near = typeof error.data === 'string' ? nearest(error.data, allowed) : undefined;
-    detail = `${JSON.stringify(error.data)} is not allowed; expected one of ${allowed.join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}`;
+    detail = `${JSON.stringify(error.data)} is not allowed; expected one of ${allowed.join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}${ENUM_HINTS.find(([suffix]) => pointer.endsWith(suffix))?.[1] ?? ''}`;
   }
   return { pointer, detail };
 }
