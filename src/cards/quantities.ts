@@ -82,8 +82,9 @@ function plannedText(planned: CourseTotal['planned']): string {
 }
 
 /**
- * The course's running total and what it is made of: "course since 2026-09-01: 1.8 mg/m² given (3 doses 2026-09-01 to
- * 2026-09-15, order MedicationRequest/ino-c1) + this order 0.5 mg/m² × 3 = 1.5 mg/m²; 3.3 mg/m² in the course".
+ * This order's doses, the course's running total and what it is made of: "0.5 mg/m² × 3 = 1.5 mg/m², making 6.3 mg/m²
+ * in the course since 2026-09-08 with 1.8 mg/m² given (3 doses 2026-09-08 to 2026-09-22, order MedicationRequest/ino-c1)
+ * + 1.5 mg/m² given (…)".
  */
 export function courseTotalText(course: CourseTotal): string {
   const given = course.given.map((g) => {
@@ -92,8 +93,8 @@ export function courseTotalText(course: CourseTotal): string {
     return `${quantityText(g.amount)} given (${dosesText(g.doses)} ${span}, ${what} ${g.reference})`;
   });
   const at = course.scale === undefined ? '' : ` (at ${scaleText(course.scale)})`;
-  const head = given.length === 0 ? 'first doses of the course' : `course since ${course.since}: ${given.join(' + ')}`;
-  return `${head} + this order ${plannedText(course.planned)}; ${quantityText(course.total)} in the course${at}`;
+  const made = given.length === 0 ? ', the first doses of the course' : `, making ${quantityText(course.total)} in the course since ${course.since} with ${given.join(' + ')}`;
+  return `${plannedText(course.planned)}${made}${at}`;
 }
 
 /** The covered maximum for this patient: "72 mg", "28 mcg/day, 2 per 28 days". */

@@ -298,7 +298,9 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
   }
   else if (dose.missing && dose.missing.length > 0) detail += renderTemplate(DOSE_LIMIT.noFix, { settle: dose.missing.map(settleText).join('; ') }, 'markdown');
   // The order itself is on the "Ordered" line; its own evidence would repeat it.
-  const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference);
+  // …nor the earlier orders and administrations the course total already lists
+  const listed = new Set((dose.ordered?.courseTotal?.given ?? []).map((g) => g.reference));
+  const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference && !listed.has(e.reference));
   if (basis.length > 0) detail += renderTemplate(DOSE_LIMIT.evidence, { evidence: evidenceList(basis) }, 'markdown');
   if (dose.source) detail += renderTemplate(DOSE_LIMIT.source, { source: oneSpelling(dose.source) }, 'markdown');
   detail = detail.replace(/^\n+/, '');
