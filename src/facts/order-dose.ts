@@ -393,10 +393,9 @@ export function givenDoses(
 
   // which orders the administrations account for: linked ones, else one whose implied doses span the date
   const documented = new Set<OrderReading>();
+  const byId = new Map(orders.flatMap((o) => (o.request.id === undefined ? [] : [[o.request.id, o] as const])));
   for (const g of given) {
-    const order =
-      orders.find((o) => g.order !== undefined && o.request.id === g.order) ??
-      (g.order === undefined ? orders.find((o) => o.start !== '' && g.date >= o.start && g.date <= lastDate(o)) : undefined);
+    const order = g.order !== undefined ? byId.get(g.order) : orders.find((o) => o.start !== '' && g.date >= o.start && g.date <= lastDate(o));
     if (order !== undefined) documented.add(order);
   }
 
