@@ -76,4 +76,10 @@ describe('a total dose per course', () => {
     expect(coverage?.detail).toContain('MedicationRequest/ino-c2 (2026-11-03): how many times it was given is not stated');
     expect(coverage?.detail).toContain('MedicationAdministration with dose and date');
   });
+
+  it('the policy page states the limit with the pause that ends a course', async () => {
+    const res = await request(app).get('/policies/centene-inotuzumab-course-total').set('Accept', 'text/html');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('in total up to 5.4 mg/m² per course (a pause of more than 42 days starts a new course)');
+  });
 });
