@@ -74,7 +74,7 @@ function fromTrend(trend: Trend, cite: Evidence, earlier: Extract<Reading, { kin
   }
   const before = earlier === undefined ? [] : [earlier.cite];
   if (trend.otherwise !== undefined) return known(trend.otherwise, [{ ...cite, text: `${cite.text ?? ''}: read as ${trend.otherwise}`, supports: [trend.otherwise] }, ...before]);
-  return unknown(`Disease ${trend.trend} on ${cite.date ?? 'an undated assessment'}, with no earlier response category: which response is not stated`, [cite, ...before]);
+  return unknown(`Disease ${trend.trend} on ${cite.date ?? 'an undated assessment'}, with no earlier response category: "${trend.trend}" does not say which response (CR or PR)`, [cite, ...before]);
 }
 
 export function responseFacts(chart: GatheredChart, catalog: Catalog, serviceDate: string): ClinicalFacts['response'] {

@@ -86,7 +86,7 @@ describe('response assessment', () => {
       expect(at([stable]).category.value).toBe('SD');
       const improved = at([progressed, observation('status-oct', '97509-4', '2026-10-01', coded(SNOMED, '268910001', 'Improved'))]);
       expect(improved.category.value).toBeNull();
-      expect(improved.category.unknownReason).toBe('Disease improved on 2026-10-01, with no earlier response category: which response is not stated');
+      expect(improved.category.unknownReason).toBe('Disease improved on 2026-10-01, with no earlier response category: "improved" does not say which response (CR or PR)');
       expect(improved.category.evidence.map((e) => e.reference)).toEqual(['Observation/status-oct', 'Observation/bm-jun']);
     });
 
