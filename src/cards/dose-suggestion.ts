@@ -132,8 +132,10 @@ export function applyCoveredDose(order: MedicationRequest, dose: DoseCheck, roun
   if (hasSeveralDoseLines(order)) return undefined;
   // Engines that do not say which part exceeds are read as "the dose".
   const exceeds = dose.exceeds && dose.exceeds.length > 0 ? dose.exceeds : ['dose'];
-  const rounded = exceeds.includes('dose') ? roundDown(covered.amount.value, covered.amount.unit, rounding) : undefined;
-  if (exceeds.includes('dose') && !rounded) return undefined;
+  // a total per course the engine offers a covered amount for (one dose: the room left) is fixed by the amount too
+  const changesAmount = exceeds.includes('dose') || exceeds.includes('cumulative');
+  const rounded = changesAmount ? roundDown(covered.amount.value, covered.amount.unit, rounding) : undefined;
+  if (changesAmount && !rounded) return undefined;
   const schedule = exceeds.includes('schedule') ? covered.schedule : undefined;
   if (!rounded && !schedule) return undefined;
 

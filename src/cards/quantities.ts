@@ -2,7 +2,7 @@
  * The words for the engine's numbers: the order as compared, the limit, the covered maximum, the approval duration.
  * One formatter for cards, the coverage-information extension and the decision pages; units from src/units.ts only.
  */
-import type { ApprovalDuration, DoseCap, DoseCheck, DoseLimitValue, OrderedDose } from '../policy/types.js';
+import type { ApprovalDuration, CourseTotal, CumulativeCap, DoseCap, DoseCheck, DoseLimitValue, OrderedDose } from '../policy/types.js';
 import { daysText, formatNumber, quantityText, ucumOf, type UcumQuantity } from '../units.js';
 
 const SCALE_NAME: Readonly<Record<string, string>> = { m2: 'BSA', kg: 'weight' };
@@ -28,8 +28,14 @@ export function limitText(limit: DoseLimitValue): string {
     const s = scheduleText(limit.schedule.maxAdministrations, limit.schedule.periodDays);
     parts.push(limit.dose === undefined ? s.replace(/^once/, 'up to once') : s.replace(/^up to /, ''));
   }
-  if (limit.cumulative !== undefined) parts.push(`${parts.length > 0 ? 'and ' : ''}up to ${quantityText({ value: limit.cumulative.max, unit: limit.cumulative.unit })} in total per cycle`);
+  if (limit.cumulative !== undefined) parts.push(`${parts.length > 0 ? 'and ' : ''}up to ${quantityText({ value: limit.cumulative.max, unit: limit.cumulative.unit })} in total ${perText(limit.cumulative)}`);
   return parts.join(' ');
+}
+
+/** "per cycle", "per course (a pause of more than 42 days starts a new course)". */
+function perText(cap: CumulativeCap): string {
+  if (cap.per === 'cycle') return 'per cycle';
+  return cap.courseGapDays === undefined ? 'per course' : `per course (a pause of more than ${daysText(cap.courseGapDays)} starts a new course)`;
 }
 
 export function limitsText(dose: DoseCheck): string | undefined {
@@ -53,6 +59,7 @@ export function orderedText(ordered: OrderedDose | undefined): string | undefine
       : ` (${quantityText(ordered.inLimitUnit)}${ordered.scale === undefined ? '' : ` at ${scaleText(ordered.scale)}`})`;
   const schedule =
     ordered.schedule === undefined ? '' : `, ${formatNumber(ordered.schedule.administrations)} per ${daysText(ordered.schedule.periodDays)}`;
+  if (ordered.courseTotal !== undefined) return courseTotalText(ordered.courseTotal);
   if (ordered.cycleTotal !== undefined) return `${cycleTotalText(ordered.cycleTotal)}${schedule}`;
   const largest = ordered.doseLines === undefined ? '' : ` (the largest of ${ordered.doseLines} dose lines)`;
   return `${quantityText(ordered.amount)}${largest}${converted}${schedule}`;
@@ -63,6 +70,31 @@ function cycleTotalText(cycle: NonNullable<OrderedDose['cycleTotal']>): string {
   const lines = cycle.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ');
   const at = cycle.scale === undefined ? '' : ` (at ${scaleText(cycle.scale)})`;
   return `${lines} = ${quantityText(cycle.total)} per cycle${at}`;
+}
+
+const dosesText = (n: number): string => (n === 1 ? '1 dose' : `${n} doses`);
+
+/** "0.8 mg/m² × 1 + 0.5 mg/m² × 2 = 1.8 mg/m²", or "0.5 mg/m²" for one dose. */
+function plannedText(planned: CourseTotal['planned']): string {
+  const [only] = planned.lines;
+  if (planned.lines.length === 1 && only !== undefined && only.administrations === 1) return quantityText(only.amount);
+  return `${planned.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ')} = ${quantityText(planned.amount)}`;
+}
+
+/**
+ * This order's doses, the course's running total and what it is made of: "0.5 mg/m² × 3 = 1.5 mg/m², making 6.3 mg/m²
+ * in the course since 2026-09-08 with 1.8 mg/m² given (3 doses 2026-09-08 to 2026-09-22, order MedicationRequest/ino-c1)
+ * + 1.5 mg/m² given (…)".
+ */
+export function courseTotalText(course: CourseTotal): string {
+  const given = course.given.map((g) => {
+    const span = g.from === g.to ? g.from : `${g.from} to ${g.to}`;
+    const what = g.source === 'order' ? 'order' : 'administration';
+    return `${quantityText(g.amount)} given (${dosesText(g.doses)} ${span}, ${what} ${g.reference})`;
+  });
+  const at = course.scale === undefined ? '' : ` (at ${scaleText(course.scale)})`;
+  const made = given.length === 0 ? ', the first doses of the course' : `, making ${quantityText(course.total)} in the course since ${course.since} with ${given.join(' + ')}`;
+  return `${plannedText(course.planned)}${made}${at}`;
 }
 
 /** The covered maximum for this patient: "72 mg", "28 mcg/day, 2 per 28 days". */

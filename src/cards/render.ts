@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MedicationRequest } from 'fhir/r4.js';
-import type { CriterionResult, DoseExceeds, PolicyEvaluation } from '../policy/types.js';
+import type { CriterionResult, CumulativeCap, DoseExceeds, PolicyEvaluation } from '../policy/types.js';
 import type { Card, HookResponse, Link, SystemAction } from '../protocol/types.js';
 import { coverageInformationAction } from './coverage-information.js';
 import {
@@ -238,7 +238,7 @@ function coverageCard(ctx: OrderContext): TypedCard | undefined {
 
 // ------------------------------------------------------------------ dose
 
-function exceedsWord(exceeds: readonly DoseExceeds[]): string {
+function exceedsWord(exceeds: readonly DoseExceeds[], per: CumulativeCap['per'] = 'cycle'): string {
   const perAdministration = exceeds.filter((part) => part !== 'cumulative');
   const first =
     perAdministration.includes('dose') && perAdministration.includes('schedule')
@@ -249,7 +249,8 @@ function exceedsWord(exceeds: readonly DoseExceeds[]): string {
           ? DOSE_LIMIT.exceeds.dose
           : undefined;
   if (!exceeds.includes('cumulative')) return first ?? DOSE_LIMIT.exceeds.dose;
-  return first === undefined ? DOSE_LIMIT.exceeds.cumulative : renderTemplate(DOSE_LIMIT.exceeds.joined, { first, second: DOSE_LIMIT.exceeds.cumulative }, 'text');
+  const total = per === 'course' ? DOSE_LIMIT.exceeds.cumulativeCourse : DOSE_LIMIT.exceeds.cumulative;
+  return first === undefined ? total : renderTemplate(DOSE_LIMIT.exceeds.joined, { first, second: total }, 'text');
 }
 
 function doseCard(ctx: OrderContext): TypedCard | undefined {
@@ -263,7 +264,8 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
   const covered = applied ? coveredText({ ...(dose.covered ?? { amount: { value: 0, unit: 'mg', per: 'administration' } }), ...(applied.schedule && { schedule: applied.schedule }) }, applied.dose) : dose.covered ? coveredText(dose.covered) : undefined;
   const ordered = orderedText(dose.ordered);
   const allowed = limitsText(dose);
-  const values: TemplateValues = { ...ctx.values, exceeds: exceedsWord(exceeds), ordered: ordered ?? '', allowed: allowed ?? '', covered: covered ?? '' };
+  const cumulativeCap = dose.limits?.find((l) => l.cumulative !== undefined)?.cumulative;
+  const values: TemplateValues = { ...ctx.values, exceeds: exceedsWord(exceeds, cumulativeCap?.per), ordered: ordered ?? '', allowed: allowed ?? '', covered: covered ?? '' };
 
   const summaries = [...(ordered && allowed ? [DOSE_LIMIT.summary] : []), ...(covered ? [DOSE_LIMIT.summaryShort] : []), DOSE_LIMIT.summaryShortest];
   // Only lines with a value: no "Ordered: —".
@@ -285,12 +287,21 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
   if (covered && hasSeveralDoseLines(entry.order)) detail += renderTemplate(DOSE_LIMIT.noFixSeveralLines, { covered, lines: String(lines) }, 'markdown');
   else if (covered) detail += renderTemplate(DOSE_LIMIT.coveredForPatient, { covered }, 'markdown');
   else if (exceeds.includes('cumulative')) {
-    const cap = dose.limits?.find((l) => l.cumulative !== undefined)?.cumulative;
-    if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');
+    const cap = cumulativeCap;
+    const course = dose.ordered?.courseTotal;
+    if (cap !== undefined && course !== undefined) {
+      const total = quantityText({ value: cap.max, unit: cap.unit });
+      detail +=
+        course.remaining.value <= 0
+          ? renderTemplate(DOSE_LIMIT.noFixCourseReached, { total, gapDays: String(course.gapDays) }, 'markdown')
+          : renderTemplate(DOSE_LIMIT.noFixCourse, { total, remaining: quantityText(course.remaining) }, 'markdown');
+    } else if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');
   }
   else if (dose.missing && dose.missing.length > 0) detail += renderTemplate(DOSE_LIMIT.noFix, { settle: dose.missing.map(settleText).join('; ') }, 'markdown');
   // The order itself is on the "Ordered" line; its own evidence would repeat it.
-  const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference);
+  // …nor the earlier orders and administrations the course total already lists
+  const listed = new Set((dose.ordered?.courseTotal?.given ?? []).map((g) => g.reference));
+  const basis = dose.evidence.filter((e) => !conditionEvidence.has(e.reference) && e.reference !== ctx.orderReference && !listed.has(e.reference));
   if (basis.length > 0) detail += renderTemplate(DOSE_LIMIT.evidence, { evidence: evidenceList(basis) }, 'markdown');
   if (dose.source) detail += renderTemplate(DOSE_LIMIT.source, { source: oneSpelling(dose.source) }, 'markdown');
   detail = detail.replace(/^\n+/, '');

@@ -166,9 +166,12 @@ function medicationFromReference(
   return undefined;
 }
 
+/** What names the medication of an order or an administration (both carry these three elements). */
+export type MedicationSource = Pick<MedicationRequest, 'medicationCodeableConcept' | 'medicationReference' | 'contained'>;
+
 /** The order's medication as a CodeableConcept: inline, or the code of the Medication it references. */
 export function resolveMedicationConcept(
-  request: MedicationRequest,
+  request: MedicationSource,
   chart: Pick<GatheredChart, 'medications' | 'draftOrders'>,
 ): CodeableConcept | undefined {
   if (request.medicationCodeableConcept !== undefined) return request.medicationCodeableConcept;
@@ -180,8 +183,8 @@ export function resolveMedicationConcept(
   return reference.display !== undefined ? { text: reference.display } : undefined;
 }
 
-/** Both steps at once: what drug a MedicationRequest orders. */
-export function identifyOrderedDrug(request: MedicationRequest, chart: Pick<GatheredChart, 'medications' | 'draftOrders'>, catalog: Catalog): DrugIdentification {
+/** Both steps at once: what drug a MedicationRequest orders (or a MedicationAdministration gave). */
+export function identifyOrderedDrug(request: MedicationSource, chart: Pick<GatheredChart, 'medications' | 'draftOrders'>, catalog: Catalog): DrugIdentification {
   return identifyDrug(resolveMedicationConcept(request, chart), catalog);
 }
 

@@ -134,9 +134,19 @@ export type ObservationFactKey =
   | 'responseAssessment'
   | 'immunophenotype';
 
-/** Response categories and MRD, recognised from words (observation-codes.json `responseCategories`). */
+/** A coded answer the catalog reads, with where it was checked (observation-codes.json `responseCategories`). */
+export interface SourcedCode {
+  system: 'loinc' | 'snomed';
+  code: string;
+  display: string;
+  source: string;
+}
+
+/** Response categories and MRD, recognised from codes, then words (observation-codes.json `responseCategories`). */
 export interface ResponseCategories {
-  categories: Array<{ category: string; texts: string[] }>;
+  categories: Array<{ category: string; texts: string[]; codes?: SourcedCode[]; refines?: string }>;
+  /** trend codes (improved, stable): the earlier category they keep, and the category when there is none */
+  trends?: Array<{ trend: string; codes: SourcedCode[]; keeps: string[]; otherwise?: string; reading: string }>;
   mrd: { negative: string[]; positive: string[] };
 }
 

@@ -1,10 +1,11 @@
 /** The ordered amount and schedule: every dose line's amount, the schedule from dosageInstruction[0]. */
-import type { Dosage, MedicationRequest, Quantity } from 'fhir/r4.js';
+import type { Dosage, MedicationAdministration, MedicationRequest, Quantity } from 'fhir/r4.js';
 import type { HcpcsCode, UnitStrength } from '../catalog/types.js';
-import type { Evidence, Fact, OrderedAmount, OrderedDoseLine, OrderedSchedule } from './types.js';
-import { known, unknown } from './fact.js';
+import type { DoseHistory, Evidence, Fact, GivenDose, OrderedAmount, OrderedDoseLine, OrderedSchedule, UnreadableDose } from './types.js';
+import { evidence, known, unknown } from './fact.js';
+import { referenceId, relativeReference } from './fhir.js';
 import { durationDays, SCHEDULE_PERIOD_DAYS } from './durations.js';
-import { daysBetween, datePart } from './dates.js';
+import { addDays, daysBetween, datePart } from './dates.js';
 import { doseUnitSpelling } from '../units.js';
 
 type Parsed = Omit<OrderedAmount, 'value' | 'asWritten'> & { factor: number };
@@ -251,4 +252,184 @@ export function largestAmount(lines: Fact<OrderedDoseLine[]>, first: Fact<Ordere
   }
   const largest = all.reduce((a, b) => (comparableUg(b.amount) > comparableUg(a.amount) ? b : a), head);
   return known(largest.amount, lines.evidence);
+}
+
+// ---------------------------------------------------------------- doses already given (a total per course reads them)
+
+/** Statuses of an earlier order whose doses were (or are being) given; drafts, cancellations and errors were not. */
+const GIVEN_ORDER_STATUSES: ReadonlySet<string> = new Set(['active', 'completed', 'stopped']);
+
+/** More implied doses than this in one dose line is no real order (daily for over ten years): not read. */
+const MAX_IMPLIED_DOSES = 4000;
+
+export interface DoseHistoryInput {
+  /** catalog id of the ordered drug */
+  drug: string;
+  serviceDate: string;
+  /** ids of the draft orders being signed: never history */
+  draftIds: ReadonlySet<string>;
+  /** which catalog drug an order or administration names, with the HCPCS code that sizes its billing units (needs the chart's Medications: the caller knows them) */
+  identify: (resource: MedicationRequest | MedicationAdministration) => { drug: string | null; hcpcs?: HcpcsCode };
+  /** what one unit of the drug's solid oral product holds, when the catalog says */
+  unitStrength?: UnitStrength;
+  /** why the medication history could not be read (a failed query), when it could not */
+  historyGap?: string;
+}
+
+/** When an earlier order starts: the dosing period, else the dispense validity, else when it was written. */
+function orderStart(request: MedicationRequest): string | undefined {
+  const bounds = request.dosageInstruction?.find((d) => d.timing?.repeat?.boundsPeriod?.start !== undefined)?.timing?.repeat?.boundsPeriod?.start;
+  const day = datePart(bounds ?? request.dispenseRequest?.validityPeriod?.start ?? request.authoredOn);
+  return day !== undefined && day.length === 10 ? day : undefined;
+}
+
+/**
+ * The dates of one dose line's doses: its event dates, else `count` (or its bounded duration's worth) from its start, one
+ * period ÷ frequency apart (days 1, 8 and 15 written as "3 per 28 days" are spread evenly: the count is exact, the
+ * days approximate). A reason when the line does not say how many times it is given.
+ */
+function lineDoseDates(dosage: Dosage, start: string): string[] | string {
+  const events = dosage.timing?.event ?? [];
+  if (events.length > 0) {
+    const days = events.map((e) => datePart(e));
+    if (days.some((d) => d === undefined || d.length !== 10)) return 'an event date of its timing is not a calendar date';
+    return days as string[];
+  }
+  const schedule = orderedSchedule(dosage, () => ({ reference: '', supports: [] }));
+  const count = lineAdministrations(dosage);
+  if (count === undefined) return 'how many times it was given is not stated (timing.repeat.count, event dates or a bounded period)';
+  if (count > MAX_IMPLIED_DOSES) return `${count} doses is more than any order gives`;
+  const first = datePart(dosage.timing?.repeat?.boundsPeriod?.start) ?? start;
+  if (first.length !== 10) return 'its start is not a calendar date';
+  // a count with no period: doses on consecutive days is not known; one date for all keeps them in the same course
+  const step = schedule.value === null ? 0 : schedule.value.periodDays / schedule.value.administrations;
+  return Array.from({ length: count }, (_, k) => addDays(first, Math.floor(k * step + 1e-9)));
+}
+
+/** A dose line's amount, when it is a dose (not a rate per day) the order states in a unit that can be read. */
+function givenAmount(dosage: Dosage, hcpcs: HcpcsCode | undefined, unitStrength: UnitStrength | undefined): OrderedAmount | string {
+  const amount = orderedAmount(dosage, hcpcs, () => ({ reference: '', supports: [] }), unitStrength);
+  if (amount.value === null) return amount.unknownReason ?? 'dose not understood';
+  if (amount.value.per === 'day') return `${amount.value.asWritten} is a rate per day (continuous infusion), not doses that add up`;
+  return amount.value;
+}
+
+interface OrderReading {
+  request: MedicationRequest;
+  reference: string;
+  start: string;
+  /** every implied dose (also those on or after the service date), or why they cannot be read */
+  doses: GivenDose[] | string;
+}
+
+function readOrder(request: MedicationRequest, start: string, hcpcs: HcpcsCode | undefined, unitStrength: UnitStrength | undefined): OrderReading {
+  const reference = relativeReference(request);
+  const lines = request.dosageInstruction ?? [];
+  if (lines.length === 0) return { request, reference, start, doses: 'the order states no dose' };
+  const doses: GivenDose[] = [];
+  for (const [i, dosage] of lines.entries()) {
+    const where = lines.length > 1 ? `dose line ${i + 1}: ` : '';
+    const amount = givenAmount(dosage, hcpcs, unitStrength);
+    if (typeof amount === 'string') return { request, reference, start, doses: `${where}${amount}` };
+    const dates = lineDoseDates(dosage, start);
+    if (typeof dates === 'string') return { request, reference, start, doses: `${where}${dates}` };
+    for (const date of dates) doses.push({ date, amount, reference, source: 'order' });
+  }
+  return { request, reference, start, doses };
+}
+
+function administrationDate(a: MedicationAdministration): string | undefined {
+  const day = datePart(a.effectiveDateTime ?? a.effectivePeriod?.start);
+  return day !== undefined && day.length === 10 ? day : undefined;
+}
+
+const formatDoses = (n: number): string => (n === 1 ? '1 dose' : `${n} doses`);
+
+/**
+ * The doses of `drug` given before the service date. Pure: reads the patient's MedicationRequests and
+ * MedicationAdministrations only. An earlier order's doses are its recorded administrations when there are any
+ * (linked by `request`, or dated within the order's doses), else what its timing implies; an administration no
+ * order accounts for counts on its own. Whatever cannot be read is listed, with its date when known, so a total over a
+ * course can tell whether it matters.
+ */
+export function givenDoses(
+  medicationRequests: readonly MedicationRequest[],
+  medicationAdministrations: readonly MedicationAdministration[],
+  input: DoseHistoryInput,
+): Fact<DoseHistory> {
+  if (input.historyGap !== undefined) return unknown(input.historyGap);
+  const { drug, serviceDate } = input;
+  const orders: OrderReading[] = [];
+  for (const request of medicationRequests) {
+    if (!GIVEN_ORDER_STATUSES.has(request.status) || (request.id !== undefined && input.draftIds.has(request.id))) continue;
+    const start = orderStart(request);
+    if (start !== undefined && start >= serviceDate) continue;
+    const identified = input.identify(request);
+    if (identified.drug !== drug) continue;
+    if (start === undefined) {
+      orders.push({ request, reference: relativeReference(request), start: '', doses: 'its start is not stated as a calendar date' });
+      continue;
+    }
+    orders.push(readOrder(request, start, identified.hcpcs, input.unitStrength));
+  }
+  const given: Array<{ administration: MedicationAdministration; date: string; amount: OrderedAmount | string; order?: string }> = [];
+  const unreadable: UnreadableDose[] = [];
+  for (const administration of medicationAdministrations) {
+    if (administration.status !== 'completed') continue;
+    const identified = input.identify(administration);
+    if (identified.drug !== drug) continue;
+    const date = administrationDate(administration);
+    const reference = relativeReference(administration);
+    if (date === undefined) {
+      unreadable.push({ reference, reason: 'the administration has no calendar date (effectiveDateTime)' });
+      continue;
+    }
+    if (date >= serviceDate) continue;
+    const dose = administration.dosage?.dose;
+    const amount = dose === undefined ? 'the administration records no dose (dosage.dose)' : givenAmount({ doseAndRate: [{ doseQuantity: dose }] }, identified.hcpcs, input.unitStrength);
+    const linked = referenceId(administration.request);
+    given.push({ administration, date, amount, ...(linked !== undefined ? { order: linked } : {}) });
+  }
+
+  // which orders the administrations account for: linked ones, else one whose implied doses span the date
+  const documented = new Set<OrderReading>();
+  const byId = new Map(orders.flatMap((o) => (o.request.id === undefined ? [] : [[o.request.id, o] as const])));
+  for (const g of given) {
+    const order = g.order !== undefined ? byId.get(g.order) : orders.find((o) => o.start !== '' && g.date >= o.start && g.date <= lastDate(o));
+    if (order !== undefined) documented.add(order);
+  }
+
+  const doses: GivenDose[] = [];
+  const evidenceList: Evidence[] = [];
+  for (const g of given) {
+    const reference = relativeReference(g.administration);
+    if (typeof g.amount === 'string') {
+      unreadable.push({ date: g.date, reference, reason: g.amount });
+      continue;
+    }
+    doses.push({ date: g.date, amount: g.amount, reference, source: 'administration' });
+    evidenceList.push(evidence(reference, g.date, `${drug} ${g.amount.asWritten} given ${g.date}`, [`${g.amount.value} ${g.amount.unit}`]));
+  }
+  for (const o of orders) {
+    if (documented.has(o)) continue;
+    if (typeof o.doses === 'string') {
+      unreadable.push({ ...(o.start !== '' ? { date: o.start } : {}), reference: o.reference, reason: o.doses });
+      continue;
+    }
+    const before = o.doses.filter((d) => d.date < serviceDate);
+    if (before.length === 0) continue;
+    doses.push(...before);
+    const amounts = [...new Set(before.map((d) => d.amount.asWritten))].join(' / ');
+    const first = before[0]!.date;
+    const last = before[before.length - 1]!.date;
+    const span = first === last ? `on ${first}` : `${first} to ${last}`;
+    evidenceList.push(evidence(o.reference, o.start, `${drug} ${amounts}, ${formatDoses(before.length)} ${span} (order ${o.request.status}; doses from its timing)`, [drug]));
+  }
+  doses.sort((a, b) => a.date.localeCompare(b.date));
+  return known({ doses, unreadable }, evidenceList);
+}
+
+function lastDate(o: OrderReading): string {
+  if (typeof o.doses === 'string' || o.doses.length === 0) return o.start;
+  return o.doses.reduce((latest, d) => (d.date > latest ? d.date : latest), o.start);
 }

@@ -3,11 +3,11 @@ import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
-import type { DraftOrderFacts, Evidence, Fact } from './types.js';
+import type { DoseHistory, DraftOrderFacts, Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween, isRealDate } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages } from './fhir.js';
-import { largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
+import { givenDoses, largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
 import { cyclesFromHistory } from './cycles.js';
@@ -152,6 +152,24 @@ function unitStrengthOf(drug: string | null, codes: readonly string[], catalog: 
   return undefined;
 }
 
+/** The drug's doses before the service date, for a total per course. */
+function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Catalog, serviceDate: string, historyGap: string | undefined, unitStrength: UnitStrength | undefined): Fact<DoseHistory> {
+  if (drug === null) return unknown('Ordered drug not recognised');
+  const draftIds = new Set(chart.draftOrders.flatMap((d) => (d.id === undefined ? [] : [d.id])));
+  return givenDoses(
+    chart.medicationRequests,
+    [], // wired to chart.medicationAdministrations at merge
+    {
+      drug,
+      serviceDate,
+      draftIds,
+      identify: (resource) => identifyOrderedDrug(resource, chart, catalog),
+      ...(unitStrength !== undefined ? { unitStrength } : {}),
+      ...(historyGap !== undefined ? { historyGap } : {}),
+    },
+  );
+}
+
 export function draftOrderFacts(
   order: MedicationRequest,
   chart: GatheredChart,
@@ -183,6 +201,7 @@ export function draftOrderFacts(
     amount: largestAmount(doseLines, orderedAmount(dosage, identified.hcpcs, cite, strength)),
     doseLines,
     schedule: orderedSchedule(dosage, cite),
+    dosesGiven: dosesGivenFact(identified.drug, chart, catalog, serviceDate, historyGap, strength),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),
     cycleNumberStated: stated.cycleNumber,

@@ -69,6 +69,30 @@ export interface OrderedDoseLine {
   administrations?: number;
 }
 
+/** One dose of the ordered drug given before the service date: recorded (an administration) or implied by an earlier order's timing. */
+export interface GivenDose {
+  /** YYYY-MM-DD */
+  date: string;
+  amount: OrderedAmount;
+  /** `MedicationAdministration/…` or `MedicationRequest/…` */
+  reference: string;
+  source: 'administration' | 'order';
+}
+
+/** An earlier order or administration of the drug whose doses cannot be read: a total over a course it may fall in is unknown. */
+export interface UnreadableDose {
+  /** YYYY-MM-DD when known (a course that starts later leaves it out) */
+  date?: string;
+  reference: string;
+  reason: string;
+}
+
+/** The ordered drug's dose history before the service date (a total per course reads it). */
+export interface DoseHistory {
+  doses: GivenDose[];
+  unreadable: UnreadableDose[];
+}
+
 export interface OrderedSchedule {
   administrations: number;
   periodDays: number;
@@ -89,6 +113,8 @@ export interface DraftOrderFacts {
   /** every dose line of the order (several for day-specific doses); unknown when one line's amount cannot be read */
   doseLines: Fact<OrderedDoseLine[]>;
   schedule: Fact<OrderedSchedule>;
+  /** Doses of this drug given before the service date: recorded administrations, else what earlier orders' timing implies */
+  dosesGiven: Fact<DoseHistory>;
   /** Catalog ids of the other drugs in the regimen: other draft orders + active medications on the service date. */
   partners: Fact<string[]>;
   /** Catalog classes of those partners (e.g. `tki`, `immunomodulatory`). */

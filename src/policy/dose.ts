@@ -4,10 +4,11 @@
  * amount is brought to the cap's basis with the patient's body surface area
  * or weight. Nothing here knows a drug.
  */
-import type { ClinicalFacts, Evidence, Fact, OrderedAmount, OrderedDoseLine, OrderedSchedule } from '../facts/types.js';
+import type { ClinicalFacts, DoseHistory, Evidence, Fact, GivenDose, OrderedAmount, OrderedDoseLine, OrderedSchedule, UnreadableDose } from '../facts/types.js';
+import { daysBetween } from '../facts/dates.js';
 import { allStatus, anyStatus, dedupeEvidence, evaluateCriterion, openLeaves } from './criteria.js';
 import { DOSE_UNITS, MICROGRAMS_PER as UG_PER, ucumOf, type UcumQuantity } from '../units.js';
-import type { Criterion, CriterionResult, CumulativeCap, DoseAlternative, DoseExceeds, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
+import type { CourseTotal, Criterion, CriterionResult, CumulativeCap, DoseAlternative, DoseExceeds, DoseCap, DoseCheck, DoseLimitSet, DoseLimitValue, OrderedDose, Status } from './types.js';
 
 type Basis = OrderedAmount['basis'];
 type Per = OrderedAmount['per'];
@@ -172,50 +173,171 @@ function checkSchedule(limit: NonNullable<DoseAlternative['schedule']>, schedule
 interface CumulativePart {
   status: Status;
   cycleTotal?: NonNullable<OrderedDose['cycleTotal']>;
+  courseTotal?: CourseTotal;
+  /** per course: what the course may still receive, in absolute micrograms for this patient (for an exact fix) */
+  courseRoomUg?: number;
+}
+
+type CapParts = (typeof DOSE_UNITS)[CumulativeCap['unit']];
+
+/** One amount in the cap's basis (µg, or µg per m² / per kg); undefined when the body measure is missing (noted in needs). */
+function inCapBasisUg(amount: OrderedAmount, capParts: CapParts, scale: Scale, needs: Needs): { ug: number | undefined; scaled: boolean } {
+  if (amount.basis === capParts.basis) return { ug: amount.value * UG_PER[amount.unit], scaled: false };
+  const orderedUg = orderedAbsoluteUg(amount, needs, scale);
+  const capFactor = needs.scale(capParts.basis, scale);
+  return { ug: orderedUg === undefined || capFactor === undefined ? undefined : orderedUg / capFactor, scaled: true };
+}
+
+const inCapUnit = (ug: number, capParts: CapParts): UcumQuantity => ({ value: Math.round((ug / UG_PER[capParts.mass]) * 1e6) / 1e6, unit: ucumOf(capParts) });
+
+/** The body measure a conversion used, for the card ("at BSA 1.80 m²"). */
+function measureUsed(capParts: CapParts, amounts: readonly OrderedAmount[], scale: Scale): UcumQuantity | undefined {
+  const basis = capParts.basis === 'absolute' ? (amounts.find((a) => a.basis !== 'absolute')?.basis ?? 'absolute') : capParts.basis;
+  return scaleQuantity(basis, scale);
+}
+
+interface Planned {
+  ug: number;
+  lines: Array<{ amount: UcumQuantity; administrations: number }>;
+  scaled: boolean;
+}
+
+/** The order's own doses (each dose line × how many times it is given) in the cap's basis; undefined when not documented (noted in needs). */
+function plannedTotal(lines: Fact<OrderedDoseLine[]>, capParts: CapParts, scale: Scale, needs: Needs): Planned | undefined {
+  if (lines.value === null) {
+    needs.fact('$.order.doseLines', lines);
+    return undefined;
+  }
+  needs.evidence.push(...lines.evidence);
+  if (lines.value.some((l) => l.amount.per !== 'administration')) {
+    needs.missing.add('$.order.doseLines');
+    needs.reasons.add('a total dose is not computed for a continuous infusion written per day');
+    return undefined;
+  }
+  const planned: Planned = { ug: 0, lines: [], scaled: false };
+  for (const line of lines.value) {
+    if (line.administrations === undefined) {
+      needs.missing.add('$.order.doseLines');
+      needs.reasons.add('the order does not say how many times each dose line is given (timing.repeat.count or timing.event)');
+      return undefined;
+    }
+    const { ug, scaled } = inCapBasisUg(line.amount, capParts, scale, needs);
+    if (ug === undefined) return undefined;
+    planned.scaled ||= scaled;
+    planned.ug += ug * line.administrations;
+    planned.lines.push({ amount: { value: line.amount.value, unit: ucumOf({ mass: line.amount.unit, basis: line.amount.basis, per: 'administration' }) }, administrations: line.administrations });
+  }
+  return planned;
 }
 
 /**
  * The order's total over its dose lines (each amount × how many times it is given), in the cap's unit, against a
  * total per cycle. The order is read as one cycle (a cycle's order: day 1, 8 and 15 of a 21-day cycle).
  */
-function checkCumulative(cap: CumulativeCap, lines: Fact<OrderedDoseLine[]>, scale: Scale, needs: Needs): CumulativePart {
-  if (lines.value === null) {
-    needs.fact('$.order.doseLines', lines);
-    return { status: 'not-documented' };
-  }
-  needs.evidence.push(...lines.evidence);
+function checkCycle(cap: CumulativeCap, lines: Fact<OrderedDoseLine[]>, scale: Scale, needs: Needs): CumulativePart {
   const capParts = DOSE_UNITS[cap.unit];
-  if (lines.value.some((l) => l.amount.per !== 'administration')) {
-    needs.missing.add('$.order.doseLines');
-    needs.reasons.add('a total per cycle is not computed for a continuous infusion written per day');
+  const planned = plannedTotal(lines, capParts, scale, needs);
+  if (planned === undefined) return { status: 'not-documented' };
+  const measure = planned.scaled ? measureUsed(capParts, (lines.value ?? []).map((l) => l.amount), scale) : undefined;
+  const status: Status = planned.ug <= cap.max * UG_PER[capParts.mass] * (1 + EPSILON) ? 'met' : 'not-met';
+  return { status, cycleTotal: { total: inCapUnit(planned.ug, capParts), lines: planned.lines, ...(measure !== undefined ? { scale: measure } : {}) } };
+}
+
+/** A dose given, or a source that could not be read, on the course's time line. */
+type CourseItem = { date: string; dose: GivenDose } | { date: string; unreadable: UnreadableDose };
+
+/**
+ * The current course: walking back from the service date, every dose (and every unreadable source) no more than
+ * `gapDays` after the one before it; a longer pause ends the walk. Undated unreadable sources may be in it.
+ */
+export function currentCourse(history: DoseHistory, serviceDate: string, gapDays: number): { doses: GivenDose[]; unreadable: UnreadableDose[]; since: string } {
+  const items: CourseItem[] = [
+    ...history.doses.filter((d) => d.date < serviceDate).map((dose) => ({ date: dose.date, dose })),
+    ...history.unreadable.flatMap((u) => (u.date !== undefined && u.date < serviceDate ? [{ date: u.date, unreadable: u }] : [])),
+  ].sort((a, b) => b.date.localeCompare(a.date));
+  const doses: GivenDose[] = [];
+  const unreadable = history.unreadable.filter((u) => u.date === undefined);
+  let cursor = serviceDate;
+  for (const item of items) {
+    if (daysBetween(item.date, cursor) > gapDays) break;
+    if ('dose' in item) doses.push(item.dose);
+    else unreadable.push(item.unreadable);
+    cursor = item.date;
+  }
+  return { doses: doses.reverse(), unreadable, since: cursor };
+}
+
+/** Given doses per order or administration, oldest first, in the cap's unit. */
+function givenBySource(doses: readonly GivenDose[], ugOf: ReadonlyMap<GivenDose, number>, capParts: CapParts): CourseTotal['given'] {
+  const bySource = new Map<string, CourseTotal['given'][number] & { ug: number }>();
+  for (const d of doses) {
+    const ug = ugOf.get(d) ?? 0;
+    const entry = bySource.get(d.reference);
+    if (entry === undefined) bySource.set(d.reference, { reference: d.reference, source: d.source, from: d.date, to: d.date, doses: 1, amount: inCapUnit(ug, capParts), ug });
+    else {
+      entry.to = d.date > entry.to ? d.date : entry.to;
+      entry.doses += 1;
+      entry.ug += ug;
+      entry.amount = inCapUnit(entry.ug, capParts);
+    }
+  }
+  return [...bySource.values()].map(({ ug: _ug, ...entry }) => entry);
+}
+
+/**
+ * A total per course: the doses already given in the current course (a pause of more than `courseGapDays` starts a
+ * new one) plus the order's planned doses, in the cap's unit. An earlier order or administration in the course that
+ * cannot be read leaves the total not documented, naming it.
+ */
+function checkCourse(cap: CumulativeCap, order: OrderFacts, serviceDate: string, needs: Needs): CumulativePart {
+  const capParts = DOSE_UNITS[cap.unit];
+  const planned = plannedTotal(order.doseLines, capParts, order.scale, needs);
+  if (planned === undefined) return { status: 'not-documented' };
+  const history = order.dosesGiven;
+  if (history.value === null) {
+    needs.fact('$.order.dosesGiven', history);
     return { status: 'not-documented' };
   }
-  let totalUg = 0;
-  const counted: NonNullable<OrderedDose['cycleTotal']>['lines'] = [];
-  let scaled = false;
-  for (const line of lines.value) {
-    if (line.administrations === undefined) {
-      needs.missing.add('$.order.doseLines');
-      needs.reasons.add('the order does not say how many times each dose line is given (timing.repeat.count or timing.event)');
-      return { status: 'not-documented' };
-    }
-    let perAdministrationUg: number | undefined;
-    if (line.amount.basis === capParts.basis) perAdministrationUg = line.amount.value * UG_PER[line.amount.unit];
-    else {
-      const orderedUg = orderedAbsoluteUg(line.amount, needs, scale);
-      const capFactor = needs.scale(capParts.basis, scale);
-      perAdministrationUg = orderedUg === undefined || capFactor === undefined ? undefined : orderedUg / capFactor;
-      scaled = true;
-    }
-    if (perAdministrationUg === undefined) return { status: 'not-documented' };
-    totalUg += perAdministrationUg * line.administrations;
-    counted.push({ amount: { value: line.amount.value, unit: ucumOf({ mass: line.amount.unit, basis: line.amount.basis, per: 'administration' }) }, administrations: line.administrations });
+  const gapDays = cap.courseGapDays ?? 0;
+  const course = currentCourse(history.value, serviceDate, gapDays);
+  if (course.unreadable.length > 0) {
+    needs.missing.add('$.order.dosesGiven');
+    for (const u of course.unreadable) needs.reasons.add(`${u.reference}${u.date === undefined ? '' : ` (${u.date})`}: ${u.reason}`);
+    return { status: 'not-documented' };
   }
-  const unit = ucumOf(capParts);
-  const total = { value: Math.round((totalUg / UG_PER[capParts.mass]) * 1e6) / 1e6, unit };
-  const measure = scaled ? scaleQuantity(capParts.basis === 'absolute' ? (lines.value.find((l) => l.amount.basis !== 'absolute')?.amount.basis ?? 'absolute') : capParts.basis, scale) : undefined;
-  const status: Status = totalUg <= cap.max * UG_PER[capParts.mass] * (1 + EPSILON) ? 'met' : 'not-met';
-  return { status, cycleTotal: { total, lines: counted, ...(measure !== undefined ? { scale: measure } : {}) } };
+  const inCourse = new Set(course.doses.map((d) => d.reference));
+  needs.evidence.push(...history.evidence.filter((e) => inCourse.has(e.reference)));
+  const ugOf = new Map<GivenDose, number>();
+  let givenUg = 0;
+  let scaled = planned.scaled;
+  for (const dose of course.doses) {
+    const { ug, scaled: s } = inCapBasisUg(dose.amount, capParts, order.scale, needs);
+    if (ug === undefined) return { status: 'not-documented' };
+    scaled ||= s;
+    ugOf.set(dose, ug);
+    givenUg += ug;
+  }
+  const capUg = cap.max * UG_PER[capParts.mass];
+  const totalUg = givenUg + planned.ug;
+  const status: Status = totalUg <= capUg * (1 + EPSILON) ? 'met' : 'not-met';
+  const remainingUg = Math.max(0, capUg - givenUg);
+  const measure = scaled ? measureUsed(capParts, [...course.doses.map((d) => d.amount), ...(order.doseLines.value ?? []).map((l) => l.amount)], order.scale) : undefined;
+  const courseTotal: CourseTotal = {
+    total: inCapUnit(totalUg, capParts),
+    since: course.doses[0]?.date ?? serviceDate,
+    gapDays,
+    given: givenBySource(course.doses, ugOf, capParts),
+    planned: { amount: inCapUnit(planned.ug, capParts), lines: planned.lines },
+    remaining: inCapUnit(remainingUg, capParts),
+    ...(measure !== undefined ? { scale: measure } : {}),
+  };
+  // the room left, for this patient in absolute µg: what an exact one-click fix may set
+  const factor = factorFor(capParts.basis, order.scale);
+  return { status, courseTotal, ...(factor !== undefined ? { courseRoomUg: remainingUg * factor } : {}) };
+}
+
+function checkCumulative(cap: CumulativeCap, order: OrderFacts, serviceDate: string, needs: Needs): CumulativePart {
+  return cap.per === 'course' ? checkCourse(cap, order, serviceDate, needs) : checkCycle(cap, order.doseLines, order.scale, needs);
 }
 
 // ---------------------------------------------------------------- alternatives and sets
@@ -229,6 +351,9 @@ interface AlternativeOutcome {
   exceeds: DoseExceeds[];
   inCapUnit?: DosePart['inCapUnit'];
   cycleTotal?: CumulativePart['cycleTotal'];
+  courseTotal?: CourseTotal;
+  /** per course, when the order is one dose of one line: the room left in the course (absolute µg), for an exact fix */
+  courseRoomUg?: number;
   needs: Needs;
   /** its `when`, as evaluated (kept to say why the limit applies) */
   condition?: CriterionResult;
@@ -237,6 +362,7 @@ interface AlternativeOutcome {
 interface OrderFacts {
   amount: Fact<OrderedAmount>;
   doseLines: Fact<OrderedDoseLine[]>;
+  dosesGiven: Fact<DoseHistory>;
   schedule: Fact<OrderedSchedule>;
   scale: Scale;
 }
@@ -246,6 +372,7 @@ function orderFacts(facts: ClinicalFacts): OrderFacts {
     amount: facts.order.amount,
     // facts written by hand (`npm run evaluate` on a facts file) may predate dose lines: read as not stated
     doseLines: (facts.order.doseLines as Fact<OrderedDoseLine[]> | undefined) ?? { value: null, evidence: [], unknownReason: 'Dose lines not given' },
+    dosesGiven: (facts.order.dosesGiven as Fact<DoseHistory> | undefined) ?? { value: null, evidence: [], unknownReason: 'Doses given not stated' },
     schedule: facts.order.schedule,
     scale: { bsa: facts.body.bodySurfaceArea, weight: facts.body.weightKg },
   };
@@ -304,15 +431,18 @@ function evaluateAlternative(alt: DoseAlternative, facts: ClinicalFacts, order: 
       if (s === 'not-met') exceeds.push('schedule');
     }
   }
-  let cycleTotal: CumulativePart['cycleTotal'];
+  let cumulative: CumulativePart | undefined;
   if (alt.cumulative !== undefined) {
-    const c = checkCumulative(alt.cumulative, order.doseLines, order.scale, needs);
-    parts.push(c.status);
-    if (c.status === 'not-met') exceeds.push('cumulative');
-    cycleTotal = c.cycleTotal;
+    cumulative = checkCumulative(alt.cumulative, order, facts.serviceDate, needs);
+    parts.push(cumulative.status);
+    if (cumulative.status === 'not-met') exceeds.push('cumulative');
   }
   const out: AlternativeOutcome = { alternative: alt, applies, fits: allStatus(parts), exceeds, needs };
-  if (cycleTotal !== undefined) out.cycleTotal = cycleTotal;
+  if (cumulative?.cycleTotal !== undefined) out.cycleTotal = cumulative.cycleTotal;
+  if (cumulative?.courseTotal !== undefined) out.courseTotal = cumulative.courseTotal;
+  // exact only for one dose of one line: then the room left is that dose; several doses could be lowered in many ways
+  const single = order.doseLines.value?.length === 1 && order.doseLines.value[0]?.administrations === 1;
+  if (cumulative?.courseRoomUg !== undefined && cumulative.courseRoomUg > 0 && single) out.courseRoomUg = cumulative.courseRoomUg;
   if (condition !== undefined) out.condition = condition;
   if (inCapUnit !== undefined) out.inCapUnit = inCapUnit;
   return out;
@@ -327,12 +457,13 @@ interface CoveredMaximum {
 function coveredMaximum(o: AlternativeOutcome, order: OrderFacts): CoveredMaximum | undefined {
   const amount = order.amount.value;
   if (amount === null) return undefined;
-  // A total over several lines can be brought down in more than one way: no single amount is "the" covered maximum.
-  if (o.exceeds.includes('cumulative')) return undefined;
+  // A total over several lines can be brought down in more than one way: no single amount is "the" covered maximum;
+  // one dose against a total per course is exact (the room left in the course).
+  if (o.exceeds.includes('cumulative') && (o.courseRoomUg === undefined || o.exceeds.includes('schedule'))) return undefined;
   const needs = new Needs();
   const orderedUg = orderedAbsoluteUg(amount, needs, order.scale);
   if (orderedUg === undefined) return undefined;
-  let coveredUg = orderedUg;
+  let coveredUg = o.exceeds.includes('cumulative') && o.courseRoomUg !== undefined ? Math.min(orderedUg, o.courseRoomUg) : orderedUg;
   const dose = o.alternative.dose;
   if (dose !== undefined) {
     const capUg = capAbsoluteUg(dose, needs, order.scale);
@@ -377,6 +508,7 @@ function orderedDose(o: AlternativeOutcome, order: OrderFacts): OrderedDose | un
   const lineCount = order.doseLines.value?.length ?? 0;
   if (lineCount > 1) out.doseLines = lineCount;
   if (o.cycleTotal !== undefined) out.cycleTotal = o.cycleTotal;
+  if (o.courseTotal !== undefined) out.courseTotal = o.courseTotal;
   if (o.inCapUnit !== undefined) {
     out.inLimitUnit = o.inCapUnit.amount;
     if (o.inCapUnit.scale !== undefined) out.scale = o.inCapUnit.scale;

@@ -57,6 +57,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
       amount: u(),
       doseLines: u(),
       schedule: u(),
+      dosesGiven: u(),
       partners: u(),
       partnerClasses: u(),
       singleAgent: u(),

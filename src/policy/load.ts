@@ -66,6 +66,18 @@ export function policyValidator(): ValidateFunction<Policy> {
   return compiled;
 }
 
+/** What a value of these fields means, added to a schema error at them: how to choose. */
+const FIELD_HINTS: ReadonlyArray<readonly [string, string]> = [
+  ['/cumulative/unit', 'a total adds doses up: its unit is per dose, never per day; a continuous infusion\'s daily rate is limited with "dose"'],
+  ['/cumulative/per', '"cycle" sums the order\'s own dose lines, one order being one cycle; "course" adds the doses already given in the current course, and then needs "courseGapDays"'],
+  ['/cumulative/courseGapDays', 'whole days: the longest pause between two doses that still continues the course, e.g. 42 for "more than 6 weeks without a dose ends the course"'],
+];
+
+function hintFor(pointer: string): string {
+  const hint = FIELD_HINTS.find(([suffix]) => pointer.endsWith(suffix))?.[1];
+  return hint === undefined ? '' : ` (${hint})`;
+}
+
 /** The most specific error: Ajv reports the inner failure before the if/then that led to it. */
 function describe(error: ErrorObject): { pointer: string; detail: string } {
   const pointer = error.instancePath === '' ? '/' : error.instancePath;
@@ -79,7 +91,7 @@ function describe(error: ErrorObject): { pointer: string; detail: string } {
     const near = typeof error.data === 'string' ? nearest(error.data, allowed) : undefined;
     detail = `${JSON.stringify(error.data)} is not allowed; expected one of ${allowed.join(', ')}${near === undefined ? '' : ` — did you mean "${near}"?`}`;
   }
-  return { pointer, detail };
+  return { pointer, detail: `${detail}${hintFor(pointer)}` };
 }
 
 const STRUCTURAL = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf']);

@@ -7,7 +7,7 @@
 import { factSpec, type FactSpec, type Vocabulary } from '../facts/model.js';
 import type { Catalog } from '../catalog/types.js';
 import { isAll, isAny, isNot } from './criteria.js';
-import type { Criterion, Leaf, Operator, Policy } from './types.js';
+import type { Criterion, CumulativeCap, Leaf, Operator, Policy } from './types.js';
 
 export interface PolicyProblem {
   pointer: string;
@@ -200,6 +200,19 @@ export class SemanticChecker {
     }
   }
 
+  /** A total per course needs the pause that ends a course; a total per cycle has none. */
+  private courseGap(cap: CumulativeCap, pointer: string): void {
+    if (cap.per === 'course' && cap.courseGapDays === undefined) {
+      this.add(
+        pointer,
+        'a total per course needs "courseGapDays": the longest pause, in days, between two doses that still continues the course (a longer one starts a new course), as the document states or the clause table reads it — e.g. "courseGapDays": 42',
+      );
+    }
+    if (cap.per === 'cycle' && cap.courseGapDays !== undefined) {
+      this.add(`${pointer}/courseGapDays`, '"courseGapDays" applies to a total per course only: remove it, or write "per": "course" if the document limits the whole course');
+    }
+  }
+
   /** Payer, drug, lines of business and every criterion of a policy. */
   policy(p: Policy): void {
     this.vocabulary(p.payer.id, 'payers', '/payer/id');
@@ -220,9 +233,10 @@ export class SemanticChecker {
           if (alt.cumulative !== undefined && alt.dose !== undefined && alt.dose.unit === alt.cumulative.unit && alt.cumulative.max < alt.dose.max) {
             this.problems.push({
               pointer: `${at}/doseLimits/${j}/alternatives/${k}/cumulative/max`,
-              message: `a total per cycle of ${alt.cumulative.max} ${alt.cumulative.unit} is less than one dose's cap of ${alt.dose.max} ${alt.dose.unit}: check the numbers against the document`,
+              message: `a total per ${alt.cumulative.per} of ${alt.cumulative.max} ${alt.cumulative.unit} is less than one dose's cap of ${alt.dose.max} ${alt.dose.unit}: check the numbers against the document`,
             });
           }
+          if (alt.cumulative !== undefined) this.courseGap(alt.cumulative, `${at}/doseLimits/${j}/alternatives/${k}/cumulative`);
         });
       });
     });

@@ -36,6 +36,12 @@ function orderedLine(o: OrderedDose): string {
   if (o.schedule !== undefined) parts.push(`(${formatNumber(o.schedule.administrations)} per ${formatNumber(o.schedule.periodDays)} d)`);
   if (o.doseLines !== undefined) parts.push(`(largest of ${o.doseLines} dose lines)`);
   if (o.cycleTotal !== undefined) parts.push(`— per cycle ${o.cycleTotal.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ')} = ${quantityText(o.cycleTotal.total)}`);
+  if (o.courseTotal !== undefined) {
+    const c = o.courseTotal;
+    const given = c.given.map((g) => `${quantityText(g.amount)} (${g.reference}, ${g.doses} × ${g.from}${g.from === g.to ? '' : `..${g.to}`})`);
+    const planned = c.planned.lines.map((l) => `${quantityText(l.amount)} × ${l.administrations}`).join(' + ');
+    parts.push(`— course since ${c.since}: ${[...given, `this order ${planned}`].join(' + ')} = ${quantityText(c.total)} (room before this order ${quantityText(c.remaining)})`);
+  }
   return parts.join(' ');
 }
 
@@ -43,7 +49,7 @@ function limitLine(l: DoseLimitValue): string {
   const parts: string[] = [];
   if (l.dose !== undefined) parts.push(`≤ ${quantityText({ value: l.dose.max, unit: l.dose.unit })}${l.dose.notToExceed === undefined ? '' : ` (≤ ${quantityText({ value: l.dose.notToExceed.max, unit: l.dose.notToExceed.unit })} absolute)`}`);
   if (l.schedule !== undefined) parts.push(`≤ ${l.schedule.maxAdministrations} per ${l.schedule.periodDays} d`);
-  if (l.cumulative !== undefined) parts.push(`≤ ${quantityText({ value: l.cumulative.max, unit: l.cumulative.unit })} in total per cycle`);
+  if (l.cumulative !== undefined) parts.push(`≤ ${quantityText({ value: l.cumulative.max, unit: l.cumulative.unit })} in total per ${l.cumulative.per}${l.cumulative.courseGapDays === undefined ? '' : ` (a pause > ${l.cumulative.courseGapDays} d starts a new course)`}`);
   return parts.join(', ');
 }
 

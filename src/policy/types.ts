@@ -89,11 +89,14 @@ export interface DoseAlternative extends Sourced {
   cumulative?: CumulativeCap;
 }
 
-/** A total over the cycle's doses; per-administration units only (mg, mg/m2, mg/kg, ug). */
+/** A total over doses; per-administration units only (mg, mg/m2, mg/kg, ug). */
 export interface CumulativeCap {
   max: number;
   unit: Extract<DoseUnit, 'mg' | 'mg/m2' | 'mg/kg' | 'ug'>;
-  per: 'cycle';
+  /** cycle: the order's own dose lines (the order is one cycle); course: the doses already given in the current course plus the order's */
+  per: 'cycle' | 'course';
+  /** per course: a pause of more than this many days between two doses (or before the order) starts a new course */
+  courseGapDays?: number;
 }
 
 export interface DoseLimitSet extends Sourced {
@@ -204,8 +207,28 @@ export interface OrderedDose {
   amountUnreadable?: string;
   /** the order's total per cycle in the cumulative limit's unit, and its lines ({ 0.8, "mg/m2" } × 1, …) */
   cycleTotal?: { total: UcumQuantity; lines: Array<{ amount: UcumQuantity; administrations: number }>; scale?: UcumQuantity };
+  /** the course's running total in the cumulative limit's unit: what was given (per order or administration) and what this order plans */
+  courseTotal?: CourseTotal;
   /** how many dose lines the order has, when more than one */
   doseLines?: number;
+}
+
+/** A total per course, as numbers in the limit's unit (the cards layer words it). */
+export interface CourseTotal {
+  /** given in the course + this order's planned doses */
+  total: UcumQuantity;
+  /** date of the course's first dose (the service date when nothing was given in it) */
+  since: string;
+  /** the pause that ends a course, in days, as the policy states */
+  gapDays: number;
+  /** what was given in the course, per order or administration, oldest first */
+  given: Array<{ reference: string; source: 'administration' | 'order'; from: string; to: string; doses: number; amount: UcumQuantity }>;
+  /** this order's planned doses and their sum */
+  planned: { amount: UcumQuantity; lines: Array<{ amount: UcumQuantity; administrations: number }> };
+  /** what the course could still receive before this order (never below 0) */
+  remaining: UcumQuantity;
+  /** the body measure used to convert */
+  scale?: UcumQuantity;
 }
 
 /** Which part of a limit an order exceeds: the amount per administration, the schedule, the total per cycle. */

@@ -257,9 +257,17 @@ const UNIT_TEXT: Readonly<Record<DoseUnit, string>> = {
 };
 
 function doseText(a: DoseAlternative): string {
-  if (!a.dose) return '—';
-  const cap = a.dose.notToExceed === undefined ? '' : `, not to exceed ${a.dose.notToExceed.max} ${UNIT_TEXT[a.dose.notToExceed.unit]}`;
-  return `up to ${a.dose.max} ${UNIT_TEXT[a.dose.unit]}${cap}`;
+  const parts: string[] = [];
+  if (a.dose) {
+    const cap = a.dose.notToExceed === undefined ? '' : `, not to exceed ${a.dose.notToExceed.max} ${UNIT_TEXT[a.dose.notToExceed.unit]}`;
+    parts.push(`up to ${a.dose.max} ${UNIT_TEXT[a.dose.unit]}${cap}`);
+  }
+  if (a.cumulative) {
+    const c = a.cumulative;
+    const gap = c.per === 'course' && c.courseGapDays !== undefined ? ` (a pause of more than ${c.courseGapDays} days starts a new course)` : '';
+    parts.push(`in total up to ${c.max} ${UNIT_TEXT[c.unit]} per ${c.per}${gap}`);
+  }
+  return parts.length === 0 ? '—' : parts.join('; ');
 }
 
 function scheduleText(a: DoseAlternative): string {

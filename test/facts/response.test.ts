@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { buildFacts } from '../../src/facts/index.js';
 import { evaluateLeaf } from '../../src/policy/criteria.js';
-import { code, coded, draftOrder, observation, RXNORM, SNOMED } from '../fixtures/facts/builders.js';
+import type { Observation } from 'fhir/r4.js';
+import type { ClinicalFacts } from '../../src/facts/types.js';
+import { code, coded, draftOrder, LOINC, observation, RXNORM, SNOMED } from '../fixtures/facts/builders.js';
 import { emptyChart } from '../fixtures/facts/chart.js';
 
 const catalog = loadCatalog();
@@ -24,8 +26,14 @@ const chart = emptyChart({
 const facts = buildFacts(chart, order, catalog, SERVICE);
 
 describe('response assessment', () => {
-  it('the latest result that names a category, with its date; MRD from the latest that states it', () => {
-    expect(facts.response.category).toEqual({ value: 'CRi', evidence: [{ reference: 'Observation/bm-oct', date: '2026-10-15', text: 'Response CRi', supports: ['CRi'] }] });
+  it('the latest result that names a category, with its date; a later "stable" status keeps it; MRD from the latest that states it', () => {
+    expect(facts.response.category).toEqual({
+      value: 'CRi',
+      evidence: [
+        { reference: 'Observation/bm-oct', date: '2026-10-15', text: 'Response CRi', supports: ['CRi'] },
+        { reference: 'Observation/status-nov', date: '2026-11-10', text: "Disease stable (coded SNOMED CT 359746009 Patient's condition stable (finding)): CRi kept", supports: ['CRi'] },
+      ],
+    });
     expect(facts.response.mrd.value).toBe('negative');
   });
 
@@ -48,5 +56,52 @@ describe('response assessment', () => {
     const leaf = { id: 'r', label: 'CR or CRi', source: 'test', fact: '$.response.category', op: 'in' as const, value: ['CR', 'CRi'] };
     expect(evaluateLeaf(leaf, facts).status).toBe('met');
     expect(evaluateLeaf({ ...leaf, fact: '$.response.mrd', op: 'equals', value: 'negative' }, facts).status).toBe('met');
+  });
+
+  describe('from codes (catalog responseCategories, each code with its source)', () => {
+    const at = (observations: Observation[]): ClinicalFacts['response'] => buildFacts(emptyChart({ observations }), order, catalog, SERVICE).response;
+    // an mCODE STU1-style result: LOINC 88040-1 "Response to cancer treatment"
+    const response = (id: string, date: string, value: Partial<Observation>): Observation => observation(id, '88040-1', date, value);
+
+    it('a SNOMED CT remission concept with no words is CR; the LOINC answer for partial response is PR', () => {
+      const cr = at([observation('bm-day29', '97509-4', '2026-10-30', { valueCodeableConcept: { coding: [{ system: SNOMED, code: '103338009' }] } })]);
+      expect(cr.category.value).toBe('CR');
+      expect(cr.category.evidence[0]?.text).toBe('Response CR (coded SNOMED CT 103338009 In full remission (qualifier value))');
+      expect(at([response('ct-restage', '2026-10-01', { valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA28369-9', display: 'Partial response' }] } })]).category.value).toBe('PR');
+    });
+
+    it('the code decides over contradicting words, except that words may name the finer category (CRi within CR)', () => {
+      // the display says "stable disease" out of a template; the code says progression
+      const pd = at([observation('bm-relapse', '97509-4', '2026-11-01', coded(SNOMED, '271299001', 'Stable disease per template; blasts 35%'))]);
+      expect(pd.category.value).toBe('PD');
+      const cri = at([observation('bm-c2', '97509-4', '2026-11-01', { valueCodeableConcept: { coding: [{ system: SNOMED, code: '550991000124107', display: 'Malignant neoplasm in full remission' }], text: 'CRi (ANC 0.6, platelets 45); MRD negative' } })]);
+      expect(cri.category.value).toBe('CRi');
+      expect(cri.mrd.value).toBe('negative');
+    });
+
+    it('"stable" after progression, or with nothing before it, is SD; "improved" with no earlier response says which is not stated', () => {
+      const progressed = observation('bm-jun', '97509-4', '2026-06-01', coded(SNOMED, '271299001', 'Worsened'));
+      const stable = observation('status-sep', '97509-4', '2026-09-01', coded(SNOMED, '359746009', 'Stable'));
+      expect(at([progressed, stable]).category.value).toBe('SD');
+      expect(at([stable]).category.value).toBe('SD');
+      const improved = at([progressed, observation('status-oct', '97509-4', '2026-10-01', coded(SNOMED, '268910001', 'Improved'))]);
+      expect(improved.category.value).toBeNull();
+      expect(improved.category.unknownReason).toBe('Disease improved on 2026-10-01, with no earlier response category: "improved" does not say which response (CR or PR)');
+      expect(improved.category.evidence.map((e) => e.reference)).toEqual(['Observation/status-oct', 'Observation/bm-jun']);
+    });
+
+    it('an improvement after a partial response keeps PR; a code the catalog lists as unconfirmed is read from its words only', () => {
+      const pr = observation('ct-aug', '97509-4', '2026-08-01', coded(LOINC, 'LA28369-9', 'Partial response'));
+      expect(at([pr, observation('status-oct', '97509-4', '2026-10-01', coded(SNOMED, '268910001', 'Improved'))]).category.value).toBe('PR');
+      expect(at([response('ct-nov', '2026-11-01', coded(LOINC, 'LA28371-5', 'Stable disease'))]).category.value).toBe('SD');
+      expect(at([response('ct-nov', '2026-11-01', { valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA28371-5' }] } })]).category.value).toBeNull();
+    });
+
+    it('every code in the catalog names its source', () => {
+      const { categories, trends } = catalog.observations.responseCategories;
+      const all = [...categories.flatMap((c) => c.codes ?? []), ...(trends ?? []).flatMap((t) => t.codes)];
+      expect(all.length).toBeGreaterThanOrEqual(10);
+      for (const c of all) expect(c.source.length, c.code).toBeGreaterThan(20);
+    });
   });
 });

@@ -142,6 +142,57 @@ describe('each typical mistake fails with a fix-it message', () => {
     ]);
   });
 
+  describe('a total per course (the analyst test policy centene-inotuzumab-course-total)', () => {
+    const name = 'centene-inotuzumab-course-total.json';
+    const at = '/indications/0/doseLimits/1/alternatives/0/cumulative';
+    /** The test policy with its total per course changed by `mutate`, checked: every problem as policies:check prints it. */
+    function check(mutate: (cap: Record<string, unknown>) => void): { problems: string[]; file: string } {
+      const policy = JSON.parse(readFileSync(join('test/fixtures/analyst-data/policies', name), 'utf8')) as Policy;
+      const cap = policy.indications[0]?.doseLimits?.[1]?.alternatives[0]?.cumulative as Record<string, unknown> | undefined;
+      if (cap === undefined) throw new Error('the analyst test policy has no total per course');
+      mutate(cap);
+      const dir = mkdtempSync(join(tmpdir(), 'analyst-'));
+      dirs.push(dir);
+      writeFileSync(join(dir, name), JSON.stringify(policy, null, 2));
+      return { problems: checkPolicies(dir, known).problems.map(problemText), file: join(dir, name) };
+    }
+
+    it('as written, passes', () => {
+      expect(check(() => undefined).problems).toEqual([]);
+    });
+
+    it('without the pause that ends a course: asks for courseGapDays and says what it means', () => {
+      const { problems, file } = check((cap) => delete cap['courseGapDays']);
+      expect(problems).toEqual([
+        `${file}: ${at} a total per course needs "courseGapDays": the longest pause, in days, between two doses that still continues the course (a longer one starts a new course), as the document states or the clause table reads it — e.g. "courseGapDays": 42`,
+      ]);
+    });
+
+    it('courseGapDays on a total per cycle: remove it, or make it per course', () => {
+      const { problems, file } = check((cap) => (cap['per'] = 'cycle'));
+      expect(problems).toEqual([`${file}: ${at}/courseGapDays "courseGapDays" applies to a total per course only: remove it, or write "per": "course" if the document limits the whole course`]);
+    });
+
+    it('a misspelt "per": the allowed values, the nearest, and what each means', () => {
+      const { problems, file } = check((cap) => (cap['per'] = 'cours'));
+      expect(problems).toEqual([
+        `${file}: ${at}/per "cours" is not allowed; expected one of cycle, course — did you mean "course"? ("cycle" sums the order's own dose lines, one order being one cycle; "course" adds the doses already given in the current course, and then needs "courseGapDays")`,
+      ]);
+    });
+
+    it('a unit per day: a total adds doses, so its unit is per dose', () => {
+      const { problems, file } = check((cap) => (cap['unit'] = 'mg/m2/d'));
+      expect(problems).toEqual([
+        `${file}: ${at}/unit "mg/m2/d" is not allowed; expected one of mg, mg/m2, mg/kg, ug — did you mean "mg/m2"? (a total adds doses up: its unit is per dose, never per day; a continuous infusion's daily rate is limited with "dose")`,
+      ]);
+    });
+
+    it('a gap of 0 or a fraction of a day', () => {
+      expect(check((cap) => (cap['courseGapDays'] = 0)).problems[0]).toContain(`${at}/courseGapDays must be >= 1`);
+      expect(check((cap) => (cap['courseGapDays'] = 42.5)).problems[0]).toContain(`${at}/courseGapDays must be integer`);
+    });
+  });
+
   it('a value in another unit than the fact', () => {
     const { problems, pointer, file } = mistake((l) => l.fact === '$.body.weightKg', (l) => {
       l.unit = 'lb';
