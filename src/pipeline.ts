@@ -91,7 +91,7 @@ function policyDrugOrders(drafts: DraftReading, request: HookRequest, catalog: C
 /** The chart when nothing needed gathering: the draft orders alone. */
 function contextOnlyChart(request: HookRequest, drafts: DraftReading): GatheredChart {
   return {
-    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [],
+    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [], medicationAdministrations: [],
     claimResponses: [], claims: [], practitionerRoles: [], practitioners: [],
     medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), organizations: [],
     draftOrders: drafts.draftOrders, focusOrders: drafts.focusOrders, userId: request.context.userId,
