@@ -1,5 +1,5 @@
 /** Which catalog drug a CodeableConcept names: codes first, then the drug's name in display / text. */
-import type { CodeableConcept, Coding, Medication, MedicationRequest, Reference } from 'fhir/r4.js';
+import type { CodeableConcept, Coding, Medication, MedicationAdministration, MedicationRequest, Reference } from 'fhir/r4.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { Catalog, DrugCodeMatch, HcpcsCode } from './types.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -168,7 +168,7 @@ function medicationFromReference(
 
 /** The order's medication as a CodeableConcept: inline, or the code of the Medication it references. */
 export function resolveMedicationConcept(
-  request: MedicationRequest,
+  request: Pick<MedicationRequest | MedicationAdministration, 'medicationCodeableConcept' | 'medicationReference' | 'contained'>,
   chart: Pick<GatheredChart, 'medications' | 'draftOrders'>,
 ): CodeableConcept | undefined {
   if (request.medicationCodeableConcept !== undefined) return request.medicationCodeableConcept;

@@ -160,6 +160,13 @@ export const FACT_MODEL: FactModel = {
     priorDrugClasses: { type: 'list', vocabulary: 'drugClasses', description: 'Catalog classes of those drugs.', fhir: 'catalog/drugs.json classes of priorDrugs', example: '["anthracycline", "taxane"]' },
     activeMedications: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of medications active on the service date.', fhir: 'MedicationRequest / MedicationStatement active on the service date', example: '["lenalidomide"]' },
     refractoryTo: { type: 'list', vocabulary: 'drugsOrClasses', description: 'Catalog ids (and classes) of drugs the disease is refractory to: progression while on the drug or within 60 days of its last dose.', fhir: 'CancerDiseaseStatus worsened dates vs MedicationRequest history', example: '["lenalidomide"]' },
+    lastTherapy: {
+      drugs: { type: 'list', vocabulary: 'drugs', description: 'Catalog ids of the drugs of the last therapy: the most recent prior line (any setting), the one whose last administration is latest. A dexamethasone re-order or premedication is never it.', fhir: 'MedicationAdministration, else MedicationRequest periods (lines of therapy)', example: '["carfilzomib", "dexamethasone"]' },
+      start: { type: 'date', description: 'When the last therapy started (its first drug).', fhir: 'first MedicationAdministration, else boundsPeriod / validityPeriod / authoredOn', example: '2026-03-20' },
+      end: { type: 'date', description: 'The last therapy\'s last administration (else the end of its orders\' periods).', fhir: 'last MedicationAdministration, else boundsPeriod.end / validityPeriod.end / authoredOn + supply × (refills + 1)', example: '2026-10-30' },
+      endedBy: { type: 'text', values: ['progression', 'intolerance', 'completion'], description: 'What ended the last therapy, when the chart says: progression on it or within 60 days; else a drug stopped for intolerance (catalog/therapy-end-reasons.json); else completion. Unknown when the chart does not say (or it is still running).', fhir: 'CancerDiseaseStatus worsened; MedicationRequest.statusReason (medicationrequest-status-reason sintol, salg, or text), status completed', example: '"progression"' },
+      progressionWithin60Days: { type: 'boolean', description: 'Progression documented on the last therapy or within 60 days of its last administration. Same value as $.disease.progressionWithin60DaysOfLastTherapy.', fhir: 'CancerDiseaseStatus (LOINC 97509-4) worsened dates vs the last line', example: 'true' },
+    },
   },
   prescriber: {
     reference: { type: 'text', description: 'The ordering practitioner (role), as a relative reference.', fhir: 'MedicationRequest.requester', example: 'PractitionerRole/role-onc-1' },

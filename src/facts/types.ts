@@ -209,6 +209,8 @@ export interface ClinicalFacts {
     activeMedications: Fact<string[]>;
     /** drugs (and their classes) the disease progressed on or within 60 days of their last dose (IMWG refractory) */
     refractoryTo: Fact<string[]>;
+    /** the most recent prior line (any setting), dated by its last administration (lane 14-episodes) */
+    lastTherapy: LastTherapyFacts;
   };
   prescriber: {
     reference: string | null;
@@ -229,6 +231,20 @@ export interface ClinicalFacts {
   authorizations: AuthorizationFact[];
   /** Set when the look-up of authorizations on file failed (error outcome, error, timeout): none found is not none on file. */
   authorizationLookupFailed: boolean;
+}
+
+/** The most recent line of therapy before the service date: "last therapy" in the policies. */
+export interface LastTherapyFacts {
+  /** catalog ids of its drugs */
+  drugs: Fact<string[]>;
+  /** YYYY-MM-DD its first drug started */
+  start: Fact<string>;
+  /** YYYY-MM-DD its last administration (or planned end) */
+  end: Fact<string>;
+  /** what ended it, when the chart says */
+  endedBy: Fact<'progression' | 'intolerance' | 'completion'>;
+  /** progression documented on it or within 60 days of its last administration */
+  progressionWithin60Days: Fact<boolean>;
 }
 
 export interface AuthorizationFact {

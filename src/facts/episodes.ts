@@ -1,0 +1,213 @@
+/**
+ * When each drug ran, and what ended it: the dating and ending of treatment episodes, with the source named.
+ *
+ * Dates, in order of precedence (conventions, "prior therapy and line of therapy"; issue 14 "Dates"):
+ *  1. the order's MedicationAdministrations (by `MedicationAdministration.request`, else the same drug given within
+ *     the order's own period): first to last administration;
+ *  2. the dosage's `timing.repeat.boundsPeriod`;
+ *  3. the dispense `validityPeriod` (then the dosage's `boundsDuration` from its start);
+ *  4. `authoredOn` + expectedSupplyDuration × (refills + 1).
+ * Administrations that no order accounts for (in-clinic infusions charted only as administrations) are episodes of
+ * their own. What ended an episode comes from catalog/therapy-end-reasons.json (statusReason code or words, status).
+ * Cost: administrations indexed once (by order reference, and by drug in date order), a binary search per order.
+ */
+import type { MedicationAdministration, MedicationRequest } from 'fhir/r4.js';
+import { identifyDrug, resolveMedicationConcept } from '../catalog/drugs.js';
+import type { Catalog, TherapyEndReason } from '../catalog/types.js';
+import { statesPhrase } from '../catalog/text.js';
+import type { GatheredChart } from '../gather/types.js';
+import { addDays, datePart } from './dates.js';
+import { durationDays } from './durations.js';
+import { firstOfDosages, relativeReference } from './fhir.js';
+import { clausesOf } from './order-text.js';
+
+/** Where an episode's dates came from; named in its evidence. */
+export type DateSource = 'administrations' | 'dosage-period' | 'dosage-duration' | 'validity-period' | 'supply' | 'written';
+
+export interface EpisodeDating {
+  start: string;
+  end: string;
+  source: DateSource;
+  /** how many administrations dated it (source `administrations`) */
+  administrations?: number;
+  /** the references of those administrations */
+  administrationReferences?: string[];
+  /** "given 2024-01-03 to 2024-05-10 (6 administrations)", "from its dosage period", "written 2024-01-03, 28-day supply × 12 fills" */
+  text: string;
+}
+
+/** What ended an episode, when its order says. */
+export interface EpisodeEnding {
+  reason: TherapyEndReason;
+  /** the order that says so */
+  reference: string;
+  /** "statusReason sintol (suspected intolerance)", "statusReason \"stopped for grade 3 neuropathy\"", "status completed" */
+  detail: string;
+}
+
+/** Administration statuses that mean the drug was (at least partly) given. */
+const GIVEN = new Set(['completed', 'in-progress', 'stopped', 'on-hold']);
+
+/** One administration as the history reads it. */
+export interface Administration {
+  reference: string;
+  drug: string | null;
+  name: string;
+  start: string;
+  end: string;
+}
+
+function adminDates(a: MedicationAdministration): { start: string; end: string } | undefined {
+  const start = datePart(a.effectiveDateTime ?? a.effectivePeriod?.start);
+  if (start === undefined || start.length !== 10) return undefined;
+  const end = datePart(a.effectivePeriod?.end);
+  return { start, end: end !== undefined && end.length === 10 && end > start ? end : start };
+}
+
+/** `MedicationRequest/<id>` from a reference that may be absolute or versioned. */
+function requestKey(reference: string | undefined): string | undefined {
+  if (reference === undefined) return undefined;
+  const match = /(?:^|\/)MedicationRequest\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+  return match?.[1] === undefined ? undefined : `MedicationRequest/${match[1]}`;
+}
+
+function conceptName(concept: ReturnType<typeof resolveMedicationConcept>): string {
+  return concept?.text ?? concept?.coding?.find((c) => c.display !== undefined)?.display ?? concept?.coding?.[0]?.code ?? 'a medication without a name';
+}
+
+/**
+ * The chart's administrations before the service date, indexed: by the order they name, and (those naming no order
+ * in the chart) by drug in date order. Each is claimed by at most the orders that account for it; the rest are
+ * episodes of their own.
+ */
+export class AdministrationIndex {
+  readonly #byRequest = new Map<string, Administration[]>();
+  readonly #looseByDrug = new Map<string, Administration[]>();
+  readonly #claimed = new Set<Administration>();
+  readonly #all: Administration[] = [];
+
+  constructor(chart: Pick<GatheredChart, 'medicationAdministrations' | 'medicationRequests' | 'medications' | 'draftOrders'>, catalog: Catalog, serviceDate: string) {
+    const requests = new Set(chart.medicationRequests.map((r) => `MedicationRequest/${r.id ?? ''}`));
+    for (const given of chart.medicationAdministrations ?? []) {
+      if (!GIVEN.has(given.status)) continue;
+      const dates = adminDates(given);
+      if (dates === undefined || dates.start >= serviceDate) continue;
+      const concept = resolveMedicationConcept(given, chart);
+      const admin: Administration = { reference: relativeReference(given), drug: identifyDrug(concept, catalog).drug, name: conceptName(concept), ...dates };
+      this.#all.push(admin);
+      const key = requestKey(given.request?.reference);
+      if (key !== undefined && requests.has(key)) push(this.#byRequest, key, admin);
+      else if (admin.drug !== null) push(this.#looseByDrug, admin.drug, admin);
+    }
+    for (const list of [...this.#byRequest.values(), ...this.#looseByDrug.values()]) list.sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  get size(): number {
+    return this.#all.length;
+  }
+
+  /** The administrations of one order: those naming it, else its drug's unlinked ones within [start, end]. */
+  forRequest(request: MedicationRequest, drug: string | null, start: string, end: string): Administration[] {
+    const named = this.#byRequest.get(`MedicationRequest/${request.id ?? ''}`);
+    const found = named ?? (drug === null ? [] : within(this.#looseByDrug.get(drug) ?? [], start, end));
+    for (const a of found) this.#claimed.add(a);
+    return found;
+  }
+
+  /** Administrations no order accounted for, oldest first (read after every order has been dated). */
+  unclaimed(): Administration[] {
+    return this.#all.filter((a) => !this.#claimed.has(a)).sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  /** Every administration of a drug, oldest first (cycles from history). */
+  ofDrug(drug: string): Administration[] {
+    return this.#all.filter((a) => a.drug === drug).sort((a, b) => a.start.localeCompare(b.start));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/** The administrations (sorted by start) starting within [start, end]: a binary search, then a walk. */
+function within(sorted: Administration[], start: string, end: string): Administration[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as Administration).start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Administration[] = [];
+  for (let i = lo; i < sorted.length && (sorted[i] as Administration).start <= end; i += 1) out.push(sorted[i] as Administration);
+  return out;
+}
+
+/** Dating from administrations: first to last. */
+export function datingFromAdministrations(given: readonly Administration[]): EpisodeDating | undefined {
+  const first = given[0];
+  if (first === undefined) return undefined;
+  let end = first.end;
+  for (const a of given) if (a.end > end) end = a.end;
+  const n = given.length;
+  const text = n === 1 && end === first.start ? `given ${first.start} (1 administration)` : `given ${first.start} to ${end} (${n} administration${n === 1 ? '' : 's'})`;
+  return { start: first.start, end, source: 'administrations', administrations: n, administrationReferences: given.map((a) => a.reference), text };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The order's own dates: boundsPeriod, else validityPeriod, else boundsDuration from its start, else authoredOn +
+ * supply × fills. An active order with no stated end runs to the service date; any other, its start day only.
+ */
+export function datingFromRequest(request: MedicationRequest, serviceDate: string): EpisodeDating | undefined {
+  const boundsStart = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start));
+  const boundsEnd = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end));
+  const validity = request.dispenseRequest?.validityPeriod;
+  const validityStart = datePart(validity?.start);
+  const validityEnd = datePart(validity?.end);
+  const authored = datePart(request.authoredOn);
+  const start = [boundsStart, validityStart, authored].find((d) => d !== undefined);
+  if (start === undefined || start.length !== 10) return undefined;
+  const ranged = (end: string, source: DateSource, text: string): EpisodeDating => ({ start, end: end < start ? start : end, source, text });
+  if (boundsEnd !== undefined && boundsEnd.length === 10) return ranged(boundsEnd, 'dosage-period', `${start} to ${boundsEnd < start ? start : boundsEnd}, from its dosage period`);
+  if (validityEnd !== undefined && validityEnd.length === 10) return ranged(validityEnd, 'validity-period', `${start} to ${validityEnd < start ? start : validityEnd}, from its dispense validity period`);
+  const boundsDays = firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration));
+  if (boundsDays !== undefined) {
+    const end = addDays(start, Math.max(0, Math.ceil(boundsDays) - 1));
+    return ranged(end, 'dosage-duration', `${start} to ${end}, from its dosage duration (${plural(Math.ceil(boundsDays), 'day')})`);
+  }
+  const supply = durationDays(request.dispenseRequest?.expectedSupplyDuration);
+  if (supply !== undefined) {
+    const fills = Math.max(0, request.dispenseRequest?.numberOfRepeatsAllowed ?? 0) + 1;
+    const end = addDays(start, Math.max(0, Math.ceil(supply * fills) - 1));
+    return ranged(end, 'supply', `written ${start}, ${Math.round(supply)}-day supply × ${plural(fills, 'fill')}: to ${end}`);
+  }
+  const end = request.status === 'active' ? serviceDate : start;
+  const text = request.status === 'active' ? `written ${start}, no period stated: active, so to ${serviceDate}` : `written ${start}, no period stated`;
+  return { start, end: end < start ? start : end, source: 'written', text };
+}
+
+/** What ended the order, when it says: statusReason code, else its words, else its status (catalog order decides). */
+export function episodeEnding(request: MedicationRequest, catalog: Catalog): EpisodeEnding | undefined {
+  const { statusReasonSystem, reasons } = catalog.therapyEndReasons;
+  const concept = request.statusReason;
+  const codings = concept?.coding ?? [];
+  const clauses = [concept?.text, ...codings.map((c) => c.display)].filter((t): t is string => t !== undefined && t.trim() !== '').flatMap(clausesOf);
+  const reference = relativeReference(request);
+  for (const entry of reasons) {
+    const coded = codings.find((c) => c.system === statusReasonSystem && c.code !== undefined && entry.codes.includes(c.code));
+    if (coded?.code !== undefined) {
+      const meaning = entry.codeMeanings[coded.code];
+      return { reason: entry.reason, reference, detail: `statusReason ${coded.code}${meaning === undefined ? '' : ` (${meaning})`}` };
+    }
+    const phrase = entry.phrases.find((p) => clauses.some((c) => statesPhrase(c, p, catalog.negations)));
+    if (phrase !== undefined) return { reason: entry.reason, reference, detail: `statusReason "${concept?.text ?? phrase}"` };
+  }
+  for (const entry of reasons) {
+    if (entry.statuses?.includes(request.status) === true) return { reason: entry.reason, reference, detail: `status ${request.status}` };
+  }
+  return undefined;
+}
