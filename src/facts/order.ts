@@ -10,6 +10,7 @@ import { firstOfDosages } from './fhir.js';
 import { largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
+import type { Administration } from './episodes.js';
 import { cyclesFromHistory } from './cycles.js';
 
 export function orderReference(order: MedicationRequest): string {
@@ -157,7 +158,7 @@ export function draftOrderFacts(
   chart: GatheredChart,
   catalog: Catalog,
   serviceDate: string,
-  history: { episodes: TherapyEpisode[]; active: TherapyEpisode[] },
+  history: { episodes: TherapyEpisode[]; active: TherapyEpisode[]; administrations?: { ofDrug(drug: string): Administration[] } },
 ): DraftOrderFacts {
   const reference = orderReference(order);
   const identified = identifyOrderedDrug(order, chart, catalog);
@@ -174,7 +175,7 @@ export function draftOrderFacts(
   const cycles =
     identified.drug === null || pattern === undefined
       ? { ...stated, cycleDayEnd: unknown<number>('No cycle pattern for this drug'), treatmentFreeDaysBefore: unknown<number>('No cycle pattern for this drug') }
-      : cyclesFromHistory({ order, drug: identified.drug, pattern, serviceDate, episodes: history.episodes, stated, historyGap, cite });
+      : cyclesFromHistory({ order, drug: identified.drug, pattern, serviceDate, episodes: history.episodes, administrations: history.administrations?.ofDrug(identified.drug) ?? [], stated, historyGap, cite });
   return {
     reference,
     drug: identified.drug,

@@ -64,7 +64,8 @@ class Episode implements TherapyEpisode {
 /** "paclitaxel given 2025-02-03 to 2025-06-30 (18 administrations); order stopped: intolerance (statusReason sintol …)" */
 function episodeText(e: Pick<TherapyEpisode, 'drug' | 'dating' | 'request' | 'ending'>): string {
   const order = e.request === undefined ? 'no order on file' : `order ${e.request.status}`;
-  const ended = e.ending === undefined ? '' : `: ${e.ending.reason === 'intolerance' ? 'stopped for intolerance' : 'completed'} (${e.ending.detail})`;
+  // "order completed" already says a completion read from the status
+  const ended = e.ending === undefined || e.ending.detail.startsWith('status ') ? '' : `: ${e.ending.reason === 'intolerance' ? 'stopped for intolerance' : 'completed'} (${e.ending.detail})`;
   return `${e.drug} ${e.dating.text}; ${order}${ended}`;
 }
 
