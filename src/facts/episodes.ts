@@ -16,7 +16,7 @@ import { identifyDrug, resolveMedicationConcept } from '../catalog/drugs.js';
 import type { Catalog, TherapyEndReason } from '../catalog/types.js';
 import { statesPhrase } from '../catalog/text.js';
 import type { GatheredChart } from '../gather/types.js';
-import { addDays, datePart } from './dates.js';
+import { addDays, datePart, daysBetween } from './dates.js';
 import { durationDays } from './durations.js';
 import { firstOfDosages, relativeReference } from './fhir.js';
 import { clausesOf } from './order-text.js';
@@ -30,10 +30,59 @@ export interface EpisodeDating {
   source: DateSource;
   /** how many administrations dated it (source `administrations`) */
   administrations?: number;
-  /** the references of those administrations */
-  administrationReferences?: string[];
+  /** source `supply`: the days of one fill and the fills (refills + 1) */
+  supply?: { days: number; fills: number };
+  /** source `written` of an active order: the service date it runs to */
+  activeTo?: string;
   /** "given 2024-01-03 to 2024-05-10 (6 administrations)", "from its dosage period", "written 2024-01-03, 28-day supply × 12 fills" */
-  text: string;
+  readonly text: string;
+}
+
+/** The evidence wording of a dating, spelled only when cited (a long history is read whole, little of it cited). */
+function datingText(d: Omit<EpisodeDating, 'text'>): string {
+  switch (d.source) {
+    case 'administrations': {
+      const n = d.administrations ?? 0;
+      return n === 1 && d.end === d.start ? `given ${d.start} (1 administration)` : `given ${d.start} to ${d.end} (${plural(n, 'administration')})`;
+    }
+    case 'dosage-period':
+      return `${d.start} to ${d.end}, from its dosage period`;
+    case 'dosage-duration':
+      return `${d.start} to ${d.end}, from its dosage duration (${plural(daysBetween(d.start, d.end) + 1, 'day')})`;
+    case 'validity-period':
+      return `${d.start} to ${d.end}, from its dispense validity period`;
+    case 'supply':
+      return `written ${d.start}, ${Math.round(d.supply?.days ?? 0)}-day supply × ${plural(d.supply?.fills ?? 1, 'fill')}: to ${d.end}`;
+    case 'written':
+      return d.activeTo !== undefined ? `written ${d.start}, no period stated: active, so to ${d.activeTo}` : `written ${d.start}, no period stated`;
+  }
+}
+
+/** A dating whose text is spelled on first read. */
+class Dating implements EpisodeDating {
+  #text: string | undefined;
+  readonly start: string;
+  readonly end: string;
+  readonly source: DateSource;
+  readonly administrations?: number;
+  readonly supply?: { days: number; fills: number };
+  readonly activeTo?: string;
+  constructor(fields: Omit<EpisodeDating, 'text'>) {
+    this.start = fields.start;
+    this.end = fields.end;
+    this.source = fields.source;
+    if (fields.administrations !== undefined) this.administrations = fields.administrations;
+    if (fields.supply !== undefined) this.supply = fields.supply;
+    if (fields.activeTo !== undefined) this.activeTo = fields.activeTo;
+  }
+  get text(): string {
+    this.#text ??= datingText(this);
+    return this.#text;
+  }
+}
+
+function dating(fields: Omit<EpisodeDating, 'text'>): EpisodeDating {
+  return new Dating(fields);
 }
 
 /** What ended an episode, when its order says. */
@@ -48,13 +97,18 @@ export interface EpisodeEnding {
 /** Administration statuses that mean the drug was (at least partly) given. */
 const GIVEN = new Set(['completed', 'in-progress', 'stopped', 'on-hold']);
 
-/** One administration as the history reads it. */
+/** One administration as the history reads it (its name is spelled only for one the catalog does not know). */
 export interface Administration {
   reference: string;
   drug: string | null;
-  name: string;
   start: string;
   end: string;
+  resource: MedicationAdministration;
+}
+
+/** The medication's name as charted, for one the catalog does not know. */
+export function administrationName(a: Administration, chart: Pick<GatheredChart, 'medications' | 'draftOrders'>): string {
+  return conceptName(resolveMedicationConcept(a.resource, chart));
 }
 
 function adminDates(a: MedicationAdministration): { start: string; end: string } | undefined {
@@ -67,6 +121,7 @@ function adminDates(a: MedicationAdministration): { start: string; end: string }
 /** `MedicationRequest/<id>` from a reference that may be absolute or versioned. */
 function requestKey(reference: string | undefined): string | undefined {
   if (reference === undefined) return undefined;
+  if (reference.startsWith('MedicationRequest/') && reference.indexOf('/', 18) < 0) return reference;
   const match = /(?:^|\/)MedicationRequest\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
   return match?.[1] === undefined ? undefined : `MedicationRequest/${match[1]}`;
 }
@@ -92,14 +147,13 @@ export class AdministrationIndex {
       if (!GIVEN.has(given.status)) continue;
       const dates = adminDates(given);
       if (dates === undefined || dates.start >= serviceDate) continue;
-      const concept = resolveMedicationConcept(given, chart);
-      const admin: Administration = { reference: relativeReference(given), drug: identifyDrug(concept, catalog).drug, name: conceptName(concept), ...dates };
+      const admin: Administration = { reference: relativeReference(given), drug: identifyDrug(resolveMedicationConcept(given, chart), catalog).drug, start: dates.start, end: dates.end, resource: given };
       this.#all.push(admin);
       const key = requestKey(given.request?.reference);
       if (key !== undefined && requests.has(key)) push(this.#byRequest, key, admin);
       else if (admin.drug !== null) push(this.#looseByDrug, admin.drug, admin);
     }
-    for (const list of [...this.#byRequest.values(), ...this.#looseByDrug.values()]) list.sort((a, b) => a.start.localeCompare(b.start));
+    for (const list of [...this.#byRequest.values(), ...this.#looseByDrug.values()]) list.sort(byStart);
   }
 
   get size(): number {
@@ -116,13 +170,18 @@ export class AdministrationIndex {
 
   /** Administrations no order accounted for, oldest first (read after every order has been dated). */
   unclaimed(): Administration[] {
-    return this.#all.filter((a) => !this.#claimed.has(a)).sort((a, b) => a.start.localeCompare(b.start));
+    return this.#all.filter((a) => !this.#claimed.has(a)).sort(byStart);
   }
 
   /** Every administration of a drug, oldest first (cycles from history). */
   ofDrug(drug: string): Administration[] {
-    return this.#all.filter((a) => a.drug === drug).sort((a, b) => a.start.localeCompare(b.start));
+    return this.#all.filter((a) => a.drug === drug).sort(byStart);
   }
+}
+
+/** Dates are YYYY-MM-DD: plain string order is date order (localeCompare would be slower and locale-bound). */
+function byStart(a: { start: string }, b: { start: string }): number {
+  return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -151,9 +210,7 @@ export function datingFromAdministrations(given: readonly Administration[]): Epi
   if (first === undefined) return undefined;
   let end = first.end;
   for (const a of given) if (a.end > end) end = a.end;
-  const n = given.length;
-  const text = n === 1 && end === first.start ? `given ${first.start} (1 administration)` : `given ${first.start} to ${end} (${n} administration${n === 1 ? '' : 's'})`;
-  return { start: first.start, end, source: 'administrations', administrations: n, administrationReferences: given.map((a) => a.reference), text };
+  return dating({ start: first.start, end, source: 'administrations', administrations: given.length });
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -164,36 +221,34 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  */
 export function datingFromRequest(request: MedicationRequest, serviceDate: string): EpisodeDating | undefined {
   const boundsStart = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start));
-  const boundsEnd = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end));
   const validity = request.dispenseRequest?.validityPeriod;
-  const validityStart = datePart(validity?.start);
-  const validityEnd = datePart(validity?.end);
-  const authored = datePart(request.authoredOn);
-  const start = [boundsStart, validityStart, authored].find((d) => d !== undefined);
+  const start = boundsStart ?? datePart(validity?.start) ?? datePart(request.authoredOn);
   if (start === undefined || start.length !== 10) return undefined;
-  const ranged = (end: string, source: DateSource, text: string): EpisodeDating => ({ start, end: end < start ? start : end, source, text });
-  if (boundsEnd !== undefined && boundsEnd.length === 10) return ranged(boundsEnd, 'dosage-period', `${start} to ${boundsEnd < start ? start : boundsEnd}, from its dosage period`);
-  if (validityEnd !== undefined && validityEnd.length === 10) return ranged(validityEnd, 'validity-period', `${start} to ${validityEnd < start ? start : validityEnd}, from its dispense validity period`);
+  const until = (end: string): string => (end < start ? start : end);
+  const boundsEnd = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end));
+  if (boundsEnd !== undefined && boundsEnd.length === 10) return dating({ start, end: until(boundsEnd), source: 'dosage-period' });
+  const validityEnd = datePart(validity?.end);
+  if (validityEnd !== undefined && validityEnd.length === 10) return dating({ start, end: until(validityEnd), source: 'validity-period' });
   const boundsDays = firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration));
-  if (boundsDays !== undefined) {
-    const end = addDays(start, Math.max(0, Math.ceil(boundsDays) - 1));
-    return ranged(end, 'dosage-duration', `${start} to ${end}, from its dosage duration (${plural(Math.ceil(boundsDays), 'day')})`);
-  }
+  if (boundsDays !== undefined) return dating({ start, end: addDays(start, Math.max(0, Math.ceil(boundsDays) - 1)), source: 'dosage-duration' });
   const supply = durationDays(request.dispenseRequest?.expectedSupplyDuration);
   if (supply !== undefined) {
     const fills = Math.max(0, request.dispenseRequest?.numberOfRepeatsAllowed ?? 0) + 1;
-    const end = addDays(start, Math.max(0, Math.ceil(supply * fills) - 1));
-    return ranged(end, 'supply', `written ${start}, ${Math.round(supply)}-day supply × ${plural(fills, 'fill')}: to ${end}`);
+    return dating({ start, end: addDays(start, Math.max(0, Math.ceil(supply * fills) - 1)), source: 'supply', supply: { days: supply, fills } });
   }
-  const end = request.status === 'active' ? serviceDate : start;
-  const text = request.status === 'active' ? `written ${start}, no period stated: active, so to ${serviceDate}` : `written ${start}, no period stated`;
-  return { start, end: end < start ? start : end, source: 'written', text };
+  if (request.status === 'active') return dating({ start, end: until(serviceDate), source: 'written', activeTo: serviceDate });
+  return dating({ start, end: start, source: 'written' });
 }
 
 /** What ended the order, when it says: statusReason code, else its words, else its status (catalog order decides). */
 export function episodeEnding(request: MedicationRequest, catalog: Catalog): EpisodeEnding | undefined {
   const { statusReasonSystem, reasons } = catalog.therapyEndReasons;
   const concept = request.statusReason;
+  // the usual order: no reason given, read from its status alone
+  if (concept === undefined) {
+    for (const entry of reasons) if (entry.statuses?.includes(request.status) === true) return { reason: entry.reason, reference: relativeReference(request), detail: `status ${request.status}` };
+    return undefined;
+  }
   const codings = concept?.coding ?? [];
   const clauses = [concept?.text, ...codings.map((c) => c.display)].filter((t): t is string => t !== undefined && t.trim() !== '').flatMap(clausesOf);
   const reference = relativeReference(request);

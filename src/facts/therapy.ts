@@ -9,7 +9,7 @@ import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages, relativeReference } from './fhir.js';
 import { calendarMonthsInDays } from './durations.js';
 import { REFRACTORY_WINDOW_DAYS, type Progression } from './refractory.js';
-import { AdministrationIndex, datingFromAdministrations, datingFromRequest, episodeEnding, type Administration, type EpisodeDating, type EpisodeEnding } from './episodes.js';
+import { AdministrationIndex, administrationName, datingFromAdministrations, datingFromRequest, episodeEnding, type Administration, type EpisodeDating, type EpisodeEnding } from './episodes.js';
 
 /** A drug started within 28 days of a line's last administration (no progression between) continues that line. */
 export const LINE_WINDOW_DAYS = 28;
@@ -100,23 +100,24 @@ function medicationName(request: MedicationRequest, chart: GatheredChart): strin
  * Administrations no order accounts for, as episodes: per drug, consecutive administrations no more than 28 days
  * apart are one episode (an in-clinic regimen charted only as administrations).
  */
-function administrationEpisodes(given: readonly Administration[], catalog: Catalog): { episodes: TherapyEpisode[]; unrecognised: UnrecognisedMedication[] } {
-  const runs = new Map<string, Administration[][]>();
+function administrationEpisodes(given: readonly Administration[], chart: GatheredChart, catalog: Catalog): { episodes: TherapyEpisode[]; unrecognised: UnrecognisedMedication[] } {
+  const runs = new Map<string, Array<{ end: string; given: Administration[] }>>();
   for (const a of given) {
-    const key = a.drug ?? `?${a.name}`;
-    const list = runs.get(key) ?? [];
+    const key = a.drug ?? `?${administrationName(a, chart)}`;
+    let list = runs.get(key);
+    if (list === undefined) runs.set(key, (list = []));
     const last = list[list.length - 1];
-    const lastEnd = last?.reduce((m, x) => (x.end > m ? x.end : m), '');
-    if (last !== undefined && lastEnd !== undefined && a.start <= addDays(lastEnd, LINE_WINDOW_DAYS)) last.push(a);
-    else list.push([a]);
-    runs.set(key, list);
+    if (last !== undefined && a.start <= addDays(last.end, LINE_WINDOW_DAYS)) {
+      last.given.push(a);
+      if (a.end > last.end) last.end = a.end;
+    } else list.push({ end: a.end, given: [a] });
   }
   const episodes: TherapyEpisode[] = [];
   const unrecognised: UnrecognisedMedication[] = [];
-  for (const run of [...runs.values()].flat()) {
+  for (const { given: run } of [...runs.values()].flat()) {
     const first = run[0] as Administration;
     const dating = datingFromAdministrations(run) as EpisodeDating;
-    if (first.drug === null) unrecognised.push({ reference: first.reference, name: first.name, start: dating.start, end: dating.end });
+    if (first.drug === null) unrecognised.push({ reference: first.reference, name: administrationName(first, chart), start: dating.start, end: dating.end });
     else episodes.push(new Episode(first.reference, undefined, first.drug, classesOf(first.drug, catalog), dating, undefined));
   }
   return { episodes, unrecognised };
@@ -146,11 +147,11 @@ function readHistory(chart: GatheredChart, catalog: Catalog, serviceDate: string
     episodes.push(new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog)));
   }
   if (administrations.size > 0) {
-    const loose = administrationEpisodes(administrations.unclaimed(), catalog);
+    const loose = administrationEpisodes(administrations.unclaimed(), chart, catalog);
     episodes.push(...loose.episodes);
     unrecognised.push(...loose.unrecognised);
   }
-  return { episodes: episodes.sort((a, b) => a.start.localeCompare(b.start)), unrecognised, administrations };
+  return { episodes: episodes.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)), unrecognised, administrations };
 }
 
 /** The patient's MedicationRequests that were given, identified, started before the service date; not the draft orders. */
@@ -323,7 +324,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     if (drug === null) return [];
     const from = start ?? serviceDate;
     const to = end ?? serviceDate;
-    const dating: EpisodeDating = { start: from, end: to, source: 'written', text: `active on ${serviceDate}` };
+    const dating: EpisodeDating = { start: from, end: to, source: 'written', activeTo: serviceDate, text: `active on ${serviceDate}` };
     return [new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, undefined, serviceDate)];
   });
 }
