@@ -247,5 +247,34 @@ function capecitabine(id: string, start: string, end: string, template: Medicati
   });
 }
 
+// ---- 004: blinatumomab cycles from the bags charted as administrations ---------------------------------------------
+{
+  const name = 'rr-cycle-from-history-bags-charted-as-administrations';
+  const BLINCYTO = { code: '1597267', display: 'blinatumomab 0.035 MG Injection [Blincyto]' };
+  const request = derive('bsc-blinatumomab', 'rr-cycle-from-history-none-earlier-28-ug-over-step-dose', name, (r) => {
+    const patient = (r.prefetch['patient'] as { id?: string } | null)?.id ?? 'unknown';
+    // cycle 1 given in clinic as four 7-day bags (2026-09-08 to 2026-10-05), charted only as administrations
+    const bags = administrations(patient, 'ma-blin-c1', BLINCYTO, '2026-09-08', '2026-09-29', 7).map((a) => {
+      const start = (a.effectiveDateTime ?? '').slice(0, 10);
+      const { effectiveDateTime: _when, ...rest } = a;
+      return { ...rest, effectivePeriod: { start: `${start}T09:00:00Z`, end: `${addDays(start, 6)}T09:00:00Z` } };
+    });
+    withAdministrations(r, bags);
+  });
+  scenarios.push({
+    policy: 'bsc-blinatumomab',
+    name,
+    request,
+    expect: {
+      description:
+        '004 R/R, cycles from administrations (issue 14): as rr-cycle-from-history-none-earlier-28-ug-over-step-dose (no blinatumomab order in the chart, 28 mcg/day for 28 days, no cycle stated), but cycle 1 was given in clinic as four 7-day bags charted as MedicationAdministrations (2026-09-08 to 2026-10-05): this order is cycle 2 day 1 after 56 treatment-free days, so the days 1-7 step dose does not apply and 28 mcg/day is within the limit: covered, no dose card',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'bsc-blin-1c-cycles': 'met', 'bsc-blin-1c-treatment-free': 'met', 'bsc-blin-1c-all': 'met' },
+    },
+  });
+}
+
 const written = writeScenarios(scenarios);
 process.stdout.write(`${written} scenarios written\n`);
