@@ -97,25 +97,25 @@ export interface EpisodeEnding {
 /** Administration statuses that mean the drug was (at least partly) given. */
 const GIVEN = new Set(['completed', 'in-progress', 'stopped', 'on-hold']);
 
-/** One administration as the history reads it (its name is spelled only for one the catalog does not know). */
+/**
+ * One administration as the history reads it, or an order's administrations taken together (`count` of them, first
+ * to last): an order's are summed as they are read, so a long history allocates little per administration. Its drug
+ * and name are read only when needed.
+ */
 export interface Administration {
+  /** the (first) administration */
   reference: string;
   drug: string | null;
   start: string;
   end: string;
+  /** how many administrations it stands for */
+  count: number;
   resource: MedicationAdministration;
 }
 
 /** The medication's name as charted, for one the catalog does not know. */
 export function administrationName(a: Administration, chart: Pick<GatheredChart, 'medications' | 'draftOrders'>): string {
   return conceptName(resolveMedicationConcept(a.resource, chart));
-}
-
-function adminDates(a: MedicationAdministration): { start: string; end: string } | undefined {
-  const start = datePart(a.effectiveDateTime ?? a.effectivePeriod?.start);
-  if (start === undefined || start.length !== 10) return undefined;
-  const end = datePart(a.effectivePeriod?.end);
-  return { start, end: end !== undefined && end.length === 10 && end > start ? end : start };
 }
 
 /** `MedicationRequest/<id>` from a reference that may be absolute or versioned. */
@@ -130,52 +130,106 @@ function conceptName(concept: ReturnType<typeof resolveMedicationConcept>): stri
   return concept?.text ?? concept?.coding?.find((c) => c.display !== undefined)?.display ?? concept?.coding?.[0]?.code ?? 'a medication without a name';
 }
 
+type ChartPart = Pick<GatheredChart, 'medicationAdministrations' | 'medicationRequests' | 'medications' | 'draftOrders'>;
+
+/** The administration's start day and end day (a period's end, else its start), when it was given before `before`. */
+function givenDates(a: MedicationAdministration, before: string): { start: string; end: string } | undefined {
+  if (!GIVEN.has(a.status)) return undefined;
+  const start = datePart(a.effectiveDateTime ?? a.effectivePeriod?.start);
+  if (start === undefined || start.length !== 10 || start >= before) return undefined;
+  const end = a.effectivePeriod?.end === undefined ? undefined : datePart(a.effectivePeriod.end);
+  return { start, end: end !== undefined && end.length === 10 && end > start ? end : start };
+}
+
 /**
- * The chart's administrations before the service date, indexed: by the order they name, and (those naming no order
- * in the chart) by drug in date order. Each is claimed by at most the orders that account for it; the rest are
- * episodes of their own.
+ * The chart's administrations before the service date, indexed: summed per order they name, and (those naming no
+ * order in the chart) by drug in date order. Each is claimed by the orders that account for it; the rest are episodes
+ * of their own.
  */
 export class AdministrationIndex {
-  readonly #byRequest = new Map<string, Administration[]>();
+  readonly #byRequest = new Map<string, Administration>();
   readonly #looseByDrug = new Map<string, Administration[]>();
+  readonly #loose: Administration[] = [];
   readonly #claimed = new Set<Administration>();
-  readonly #all: Administration[] = [];
+  readonly #size: number;
 
-  constructor(chart: Pick<GatheredChart, 'medicationAdministrations' | 'medicationRequests' | 'medications' | 'draftOrders'>, catalog: Catalog, serviceDate: string) {
+  constructor(
+    private readonly chart: ChartPart,
+    private readonly catalog: Catalog,
+    private readonly serviceDate: string,
+  ) {
     const requests = new Set(chart.medicationRequests.map((r) => `MedicationRequest/${r.id ?? ''}`));
+    let size = 0;
     for (const given of chart.medicationAdministrations ?? []) {
-      if (!GIVEN.has(given.status)) continue;
-      const dates = adminDates(given);
-      if (dates === undefined || dates.start >= serviceDate) continue;
-      const admin: Administration = { reference: relativeReference(given), drug: identifyDrug(resolveMedicationConcept(given, chart), catalog).drug, start: dates.start, end: dates.end, resource: given };
-      this.#all.push(admin);
+      const dates = givenDates(given, serviceDate);
+      if (dates === undefined) continue;
+      size += 1;
       const key = requestKey(given.request?.reference);
-      if (key !== undefined && requests.has(key)) push(this.#byRequest, key, admin);
-      else if (admin.drug !== null) push(this.#looseByDrug, admin.drug, admin);
+      if (key !== undefined && requests.has(key)) {
+        const group = this.#byRequest.get(key);
+        if (group === undefined) {
+          this.#byRequest.set(key, { reference: relativeReference(given), drug: null, start: dates.start, end: dates.end, count: 1, resource: given });
+        } else {
+          group.count += 1;
+          if (dates.start < group.start) {
+            group.start = dates.start;
+            group.reference = relativeReference(given);
+            group.resource = given;
+          }
+          if (dates.end > group.end) group.end = dates.end;
+        }
+        continue;
+      }
+      const admin: Administration = { reference: relativeReference(given), drug: this.#drugOf(given), start: dates.start, end: dates.end, count: 1, resource: given };
+      this.#loose.push(admin);
+      if (admin.drug !== null) push(this.#looseByDrug, admin.drug, admin);
     }
-    for (const list of [...this.#byRequest.values(), ...this.#looseByDrug.values()]) list.sort(byStart);
+    for (const list of this.#looseByDrug.values()) list.sort(byStart);
+    this.#size = size;
+  }
+
+  #drugOf(given: MedicationAdministration): string | null {
+    return identifyDrug(resolveMedicationConcept(given, this.chart), this.catalog).drug;
   }
 
   get size(): number {
-    return this.#all.length;
+    return this.#size;
   }
 
-  /** The administrations of one order: those naming it, else its drug's unlinked ones within [start, end]. */
+  /** The administrations of one order: those naming it (taken together), else its drug's unlinked ones within [start, end]. */
   forRequest(request: MedicationRequest, drug: string | null, start: string, end: string): Administration[] {
     const named = this.#byRequest.get(`MedicationRequest/${request.id ?? ''}`);
-    const found = named ?? (drug === null ? [] : within(this.#looseByDrug.get(drug) ?? [], start, end));
+    if (named !== undefined) {
+      named.drug = drug;
+      this.#claimed.add(named);
+      return [named];
+    }
+    const found = drug === null ? [] : within(this.#looseByDrug.get(drug) ?? [], start, end);
     for (const a of found) this.#claimed.add(a);
     return found;
   }
 
   /** Administrations no order accounted for, oldest first (read after every order has been dated). */
   unclaimed(): Administration[] {
-    return this.#all.filter((a) => !this.#claimed.has(a)).sort(byStart);
+    const out = this.#loose.filter((a) => !this.#claimed.has(a));
+    // administrations naming an order that was never given (cancelled, a draft): read as given, by their own drug
+    for (const group of this.#byRequest.values()) {
+      if (this.#claimed.has(group)) continue;
+      group.drug = this.#drugOf(group.resource);
+      out.push(group);
+    }
+    return out.sort(byStart);
   }
 
-  /** Every administration of a drug, oldest first (cycles from history). */
+  /** Every administration of a drug, one by one, oldest first (cycles from history: each bag is a span). */
   ofDrug(drug: string): Administration[] {
-    return this.#all.filter((a) => a.drug === drug).sort(byStart);
+    const out: Administration[] = [];
+    for (const given of this.chart.medicationAdministrations ?? []) {
+      const dates = givenDates(given, this.serviceDate);
+      if (dates === undefined || this.#drugOf(given) !== drug) continue;
+      out.push({ reference: relativeReference(given), drug, start: dates.start, end: dates.end, count: 1, resource: given });
+    }
+    return out.sort(byStart);
   }
 }
 
@@ -208,9 +262,15 @@ function within(sorted: Administration[], start: string, end: string): Administr
 export function datingFromAdministrations(given: readonly Administration[]): EpisodeDating | undefined {
   const first = given[0];
   if (first === undefined) return undefined;
+  let start = first.start;
   let end = first.end;
-  for (const a of given) if (a.end > end) end = a.end;
-  return dating({ start: first.start, end, source: 'administrations', administrations: given.length });
+  let count = 0;
+  for (const a of given) {
+    if (a.start < start) start = a.start;
+    if (a.end > end) end = a.end;
+    count += a.count;
+  }
+  return dating({ start, end, source: 'administrations', administrations: count });
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
