@@ -118,12 +118,12 @@ export function administrationName(a: Administration, chart: Pick<GatheredChart,
   return conceptName(resolveMedicationConcept(a.resource, chart));
 }
 
-/** `MedicationRequest/<id>` from a reference that may be absolute or versioned. */
-function requestKey(reference: string | undefined): string | undefined {
+/** The id of the MedicationRequest a reference names (relative, absolute or versioned). */
+function requestId(reference: string | undefined): string | undefined {
   if (reference === undefined) return undefined;
-  if (reference.startsWith('MedicationRequest/') && reference.indexOf('/', 18) < 0) return reference;
+  if (reference.startsWith('MedicationRequest/') && reference.indexOf('/', 18) < 0) return reference.slice(18);
   const match = /(?:^|\/)MedicationRequest\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-  return match?.[1] === undefined ? undefined : `MedicationRequest/${match[1]}`;
+  return match?.[1];
 }
 
 function conceptName(concept: ReturnType<typeof resolveMedicationConcept>): string {
@@ -132,13 +132,17 @@ function conceptName(concept: ReturnType<typeof resolveMedicationConcept>): stri
 
 type ChartPart = Pick<GatheredChart, 'medicationAdministrations' | 'medicationRequests' | 'medications' | 'draftOrders'>;
 
-/** The administration's start day and end day (a period's end, else its start), when it was given before `before`. */
-function givenDates(a: MedicationAdministration, before: string): { start: string; end: string } | undefined {
+/** The administration's start day, when it was given before `before` (no object per administration: a history is long). */
+function givenStart(a: MedicationAdministration, before: string): string | undefined {
   if (!GIVEN.has(a.status)) return undefined;
   const start = datePart(a.effectiveDateTime ?? a.effectivePeriod?.start);
-  if (start === undefined || start.length !== 10 || start >= before) return undefined;
+  return start === undefined || start.length !== 10 || start >= before ? undefined : start;
+}
+
+/** Its last day: a period's end, else its start. */
+function givenEnd(a: MedicationAdministration, start: string): string {
   const end = a.effectivePeriod?.end === undefined ? undefined : datePart(a.effectivePeriod.end);
-  return { start, end: end !== undefined && end.length === 10 && end > start ? end : start };
+  return end !== undefined && end.length === 10 && end > start ? end : start;
 }
 
 /**
@@ -158,29 +162,31 @@ export class AdministrationIndex {
     private readonly catalog: Catalog,
     private readonly serviceDate: string,
   ) {
-    const requests = new Set(chart.medicationRequests.map((r) => `MedicationRequest/${r.id ?? ''}`));
+    const requests = new Set<string>();
+    for (const r of chart.medicationRequests) if (r.id !== undefined) requests.add(r.id);
     let size = 0;
     for (const given of chart.medicationAdministrations ?? []) {
-      const dates = givenDates(given, serviceDate);
-      if (dates === undefined) continue;
+      const start = givenStart(given, serviceDate);
+      if (start === undefined) continue;
+      const end = givenEnd(given, start);
       size += 1;
-      const key = requestKey(given.request?.reference);
+      const key = requestId(given.request?.reference);
       if (key !== undefined && requests.has(key)) {
         const group = this.#byRequest.get(key);
         if (group === undefined) {
-          this.#byRequest.set(key, { reference: relativeReference(given), drug: null, start: dates.start, end: dates.end, count: 1, resource: given });
+          this.#byRequest.set(key, { reference: relativeReference(given), drug: null, start, end, count: 1, resource: given });
         } else {
           group.count += 1;
-          if (dates.start < group.start) {
-            group.start = dates.start;
+          if (start < group.start) {
+            group.start = start;
             group.reference = relativeReference(given);
             group.resource = given;
           }
-          if (dates.end > group.end) group.end = dates.end;
+          if (end > group.end) group.end = end;
         }
         continue;
       }
-      const admin: Administration = { reference: relativeReference(given), drug: this.#drugOf(given), start: dates.start, end: dates.end, count: 1, resource: given };
+      const admin: Administration = { reference: relativeReference(given), drug: this.#drugOf(given), start, end, count: 1, resource: given };
       this.#loose.push(admin);
       if (admin.drug !== null) push(this.#looseByDrug, admin.drug, admin);
     }
@@ -198,7 +204,7 @@ export class AdministrationIndex {
 
   /** The administrations of one order: those naming it (taken together), else its drug's unlinked ones within [start, end]. */
   forRequest(request: MedicationRequest, drug: string | null, start: string, end: string): Administration[] {
-    const named = this.#byRequest.get(`MedicationRequest/${request.id ?? ''}`);
+    const named = request.id === undefined ? undefined : this.#byRequest.get(request.id);
     if (named !== undefined) {
       named.drug = drug;
       this.#claimed.add(named);
@@ -225,9 +231,9 @@ export class AdministrationIndex {
   ofDrug(drug: string): Administration[] {
     const out: Administration[] = [];
     for (const given of this.chart.medicationAdministrations ?? []) {
-      const dates = givenDates(given, this.serviceDate);
-      if (dates === undefined || this.#drugOf(given) !== drug) continue;
-      out.push({ reference: relativeReference(given), drug, start: dates.start, end: dates.end, count: 1, resource: given });
+      const start = givenStart(given, this.serviceDate);
+      if (start === undefined || this.#drugOf(given) !== drug) continue;
+      out.push({ reference: relativeReference(given), drug, start, end: givenEnd(given, start), count: 1, resource: given });
     }
     return out.sort(byStart);
   }
@@ -300,18 +306,20 @@ export function datingFromRequest(request: MedicationRequest, serviceDate: strin
   return dating({ start, end: start, source: 'written' });
 }
 
+/** The detail of an ending read from the status alone, spelled once. */
+const STATUS_DETAIL: Readonly<Record<string, string>> = { completed: 'status completed', stopped: 'status stopped', active: 'status active' };
+
 /** What ended the order, when it says: statusReason code, else its words, else its status (catalog order decides). */
-export function episodeEnding(request: MedicationRequest, catalog: Catalog): EpisodeEnding | undefined {
+export function episodeEnding(request: MedicationRequest, catalog: Catalog, reference: string = relativeReference(request)): EpisodeEnding | undefined {
   const { statusReasonSystem, reasons } = catalog.therapyEndReasons;
   const concept = request.statusReason;
   // the usual order: no reason given, read from its status alone
   if (concept === undefined) {
-    for (const entry of reasons) if (entry.statuses?.includes(request.status) === true) return { reason: entry.reason, reference: relativeReference(request), detail: `status ${request.status}` };
+    for (const entry of reasons) if (entry.statuses?.includes(request.status) === true) return { reason: entry.reason, reference, detail: STATUS_DETAIL[request.status] ?? `status ${request.status}` };
     return undefined;
   }
   const codings = concept?.coding ?? [];
-  const clauses = [concept?.text, ...codings.map((c) => c.display)].filter((t): t is string => t !== undefined && t.trim() !== '').flatMap(clausesOf);
-  const reference = relativeReference(request);
+  const clauses = [concept.text, ...codings.map((c) => c.display)].filter((t): t is string => t !== undefined && t.trim() !== '').flatMap(clausesOf);
   for (const entry of reasons) {
     const coded = codings.find((c) => c.system === statusReasonSystem && c.code !== undefined && entry.codes.includes(c.code));
     if (coded?.code !== undefined) {

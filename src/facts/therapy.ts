@@ -144,7 +144,8 @@ function readHistory(chart: GatheredChart, catalog: Catalog, serviceDate: string
       unrecognised.push({ reference: relativeReference(request), name: medicationName(request, chart), start: dating.start, end: dating.end });
       continue;
     }
-    episodes.push(new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog)));
+    const reference = relativeReference(request);
+    episodes.push(new Episode(reference, request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog, reference)));
   }
   if (administrations.size > 0) {
     const loose = administrationEpisodes(administrations.unclaimed(), chart, catalog);
