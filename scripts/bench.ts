@@ -10,7 +10,7 @@
  *   no prefetch …    the same request without prefetch, one connection; the service reads a stub FHIR server
  *                    answering each query in 20 / 50 ms (and, for information, one that pages at 100)
  *   chart size n     prefetch with n history resources, one connection (latency as the chart grows)
- *   history model n  buildFacts in process on n MedicationRequests (scripts/lib/history-cost.ts): cost per request stays flat
+ *   history model n  buildFacts in process on n MedicationRequests + 4n MedicationAdministrations (scripts/lib/history-cost.ts): cost per request stays flat
  *   as advertised    one connection: every Observation prefetched (as in the rows above), then only those the
  *                    advertised template asks for (`code=`), as an EHR that honours it sends
  *   prefetch ×N      WEB_CONCURRENCY=N (N = cores): the cluster
@@ -468,7 +468,7 @@ async function main(): Promise<number> {
   log('history model, in process');
   const history = historyModelCost(opts.sizes);
   for (const h of history) {
-    rows.push({ name: `history model, ${h.size} MedicationRequests`, rps: 1000 / h.msPerCall, p50: h.msPerCall, p99: NaN, errors: 0, note: `${fmt(h.usPerRequest, 2)} µs per MedicationRequest; in process, median of ${h.calls}` });
+    rows.push({ name: `history model, ${h.size} MedicationRequests`, rps: 1000 / h.msPerCall, p50: h.msPerCall, p99: NaN, errors: 0, note: `${fmt(h.usPerRequest, 2)} µs per MedicationRequest (with ${h.administrations} MedicationAdministrations); in process, median of ${h.calls}` });
   }
 
   // The rows above prefetch every Observation of the chart (an EHR that ignores the template's `code=`). What the

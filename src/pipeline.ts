@@ -8,7 +8,7 @@ import type { Medication, MedicationRequest } from 'fhir/r4.js';
 import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type PlanWithoutPolicy, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
-import { buildFacts, isObservationOfInterest, observationSearchCodes, serviceDateReading, type ServiceDateProblem } from './facts/index.js';
+import { buildFacts, DEFAULT_LINE_COUNTING, isObservationOfInterest, observationSearchCodes, serviceDateReading, type LineCounting, type ServiceDateProblem } from './facts/index.js';
 import { todayUtc } from './facts/dates.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
@@ -91,7 +91,7 @@ function policyDrugOrders(drafts: DraftReading, request: HookRequest, catalog: C
 /** The chart when nothing needed gathering: the draft orders alone. */
 function contextOnlyChart(request: HookRequest, drafts: DraftReading): GatheredChart {
   return {
-    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [],
+    patientId: request.context.patientId, coverages: [], conditions: [], observations: [], medicationRequests: [], medicationAdministrations: [],
     claimResponses: [], claims: [], practitionerRoles: [], practitioners: [],
     medications: drafts.draftCompanions.filter((r): r is Medication => r.resourceType === 'Medication'), organizations: [],
     draftOrders: drafts.draftOrders, focusOrders: drafts.focusOrders, userId: request.context.userId,
@@ -153,23 +153,26 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       notThisPatient.push({ brand, orderReference });
       continue;
     }
-    const facts = buildFacts(chart, order, deps.catalog, today);
-    const payerId = facts.coverage.payerId.value;
+    const defaultFacts = buildFacts(chart, order, deps.catalog, today);
+    const payerId = defaultFacts.coverage.payerId.value;
     if (payerId === null) {
       // Coverage missing or unreadable: no payer, so no policy can be chosen. Say so rather than stay silent.
-      orders.push({ orderReference, drug, skipped: 'payer-unknown', facts });
+      orders.push({ orderReference, drug, skipped: 'payer-unknown', facts: defaultFacts });
       unchecked.push({ brand, orderReference });
       continue;
     }
-    const policy = deps.policies.select(drug, payerId, facts.serviceDate, facts.coverage.lineOfBusiness.value);
+    const policy = deps.policies.select(drug, payerId, defaultFacts.serviceDate, defaultFacts.coverage.lineOfBusiness.value);
     if (!policy) {
       // the payer's policy for another plan (a Commercial policy, a Medi-Cal member) asserts nothing for this one
-      const otherPlans = deps.policies.inEffect(drug, payerId, facts.serviceDate);
-      const lineOfBusiness = facts.coverage.lineOfBusiness.value;
-      orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
+      const otherPlans = deps.policies.inEffect(drug, payerId, defaultFacts.serviceDate);
+      const lineOfBusiness = defaultFacts.coverage.lineOfBusiness.value;
+      orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts: defaultFacts });
       if (otherPlans.length > 0 && lineOfBusiness !== null) plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans));
       continue;
     }
+    // the policy's reading of which lines count (lineCounting); facts are read again only when it is not the default
+    const reading = lineCountingOf(policy);
+    const facts = reading === undefined ? defaultFacts : buildFacts(chart, order, deps.catalog, today, { lineCounting: reading });
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
     const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
@@ -208,6 +211,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
   const audit = auditRecords(request, context, rendered.assertions);
   return { result: { response, audit, provenance }, orders, chart };
 }
+
 /** What the no-policy-for-plan card needs: the member's plan and, per policy of the payer for the drug, its plans. */
 function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness: string, policies: readonly Policy[]): PlanWithoutPolicy {
   const first = policies[0] as Policy;
@@ -219,6 +223,14 @@ function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness
     lineOfBusiness,
     policies: policies.map((p) => ({ id: p.id, version: p.version, title: p.title, linesOfBusiness: p.linesOfBusiness ?? [] })),
   };
+}
+
+/** The policy's line-counting reading when it differs from the default (DEFAULT_LINE_COUNTING); else undefined. */
+export function lineCountingOf(policy: Policy): LineCounting | undefined {
+  const stated = policy.lineCounting;
+  if (stated === undefined) return undefined;
+  const reading: LineCounting = { setting: stated.setting, earlyRelapseMonths: stated.earlyRelapseMonths ?? DEFAULT_LINE_COUNTING.earlyRelapseMonths };
+  return reading.setting === DEFAULT_LINE_COUNTING.setting && reading.earlyRelapseMonths === DEFAULT_LINE_COUNTING.earlyRelapseMonths ? undefined : reading;
 }
 
 /** Keeps the decision for its clinician page; a store that fails costs the link, never the signing. */

@@ -10,6 +10,7 @@ import type {
   Condition,
   Coverage,
   FhirResource,
+  MedicationAdministration,
   MedicationRequest,
   Observation,
   Patient,
@@ -184,6 +185,16 @@ export function syntheticChart(size: number, options: SyntheticChartOptions = {}
       },
     ],
   };
+  // The eribulin infusions of the second line, charted as administrations (days 1 and 8 of two 21-day cycles).
+  const administrations: MedicationAdministration[] = ['2026-02-02', '2026-02-09', '2026-02-23', '2026-03-02'].map((date, i) => ({
+    resourceType: 'MedicationAdministration',
+    id: `bench-line2-given-${i + 1}`,
+    status: 'completed',
+    subject: { reference: 'Patient/bench-1' },
+    medicationCodeableConcept: { coding: [{ system: RXNORM, code: '1045456', display: 'eribulin mesylate 0.5 MG/ML Injection' }] },
+    effectiveDateTime: `${date}T10:00:00Z`,
+    request: { reference: 'MedicationRequest/bench-line2' },
+  }));
   const request: Record<string, unknown> = {
     hook: 'order-sign',
     hookInstance: '0b7b1a76-3c2f-4d6f-9b67-0d3f0e8c1a11',
@@ -202,6 +213,7 @@ export function syntheticChart(size: number, options: SyntheticChartOptions = {}
       conditions: searchset(conditions),
       observations: searchset(options.observationCodes === undefined ? observations : observations.filter((o) => (o.code.coding ?? []).some((c) => c.code !== undefined && options.observationCodes?.includes(c.code)))),
       medicationRequests: searchset(history),
+      medicationAdministrations: searchset(administrations),
       claimResponses: searchset([]),
       // The template is a search (PractitionerRole?_id=…), so the EHR sends a searchset Bundle.
       practitionerRole: searchset([role]),
@@ -209,5 +221,5 @@ export function syntheticChart(size: number, options: SyntheticChartOptions = {}
       practitioner: searchset([practitioner]),
     };
   }
-  return { request, resources: [patient, coverage, role, practitioner, ...conditions, ...observations, ...history] };
+  return { request, resources: [patient, coverage, role, practitioner, ...conditions, ...observations, ...history, ...administrations] };
 }

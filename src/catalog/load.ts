@@ -17,6 +17,7 @@ import type {
   ObservationCodes,
   PayerEntry,
   PhaseEntry,
+  TherapyEndReasons,
 } from './types.js';
 import { HCPCS, NDC, RXNORM, codeKey, normaliseNdc } from './systems.js';
 import { normaliseText } from './text.js';
@@ -124,6 +125,7 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   const diagnosesJson = readJson(dir, 'diagnosis-codes.json');
   const specialtiesJson = readJson(dir, 'specialties.json');
   const regimensJson = readJson(dir, 'regimens.json');
+  const endReasonsJson = readJson(dir, 'therapy-end-reasons.json');
 
   const drugs = new Map(drugList.map((drug) => [drug.id, drug]));
   const drugByName = indexDrugNames(drugList);
@@ -169,5 +171,18 @@ export function loadCatalog(dir = 'catalog'): Catalog {
     regimens: arrayField<Regimen>('regimens.json', regimensJson, 'regimens'),
     inRelapse: new RegExp(diagnoses.inRelapsePattern),
     leukaemiaStatePattern: new RegExp(diagnoses.leukaemiaState.icd10Pattern),
+    therapyEndReasons: therapyEndReasonsOf(endReasonsJson),
   };
+}
+
+function therapyEndReasonsOf(json: Record<string, unknown>): TherapyEndReasons {
+  const file = 'therapy-end-reasons.json';
+  const system = json['statusReasonSystem'];
+  if (typeof system !== 'string') throw new CatalogError(file, '"statusReasonSystem" must be a string');
+  const reasons = arrayField<TherapyEndReasons['reasons'][number]>(file, json, 'reasons');
+  for (const r of reasons) {
+    if (r.reason !== 'intolerance' && r.reason !== 'completion') throw new CatalogError(file, `unknown reason "${String(r.reason)}" (intolerance or completion)`);
+    if (!Array.isArray(r.codes) || !Array.isArray(r.phrases)) throw new CatalogError(file, `"${r.reason}" needs "codes" and "phrases" arrays`);
+  }
+  return { statusReasonSystem: system, reasons };
 }

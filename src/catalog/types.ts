@@ -322,4 +322,28 @@ export interface Catalog {
   inRelapse: RegExp;
   /** ICD-10-CM leukaemia / myeloma code whose group 1 is the remission character */
   leukaemiaStatePattern: RegExp;
+  /** what ended a treatment episode (catalog/therapy-end-reasons.json) */
+  therapyEndReasons: TherapyEndReasons;
+}
+
+// ---- what ended a treatment episode (catalog/therapy-end-reasons.json), lane 14-episodes
+
+export type TherapyEndReason = 'intolerance' | 'completion';
+
+export interface TherapyEndReasonEntry {
+  reason: TherapyEndReason;
+  /** codes of `statusReasonSystem` that mean this reason */
+  codes: string[];
+  /** what each code means, for the evidence */
+  codeMeanings: Record<string, string>;
+  /** words in statusReason.text / coding.display that mean it (a negated phrase does not count) */
+  phrases: string[];
+  /** MedicationRequest.status values that mean it without a reason (completed) */
+  statuses?: string[];
+}
+
+export interface TherapyEndReasons {
+  statusReasonSystem: string;
+  /** in order of precedence: the first that matches is the reason */
+  reasons: TherapyEndReasonEntry[];
 }

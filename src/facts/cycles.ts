@@ -2,14 +2,16 @@
  * Cycles from the medication history, for a drug whose catalog entry has a cycle pattern (continuous infusion runs
  * separated by treatment-free intervals, e.g. blinatumomab 28 days on, 14 or 56 off). When the order does not state
  * its cycle, the earlier runs of the same drug give it: no earlier run = cycle 1 day 1; a run still going on the
- * service date = that run's cycle, day counted from its start; otherwise the next cycle, day 1.
+ * service date = that run's cycle, day counted from its start; otherwise the next cycle, day 1. The runs come from the
+ * drug's MedicationAdministrations when the chart has them, else from its orders' periods.
  */
 import type { MedicationRequest } from 'fhir/r4.js';
 import type { CyclePattern } from '../catalog/types.js';
 import type { Evidence, Fact } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
 import { durationDays } from './durations.js';
-import { known, unknown } from './fact.js';
+import { evidence, known, unknown } from './fact.js';
+import type { Administration } from './episodes.js';
 import { firstOfDosages } from './fhir.js';
 import type { TherapyEpisode } from './therapy.js';
 
@@ -31,19 +33,45 @@ export interface HistoryCycleFacts {
   treatmentFreeDaysBefore: Fact<number>;
 }
 
-/** Earlier episodes of the drug, merged into runs (sorted by start; an overlap or a next-day start continues a run). */
-export function infusionRuns(episodes: readonly TherapyEpisode[]): InfusionRun[] {
+/** A stretch of infusion: an episode (an order's period) or one administration (a bag, an infusion). */
+interface InfusionSpan {
+  start: string;
+  end: string;
+  cite: Evidence;
+}
+
+/** Spans merged into runs (sorted by start; an overlap or a next-day start continues a run). */
+function runsOf(spans: readonly InfusionSpan[]): InfusionRun[] {
   const runs: InfusionRun[] = [];
-  for (const e of [...episodes].sort((a, b) => a.start.localeCompare(b.start))) {
+  for (const s of [...spans].sort((a, b) => a.start.localeCompare(b.start))) {
     const last = runs.at(-1);
-    if (last !== undefined && e.start <= addDays(last.end, 1)) {
-      if (e.end > last.end) last.end = e.end;
-      last.cites.push(e.cite);
+    if (last !== undefined && s.start <= addDays(last.end, 1)) {
+      if (s.end > last.end) last.end = s.end;
+      last.cites.push(s.cite);
     } else {
-      runs.push({ start: e.start, end: e.end, cites: [e.cite] });
+      runs.push({ start: s.start, end: s.end, cites: [s.cite] });
     }
   }
   return runs;
+}
+
+/** Earlier episodes of the drug, merged into runs (sorted by start; an overlap or a next-day start continues a run). */
+export function infusionRuns(episodes: readonly TherapyEpisode[]): InfusionRun[] {
+  return runsOf(episodes.map((e) => ({ start: e.start, end: e.end, cite: e.cite })));
+}
+
+/**
+ * The runs of a drug from the chart: its administrations when there are any (each bag or infusion as charted, so two
+ * cycles under one order stay two runs), plus the orders no administration dates (older cycles charted only as
+ * orders).
+ */
+export function infusionRunsWithAdministrations(episodes: readonly TherapyEpisode[], administrations: readonly Administration[], drug: string): InfusionRun[] {
+  if (administrations.length === 0) return infusionRuns(episodes);
+  const spans: InfusionSpan[] = [
+    ...episodes.filter((e) => e.dating.source !== 'administrations').map((e) => ({ start: e.start, end: e.end, cite: e.cite })),
+    ...administrations.map((a) => ({ start: a.start, end: a.end, cite: evidence(a.reference, a.start, `${drug} given ${a.start === a.end ? a.start : `${a.start} to ${a.end}`} (administration)`, [drug]) })),
+  ];
+  return runsOf(spans);
 }
 
 /** Days of infusion this order asks for: boundsDuration, else its boundsPeriod (inclusive); unknown otherwise. */
@@ -68,12 +96,15 @@ export function cyclesFromHistory(input: {
   pattern: CyclePattern;
   serviceDate: string;
   episodes: readonly TherapyEpisode[];
+  /** the drug's administrations before the service date, when the chart has them (they date the runs) */
+  administrations?: readonly Administration[];
   stated: { cycleNumber: Fact<number>; cycleDayStart: Fact<number> };
   historyGap: string | undefined;
   cite: Cite;
 }): HistoryCycleFacts {
   const { order, drug, pattern, serviceDate, stated, historyGap, cite } = input;
-  const runs = infusionRuns(input.episodes.filter((e) => e.drug === drug && e.start < serviceDate));
+  const earlier = input.episodes.filter((e) => e.drug === drug && e.start < serviceDate);
+  const runs = infusionRunsWithAdministrations(earlier, (input.administrations ?? []).filter((a) => a.start < serviceDate), drug);
   const last = runs.at(-1);
   const continuing = last !== undefined && last.end >= addDays(serviceDate, -1);
   const historyCites = runs.flatMap((r) => r.cites);

@@ -23,10 +23,15 @@ import { observationDate, relativeReference } from './fhir.js';
 import { diagnosisTiming, diseaseGroups, leukaemiaState, lineage } from './disease-state.js';
 import { draftOrderFacts, serviceDateOf } from './order.js';
 import { prescriberFacts } from './prescriber.js';
-import { advancedSettingFrom, groupIntoLines, therapyFacts, therapyHistory } from './therapy.js';
+import { advancedSettingFrom, groupIntoLines, therapyFacts, therapyHistory, type LineContext, type LineCounting } from './therapy.js';
 import { regimenFacts } from './regimens.js';
 
-export function buildFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog, today: string = todayUtc()): ClinicalFacts {
+/** How facts are read for one policy: its reading of which lines count (policy-level `lineCounting`). */
+export interface FactOptions {
+  lineCounting?: LineCounting;
+}
+
+export function buildFacts(chart: GatheredChart, order: MedicationRequest, catalog: Catalog, today: string = todayUtc(), options: FactOptions = {}): ClinicalFacts {
   const serviceDate = serviceDateOf(order, today);
   const history = therapyHistory(chart, catalog, serviceDate);
   const orderFacts = draftOrderFacts(order, chart, catalog, serviceDate, history);
@@ -41,11 +46,13 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const statusGap = readings.length === 0 ? (unavailableReason(chart, 'observations') ?? 'Disease status not documented') : undefined;
   const extent = diseaseFacts(diseaseInput);
   // lines need the progressions (retreatment after one is a new line) and the first metastatic evidence (setting)
-  const therapy = therapyFacts(history, chart, serviceDate, { progressions, advancedFrom: advancedSettingFrom(extent.metastatic) });
+  const advancedFrom = advancedSettingFrom(extent.metastatic);
+  const lineContext: LineContext = { progressions, ...(advancedFrom !== undefined && { advancedFrom }), ...(options.lineCounting !== undefined && { lineCounting: options.lineCounting }) };
+  const therapy = therapyFacts(history, chart, serviceDate, lineContext, statusGap);
   const state = leukaemiaState(chart, catalog);
   const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.priorLines, catalog });
   // ---- regimen recognition (src/facts/regimens.ts): the lines' regimens, the induction, the requested regimen
-  const lines = groupIntoLines(history.episodes, { progressions, advancedFrom: advancedSettingFrom(extent.metastatic) });
+  const lines = groupIntoLines(history.episodes, lineContext);
   const { regimen, ...regimenHistory } = regimenFacts({ lines, episodes: history.episodes, progressions, statusGap, order: orderFacts, chart, catalog, serviceDate });
   return {
     serviceDate,
@@ -57,6 +64,8 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
       lineage: lineage(chart, catalog),
       diagnosisDate: timing.date,
       ...extent,
+      // one definition of "the last therapy": the most recent line (therapy.ts lastTherapyFacts)
+      progressionWithin60DaysOfLastTherapy: therapy.lastTherapy.progressionWithin60Days,
     },
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
@@ -75,6 +84,6 @@ export { authorizationLookupFailed } from './authorizations.js';
 export { isObservationOfInterest, observationSearchCodes } from './fhir.js';
 export { mosteller } from './body.js';
 export { normaliseIcd10 } from './diagnoses.js';
-export { groupIntoLines, LINE_WINDOW_DAYS, EARLY_RELAPSE_MONTHS } from './therapy.js';
+export { groupIntoLines, LINE_WINDOW_DAYS, EARLY_RELAPSE_MONTHS, DEFAULT_LINE_COUNTING, type LineCounting } from './therapy.js';
 export { CYCLE_DAYS_PER_MONTH, CALENDAR_DAYS_PER_MONTH, durationDays } from './durations.js';
 export type * from './types.js';

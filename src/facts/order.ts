@@ -10,6 +10,7 @@ import { firstOfDosages } from './fhir.js';
 import { givenDoses, largestAmount, orderedAmount, orderedDoseLines, orderedSchedule, requestedDuration } from './order-dose.js';
 import { attestationsFact, cycleFacts, phaseFact } from './order-text.js';
 import type { TherapyEpisode } from './therapy.js';
+import type { Administration } from './episodes.js';
 import { cyclesFromHistory } from './cycles.js';
 
 export function orderReference(order: MedicationRequest): string {
@@ -158,7 +159,7 @@ function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Cata
   const draftIds = new Set(chart.draftOrders.flatMap((d) => (d.id === undefined ? [] : [d.id])));
   return givenDoses(
     chart.medicationRequests,
-    [], // wired to chart.medicationAdministrations at merge
+    chart.medicationAdministrations,
     {
       drug,
       serviceDate,
@@ -175,7 +176,7 @@ export function draftOrderFacts(
   chart: GatheredChart,
   catalog: Catalog,
   serviceDate: string,
-  history: { episodes: TherapyEpisode[]; active: TherapyEpisode[] },
+  history: { episodes: TherapyEpisode[]; active: TherapyEpisode[]; administrations?: { ofDrug(drug: string): Administration[] } },
 ): Omit<DraftOrderFacts, 'regimen'> {
   const reference = orderReference(order);
   const identified = identifyOrderedDrug(order, chart, catalog);
@@ -192,7 +193,7 @@ export function draftOrderFacts(
   const cycles =
     identified.drug === null || pattern === undefined
       ? { ...stated, cycleDayEnd: unknown<number>('No cycle pattern for this drug'), treatmentFreeDaysBefore: unknown<number>('No cycle pattern for this drug') }
-      : cyclesFromHistory({ order, drug: identified.drug, pattern, serviceDate, episodes: history.episodes, stated, historyGap, cite });
+      : cyclesFromHistory({ order, drug: identified.drug, pattern, serviceDate, episodes: history.episodes, administrations: history.administrations?.ofDrug(identified.drug) ?? [], stated, historyGap, cite });
   return {
     reference,
     drug: identified.drug,

@@ -3,12 +3,13 @@ import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug, resolveMedicationConcept } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
-import type { ClinicalFacts, Evidence, Fact } from './types.js';
+import type { ClinicalFacts, Evidence, Fact, LastTherapyFacts } from './types.js';
 import { addDays, datePart, daysBetween } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages, relativeReference } from './fhir.js';
-import { calendarMonthsInDays, durationDays } from './durations.js';
+import { calendarMonthsInDays } from './durations.js';
 import { REFRACTORY_WINDOW_DAYS, type Progression } from './refractory.js';
+import { AdministrationIndex, administrationName, datingFromAdministrations, datingFromRequest, episodeEnding, type Administration, type EpisodeDating, type EpisodeEnding } from './episodes.js';
 
 /** A drug started within 28 days of a line's last administration (no progression between) continues that line. */
 export const LINE_WINDOW_DAYS = 28;
@@ -17,12 +18,19 @@ export const LINE_WINDOW_DAYS = 28;
 const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped']);
 
 export interface TherapyEpisode {
-  request: MedicationRequest;
+  /** the order; absent for an episode charted only as administrations (an in-clinic infusion with no order on file) */
+  request?: MedicationRequest;
+  /** the order, else the first administration, as a relative reference */
+  reference: string;
   drug: string;
   classes: string[];
   start: string;
   /** last day the drug was given or planned, never after the service date for the active ones */
   end: string;
+  /** where start and end came from (administrations, dosage period, validity period, supply), said in the evidence */
+  dating: EpisodeDating;
+  /** what ended it, when its order says (intolerance, completion); progression is read from the disease status */
+  ending?: EpisodeEnding;
   cite: Evidence;
 }
 
@@ -32,42 +40,39 @@ export interface TherapyEpisode {
  */
 class Episode implements TherapyEpisode {
   #cite: Evidence | undefined;
+  readonly start: string;
+  readonly end: string;
   constructor(
-    readonly request: MedicationRequest,
+    readonly reference: string,
+    readonly request: MedicationRequest | undefined,
     readonly drug: string,
     readonly classes: string[],
-    readonly start: string,
-    readonly end: string,
-    private readonly citing: { date: string | undefined; text: 'started' | 'active'; on?: string },
-  ) {}
+    readonly dating: EpisodeDating,
+    readonly ending: EpisodeEnding | undefined,
+    private readonly activeOn?: string,
+  ) {
+    this.start = dating.start;
+    this.end = dating.end;
+  }
 
   get cite(): Evidence {
-    this.#cite ??= evidence(
-      relativeReference(this.request),
-      this.citing.date,
-      this.citing.text === 'started' ? `${this.drug} started ${this.start} (${this.request.status})` : `${this.drug} active on ${this.citing.on ?? this.start}`,
-      [this.drug],
-    );
+    this.#cite ??= evidence(this.reference, this.start, this.activeOn !== undefined ? `${this.drug} active on ${this.activeOn}` : episodeText(this), [this.drug]);
     return this.#cite;
   }
+}
+
+/** "paclitaxel given 2025-02-03 to 2025-06-30 (18 administrations); order stopped: intolerance (statusReason sintol …)" */
+function episodeText(e: Pick<TherapyEpisode, 'drug' | 'dating' | 'request' | 'ending'>): string {
+  const order = e.request === undefined ? 'no order on file' : `order ${e.request.status}`;
+  // "order completed" already says a completion read from the status
+  const ended = e.ending === undefined || e.ending.detail.startsWith('status ') ? '' : `: ${e.ending.reason === 'intolerance' ? 'stopped for intolerance' : 'completed'} (${e.ending.detail})`;
+  return `${e.drug} ${e.dating.text}; ${order}${ended}`;
 }
 
 /** When the order starts: the dosing period, else the dispense validity, else when it was written. */
 export function requestStart(request: MedicationRequest): string | undefined {
   const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start);
   return datePart(bounds ?? request.dispenseRequest?.validityPeriod?.start ?? request.authoredOn);
-}
-
-function requestEnd(request: MedicationRequest, start: string, serviceDate: string): string {
-  const bounds = firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.end);
-  const explicit = datePart(bounds ?? request.dispenseRequest?.validityPeriod?.end);
-  if (explicit !== undefined && explicit.length === 10) return explicit;
-  // the order runs for every fill it allows: supply × (refills + 1)
-  const supply = durationDays(request.dispenseRequest?.expectedSupplyDuration);
-  const fills = Math.max(0, request.dispenseRequest?.numberOfRepeatsAllowed ?? 0) + 1;
-  const length = firstOfDosages(request, (d) => durationDays(d.timing?.repeat?.boundsDuration)) ?? (supply === undefined ? undefined : supply * fills);
-  if (length !== undefined) return addDays(start, Math.max(0, Math.ceil(length) - 1));
-  return request.status === 'active' ? serviceDate : start;
 }
 
 /** A given MedicationRequest whose drug the catalog does not know: kept, so the trace can say it was not recognised. */
@@ -82,6 +87,8 @@ export interface TherapyHistory {
   episodes: TherapyEpisode[];
   unrecognised: UnrecognisedMedication[];
   active: TherapyEpisode[];
+  /** the chart's administrations, indexed (cycles from history read them per drug) */
+  administrations: AdministrationIndex;
 }
 
 function medicationName(request: MedicationRequest, chart: GatheredChart): string {
@@ -89,24 +96,63 @@ function medicationName(request: MedicationRequest, chart: GatheredChart): strin
   return concept?.text ?? concept?.coding?.find((c) => c.display !== undefined)?.display ?? concept?.coding?.[0]?.code ?? 'a medication without a name';
 }
 
-/** One pass over the MedicationRequests: identified episodes (oldest first) and the ones the catalog does not know. */
+/**
+ * Administrations no order accounts for, as episodes: per drug, consecutive administrations no more than 28 days
+ * apart are one episode (an in-clinic regimen charted only as administrations).
+ */
+function administrationEpisodes(given: readonly Administration[], chart: GatheredChart, catalog: Catalog): { episodes: TherapyEpisode[]; unrecognised: UnrecognisedMedication[] } {
+  const runs = new Map<string, Array<{ end: string; given: Administration[] }>>();
+  for (const a of given) {
+    const key = a.drug ?? `?${administrationName(a, chart)}`;
+    let list = runs.get(key);
+    if (list === undefined) runs.set(key, (list = []));
+    const last = list[list.length - 1];
+    if (last !== undefined && a.start <= addDays(last.end, LINE_WINDOW_DAYS)) {
+      last.given.push(a);
+      if (a.end > last.end) last.end = a.end;
+    } else list.push({ end: a.end, given: [a] });
+  }
+  const episodes: TherapyEpisode[] = [];
+  const unrecognised: UnrecognisedMedication[] = [];
+  for (const { given: run } of [...runs.values()].flat()) {
+    const first = run[0] as Administration;
+    const dating = datingFromAdministrations(run) as EpisodeDating;
+    if (first.drug === null) unrecognised.push({ reference: first.reference, name: administrationName(first, chart), start: dating.start, end: dating.end });
+    else episodes.push(new Episode(first.reference, undefined, first.drug, classesOf(first.drug, catalog), dating, undefined));
+  }
+  return { episodes, unrecognised };
+}
+
+/**
+ * One pass over the MedicationRequests: each dated by its administrations when the chart has them, else by its own
+ * periods; identified episodes (oldest first) and the ones the catalog does not know; then the administrations no
+ * order accounts for.
+ */
 function readHistory(chart: GatheredChart, catalog: Catalog, serviceDate: string): Omit<TherapyHistory, 'active'> {
   const draftIds = new Set(chart.draftOrders.map((d) => d.id).filter((id) => id !== undefined));
+  const administrations = new AdministrationIndex(chart, catalog, serviceDate);
   const episodes: TherapyEpisode[] = [];
   const unrecognised: UnrecognisedMedication[] = [];
   for (const request of chart.medicationRequests) {
     if (!GIVEN_STATUSES.has(request.status) || (request.id !== undefined && draftIds.has(request.id))) continue;
-    const start = requestStart(request);
-    if (start === undefined || start.length !== 10 || start >= serviceDate) continue;
-    const end = requestEnd(request, start, serviceDate);
+    const own = datingFromRequest(request, serviceDate);
+    if (own === undefined || own.start >= serviceDate) continue;
     const { drug } = identifyOrderedDrug(request, chart, catalog);
+    const given = administrations.size === 0 ? [] : administrations.forRequest(request, drug, own.start, own.end);
+    const dating = datingFromAdministrations(given) ?? own;
     if (drug === null) {
-      unrecognised.push({ reference: relativeReference(request), name: medicationName(request, chart), start, end: end < start ? start : end });
+      unrecognised.push({ reference: relativeReference(request), name: medicationName(request, chart), start: dating.start, end: dating.end });
       continue;
     }
-    episodes.push(new Episode(request, drug, classesOf(drug, catalog), start, end < start ? start : end, { date: start, text: 'started' }));
+    const reference = relativeReference(request);
+    episodes.push(new Episode(reference, request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog, reference)));
   }
-  return { episodes: episodes.sort((a, b) => a.start.localeCompare(b.start)), unrecognised };
+  if (administrations.size > 0) {
+    const loose = administrationEpisodes(administrations.unclaimed(), chart, catalog);
+    episodes.push(...loose.episodes);
+    unrecognised.push(...loose.unrecognised);
+  }
+  return { episodes: episodes.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)), unrecognised, administrations };
 }
 
 /** The patient's MedicationRequests that were given, identified, started before the service date; not the draft orders. */
@@ -130,6 +176,19 @@ export interface TherapyLine {
   setting: TherapySetting;
   /** the first progression on the line or within 60 days of its last administration */
   endedBy?: Progression;
+  /** what ended the line, when the chart says: progression (endedBy), else intolerance, else completion */
+  ended?: LineEnding;
+}
+
+/** What ended a line: a progression on it (or within 60 days), a drug stopped for intolerance, or the course completed. */
+export interface LineEnding {
+  reason: 'progression' | 'intolerance' | 'completion';
+  /** the disease status or the order that says so */
+  reference: string;
+  /** when: the progression's date, or the last administration of the episode that ended */
+  date: string;
+  /** "statusReason sintol (suspected intolerance)", "status completed", "disease status worsened" */
+  detail: string;
 }
 
 export interface LineContext {
@@ -137,6 +196,8 @@ export interface LineContext {
   progressions: Progression[];
   /** date of the first metastatic evidence: therapy started before it was curative-intent */
   advancedFrom?: string;
+  /** the policy's reading of which lines count (default: advanced setting, 12-month early relapse) */
+  lineCounting?: LineCounting;
 }
 
 /** Index of the first progression dated after `date` (progressions sorted by date). */
@@ -151,52 +212,101 @@ function firstAfter(sorted: Progression[], date: string): number {
   return lo;
 }
 
+/** A line being built: its earliest stop for intolerance, so a drug started after it opens a new line. */
+interface OpenLine extends TherapyLine {
+  intoleranceStop?: string;
+}
+
 /**
  * Antineoplastic episodes grouped the way a clinical reviewer reads them (conventions, "prior therapy and line of
  * therapy"): a drug joins the current line when it is already part of it (a new cycle's order) or starts while the
  * line runs or within 28 days of its last administration (drugs started together; a drug added to a running regimen;
- * a planned sequence), unless a progression was documented since the line started: then it is a new line, even with
- * the same drugs (retreatment). Curative-intent therapy (before `advancedFrom`) is one course, never merged with
- * advanced therapy. Corticosteroids and other non-antineoplastics never open or join a line (premedication, supportive
- * care). Cost: one pass over the episodes, a binary search per episode.
+ * a planned sequence), unless a progression was documented since the line started (retreatment, even with the same
+ * drugs) or one of the line's drugs was stopped for intolerance before it started (a regimen changed for toxicity,
+ * IMWG): then it is a new line. A completed drug followed by the next of a planned sequence (AC, then paclitaxel)
+ * still joins. Curative-intent therapy (before `advancedFrom`) is one course, never merged with advanced therapy.
+ * Corticosteroids and other non-antineoplastics never open or join a line (premedication, supportive care).
+ * Cost: one pass over the episodes, a binary search per episode.
  */
 export function groupIntoLines(episodes: TherapyEpisode[], context: LineContext = { progressions: [] }): TherapyLine[] {
   const progressions = [...context.progressions].sort((a, b) => a.date.localeCompare(b.date));
-  const lines: TherapyLine[] = [];
+  const lines: OpenLine[] = [];
   for (const episode of episodes.filter((e) => e.classes.includes('antineoplastic'))) {
     const setting: TherapySetting = context.advancedFrom !== undefined && episode.start < context.advancedFrom ? 'curative' : 'advanced';
     const current = lines[lines.length - 1];
     const next = current === undefined ? undefined : progressions[firstAfter(progressions, current.start)];
     const progressedSince = next !== undefined && next.date <= episode.start;
+    const known = current?.drugs.includes(episode.drug) === true;
+    const afterIntolerance = current?.intoleranceStop !== undefined && !known && episode.start >= current.intoleranceStop;
     const joins =
       current !== undefined &&
       current.setting === setting &&
-      (setting === 'curative' || (!progressedSince && (current.drugs.includes(episode.drug) || episode.start <= addDays(current.end, LINE_WINDOW_DAYS))));
+      (setting === 'curative' || (!progressedSince && !afterIntolerance && (known || episode.start <= addDays(current.end, LINE_WINDOW_DAYS))));
+    let line: OpenLine;
     if (current !== undefined && joins) {
-      if (!current.drugs.includes(episode.drug)) current.drugs.push(episode.drug);
-      current.episodes.push(episode);
-      if (episode.end > current.end) current.end = episode.end;
+      line = current;
+      if (!known) line.drugs.push(episode.drug);
+      line.episodes.push(episode);
+      if (episode.end > line.end) line.end = episode.end;
     } else {
-      lines.push({ start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting });
+      line = { start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting };
+      lines.push(line);
     }
+    if (episode.ending?.reason === 'intolerance' && (line.intoleranceStop === undefined || episode.end < line.intoleranceStop)) line.intoleranceStop = episode.end;
   }
-  for (const line of lines) {
+  return lines.map(({ intoleranceStop: _stop, ...line }) => {
     const next = progressions[firstAfter(progressions, addDays(line.start, -1))];
     if (next !== undefined && next.date <= addDays(line.end, REFRACTORY_WINDOW_DAYS)) line.endedBy = next;
-  }
-  return lines;
+    const ended = lineEnding(line);
+    return ended === undefined ? line : { ...line, ended };
+  });
 }
 
-/** Relapse within this many calendar months of the end of curative-intent therapy counts that therapy as a line (policy readings). */
+/**
+ * What ended the line, when the chart says: a progression on it or within 60 days; else the latest of its drugs
+ * stopped for intolerance; else completion when every order of it is completed (a planned course given in full).
+ */
+function lineEnding(line: TherapyLine): LineEnding | undefined {
+  if (line.endedBy !== undefined) return { reason: 'progression', reference: line.endedBy.reference, date: line.endedBy.date, detail: 'disease status worsened' };
+  let intolerance: TherapyEpisode | undefined;
+  for (const e of line.episodes) if (e.ending?.reason === 'intolerance' && (intolerance === undefined || e.end >= intolerance.end)) intolerance = e;
+  if (intolerance?.ending !== undefined) return { reason: 'intolerance', reference: intolerance.ending.reference, date: intolerance.end, detail: `${intolerance.drug} stopped, ${intolerance.ending.detail}` };
+  const ordered = line.episodes.filter((e) => e.request !== undefined);
+  const last = line.episodes.reduce<TherapyEpisode | undefined>((m, e) => (m === undefined || e.end >= m.end ? e : m), undefined);
+  if (ordered.length > 0 && ordered.every((e) => e.ending?.reason === 'completion') && last?.ending !== undefined) {
+    return { reason: 'completion', reference: last.ending.reference, date: line.end, detail: last.ending.detail };
+  }
+  return undefined;
+}
+
+/** Relapse within this many calendar months of the end of curative-intent therapy counts that therapy as a line (default reading). */
 export const EARLY_RELAPSE_MONTHS = 12;
 
-/** The lines that count for the order: advanced-setting lines, plus the curative course when relapse came early after it. */
-export function countedLines(lines: TherapyLine[], advancedFrom: string | undefined): { counted: TherapyLine[]; notCounted: TherapyLine[] } {
+/**
+ * How a policy counts prior lines (policy-level `lineCounting`, written in the policy file and its clause table):
+ * `advanced` = lines for advanced disease, plus the curative-intent course when relapse (the first metastatic
+ * evidence) came within `earlyRelapseMonths` calendar months of its last administration; `any` = every line,
+ * whatever its setting (a disease with no curative/advanced split, such as myeloma).
+ */
+export interface LineCounting {
+  setting: 'advanced' | 'any';
+  earlyRelapseMonths: number;
+}
+
+/** Today's reading when a policy states none. */
+export const DEFAULT_LINE_COUNTING: Readonly<LineCounting> = Object.freeze({ setting: 'advanced', earlyRelapseMonths: EARLY_RELAPSE_MONTHS });
+
+/** The lines that count for the order under the policy's reading. */
+export function countedLines(
+  lines: TherapyLine[],
+  advancedFrom: string | undefined,
+  reading: LineCounting = DEFAULT_LINE_COUNTING,
+): { counted: TherapyLine[]; notCounted: TherapyLine[] } {
   const counted: TherapyLine[] = [];
   const notCounted: TherapyLine[] = [];
   for (const line of lines) {
-    const early = advancedFrom !== undefined && daysBetween(line.end, advancedFrom) <= calendarMonthsInDays(EARLY_RELAPSE_MONTHS);
-    (line.setting === 'advanced' || early ? counted : notCounted).push(line);
+    const early = advancedFrom !== undefined && daysBetween(line.end, advancedFrom) <= calendarMonthsInDays(reading.earlyRelapseMonths);
+    (reading.setting === 'any' || line.setting === 'advanced' || early ? counted : notCounted).push(line);
   }
   return { counted, notCounted };
 }
@@ -213,7 +323,10 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     if (end !== undefined && end.length === 10 && end < serviceDate) return [];
     const { drug } = identifyOrderedDrug(request, chart, catalog);
     if (drug === null) return [];
-    return [new Episode(request, drug, classesOf(drug, catalog), start ?? serviceDate, end ?? serviceDate, { date: start, text: 'active', on: serviceDate })];
+    const from = start ?? serviceDate;
+    const to = end ?? serviceDate;
+    const dating: EpisodeDating = { start: from, end: to, source: 'written', activeTo: serviceDate, text: `active on ${serviceDate}` };
+    return [new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, undefined, serviceDate)];
   });
 }
 
@@ -260,25 +373,102 @@ export function advancedSettingFrom(metastatic: Fact<boolean>): string | undefin
   return dates.length === 0 ? undefined : dates.map((d) => d.slice(0, 10)).sort()[0];
 }
 
-function lineText(line: TherapyLine, n: number | null): string {
-  const name = n === null ? `Curative-intent (neo)adjuvant therapy` : `Line ${n}`;
-  const ended = line.endedBy === undefined ? '' : `; progression ${line.endedBy.date} (${line.endedBy.reference}) ended it`;
-  return `${name} ${line.start} to ${line.end}: ${line.drugs.join(', ')}${ended}`;
+/** What ended the line, in words: "; progression 2026-03-05 (Observation/prog) ended it". */
+function endedText(line: TherapyLine): string {
+  const ended = line.ended;
+  if (ended === undefined) return '';
+  if (ended.reason === 'progression') return `; progression ${ended.date} (${ended.reference}) ended it`;
+  if (ended.reason === 'intolerance') return `; ended by intolerance (${ended.reference}: ${ended.detail})`;
+  return `; course completed (${ended.reference}: ${ended.detail})`;
 }
 
-export function therapyFacts(history: TherapyHistory, chart: GatheredChart, serviceDate: string, context: LineContext = { progressions: [] }): Omit<ClinicalFacts['therapy'], 'refractoryTo' | 'priorRegimens' | 'inductionRegimen' | 'inductionToRelapseMonths'> {
+function lineText(line: TherapyLine, n: number | null): string {
+  const name = n === null ? `Curative-intent (neo)adjuvant therapy` : `Line ${n}`;
+  return `${name} ${line.start} to ${line.end}: ${line.drugs.join(', ')}${endedText(line)}`;
+}
+
+/** Why a counted line counts, or an uncounted one does not, under the policy's reading. */
+function readingText(line: TherapyLine, counted: boolean, advancedFrom: string | undefined, reading: LineCounting): string {
+  if (line.setting !== 'curative') return '';
+  if (!counted) return `; before the first metastatic evidence (${advancedFrom ?? ''}), not a line for advanced disease`;
+  if (reading.setting === 'any') return '; curative-intent (neo)adjuvant, counted: the policy counts lines in any setting';
+  return `; relapse ${advancedFrom ?? ''} within ${reading.earlyRelapseMonths} months of it counts it as a line`;
+}
+
+/** The line whose last administration is latest (the most recent therapy), ties to the later start. */
+function mostRecent(lines: readonly TherapyLine[]): TherapyLine | undefined {
+  let last: TherapyLine | undefined;
+  for (const line of lines) if (last === undefined || line.end > last.end || (line.end === last.end && line.start >= last.start)) last = line;
+  return last;
+}
+
+/**
+ * "Last therapy": the most recent line, dated by its last administration, with what ended it. The evidence names the
+ * line's drugs, dates and their source. `progressionWithin60Days` is the one definition of "progression within 60 days
+ * of the last therapy" (002 §I.A.5.b).
+ */
+export function lastTherapyFacts(lines: readonly TherapyLine[], chart: GatheredChart, context: LineContext, statusGap: string | undefined): LastTherapyFacts {
+  const gap = unavailableReason(chart, 'medicationRequests');
+  const last = mostRecent(lines);
+  if (last === undefined) {
+    const why = gap ?? 'No prior line of systemic therapy documented';
+    const none: Fact<never> = unknown(why);
+    const progression: Fact<boolean> = context.progressions.length === 0 ? unknown(statusGap ?? 'Progression not documented') : unknown(gap ?? 'Prior systemic therapy not documented');
+    return { drugs: none, start: none, end: none, endedBy: none, progressionWithin60Days: progression };
+  }
+  const lastEpisode = last.episodes.reduce((m, e) => (e.end >= m.end ? e : m));
+  const dated = lastEpisode.dating.source === 'administrations' ? `its last administration ${last.end} (${lastEpisode.drug} ${lastEpisode.dating.text})` : `${last.end} (${lastEpisode.drug} ${lastEpisode.dating.text})`;
+  const base = last.episodes[0]?.cite ?? evidence('MedicationRequest/unknown', last.start, '');
+  const cite = (supports: string[]): Evidence => ({
+    ...base,
+    date: last.end,
+    text: `Last therapy (${last.setting === 'curative' ? 'curative-intent' : 'advanced setting'}): ${last.drugs.join(', ')} from ${last.start}, dated by ${dated}${endedText(last)}`,
+    supports,
+  });
+  const endedBy: Fact<'progression' | 'intolerance' | 'completion'> =
+    last.ended !== undefined
+      ? known(last.ended.reason, [cite([last.ended.reason]), evidence(last.ended.reference, last.ended.date, last.ended.detail, [last.ended.reason])])
+      : unknown('What ended the last therapy is not documented (no progression, intolerance or completion on file; it may still be running)', [cite([])]);
+  let progressionWithin60Days: Fact<boolean>;
+  if (context.progressions.length === 0) progressionWithin60Days = unknown(statusGap ?? 'Progression not documented', [cite([])]);
+  else if (last.endedBy !== undefined) {
+    progressionWithin60Days = known(true, [evidence(last.endedBy.reference, last.endedBy.date, `Progression ${last.endedBy.date}, on the last therapy or within ${REFRACTORY_WINDOW_DAYS} days of its last administration`, ['true']), cite(['true'])]);
+  } else {
+    const latest = [...context.progressions].sort((a, b) => b.date.localeCompare(a.date))[0] as Progression;
+    progressionWithin60Days = known(false, [
+      evidence(latest.reference, latest.date, `Latest progression ${latest.date}: not on the last therapy nor within ${REFRACTORY_WINDOW_DAYS} days of its last administration (${last.end})`, ['false']),
+      cite(['false']),
+    ]);
+  }
+  return {
+    drugs: known([...last.drugs], [cite(last.drugs)]),
+    start: known(last.start, [cite([last.start])]),
+    end: known(last.end, [cite([last.end])]),
+    endedBy,
+    progressionWithin60Days,
+  };
+}
+
+export function therapyFacts(
+  history: TherapyHistory,
+  chart: GatheredChart,
+  serviceDate: string,
+  context: LineContext = { progressions: [] },
+  statusGap?: string,
+): Omit<ClinicalFacts['therapy'], 'refractoryTo' | 'priorRegimens' | 'inductionRegimen' | 'inductionToRelapseMonths'> {
   const { episodes, active, unrecognised } = history;
+  const reading = context.lineCounting ?? DEFAULT_LINE_COUNTING;
   const gap = unavailableReason(chart, 'medicationRequests');
   const lines = groupIntoLines(episodes, context);
-  const { counted, notCounted } = countedLines(lines, context.advancedFrom);
+  const { counted, notCounted } = countedLines(lines, context.advancedFrom, reading);
   const lineCites = counted.map((line, i) => ({
     ...(line.episodes[0]?.cite ?? evidence('MedicationRequest/unknown', line.start, '')),
-    text: lineText(line, i + 1) + (line.setting === 'curative' ? `; relapse ${context.advancedFrom ?? ''} within ${EARLY_RELAPSE_MONTHS} months of it counts it as a line` : ''),
+    text: lineText(line, i + 1) + readingText(line, true, context.advancedFrom, reading),
     supports: line.drugs,
   }));
   const notCountedCites = notCounted.map((line) => ({
     ...(line.episodes[0]?.cite ?? evidence('MedicationRequest/unknown', line.start, '')),
-    text: `${lineText(line, null)}: before the first metastatic evidence (${context.advancedFrom ?? ''}), not a line for advanced disease`,
+    text: lineText(line, null) + readingText(line, false, context.advancedFrom, reading),
     supports: line.drugs,
   }));
   // a medication the catalog does not know is named; it can change the count when it started outside every line
@@ -310,5 +500,6 @@ export function therapyFacts(history: TherapyHistory, chart: GatheredChart, serv
     priorDrugs: fact(priorDrugs, priorEpisodes.map((e) => e.cite)),
     priorDrugClasses: fact(priorClasses, priorEpisodes.map((e) => ({ ...e.cite, supports: e.classes }))),
     activeMedications: fact(unique(active.map((a) => a.drug)), active.map((a) => a.cite)),
+    lastTherapy: lastTherapyFacts(lines, chart, context, statusGap),
   };
 }

@@ -245,6 +245,8 @@ export interface ClinicalFacts {
     inductionRegimen: Fact<string>;
     /** whole calendar months from the end of the first line to the first progression after it started */
     inductionToRelapseMonths: Fact<number>;
+    /** the most recent prior line (any setting), dated by its last administration (lane 14-episodes) */
+    lastTherapy: LastTherapyFacts;
   };
   prescriber: {
     reference: string | null;
@@ -265,6 +267,20 @@ export interface ClinicalFacts {
   authorizations: AuthorizationFact[];
   /** Set when the look-up of authorizations on file failed (error outcome, error, timeout): none found is not none on file. */
   authorizationLookupFailed: boolean;
+}
+
+/** The most recent line of therapy before the service date: "last therapy" in the policies. */
+export interface LastTherapyFacts {
+  /** catalog ids of its drugs */
+  drugs: Fact<string[]>;
+  /** YYYY-MM-DD its first drug started */
+  start: Fact<string>;
+  /** YYYY-MM-DD its last administration (or planned end) */
+  end: Fact<string>;
+  /** what ended it, when the chart says */
+  endedBy: Fact<'progression' | 'intolerance' | 'completion'>;
+  /** progression documented on it or within 60 days of its last administration */
+  progressionWithin60Days: Fact<boolean>;
 }
 
 export interface AuthorizationFact {

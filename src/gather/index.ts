@@ -30,6 +30,7 @@ import type {
   Coverage,
   FhirResource,
   Medication,
+  MedicationAdministration,
   MedicationRequest,
   Observation,
   Organization,
@@ -201,6 +202,9 @@ function referencedResources(
     refs.push(...wanted(order.medicationReference?.reference, 'Medication', 'Medication of an order', base));
   }
   if (scope.draftsOnly === true) return fresh(refs, store, attempted);
+  for (const given of store.all<MedicationAdministration>('MedicationAdministration')) {
+    refs.push(...wanted(given.medicationReference?.reference, 'Medication', 'Medication of an administration', base));
+  }
   for (const response of store.all<ClaimResponse>('ClaimResponse')) {
     refs.push(...wanted(response.request?.reference, 'Claim', 'Prior authorization request (items authorized)', base));
   }
@@ -337,6 +341,7 @@ export async function gatherChart(request: HookRequest, options: GatherOptions =
     conditions: store.all<Condition>('Condition'),
     observations: store.all<Observation>('Observation'),
     medicationRequests: store.all<MedicationRequest>('MedicationRequest').filter((r) => !draftIds.has(r.id)),
+    medicationAdministrations: store.all<MedicationAdministration>('MedicationAdministration'),
     claimResponses: store.all<ClaimResponse>('ClaimResponse'),
     claims: store.all<Claim>('Claim'),
     practitionerRoles: store.all<PractitionerRole>('PractitionerRole'),

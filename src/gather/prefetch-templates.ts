@@ -8,6 +8,7 @@ export type PrefetchKey =
   | 'conditions'
   | 'observations'
   | 'medicationRequests'
+  | 'medicationAdministrations'
   | 'claimResponses'
   | 'practitionerRole'
   | 'practitioner';
@@ -26,6 +27,9 @@ export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = Object.
   observations: 'Observation?patient={{context.patientId}}&_count=100',
   // History and active alike: prior lines of therapy and combination partners both come from here.
   medicationRequests: 'MedicationRequest?patient={{context.patientId}}&_count=100&_include=MedicationRequest:medication',
+  // When each drug was actually given (infusions in clinic): the dates of the history's episodes come from here first.
+  // Not a needed key: without it the orders' own periods date the history, and the evidence says which source dated it.
+  medicationAdministrations: 'MedicationAdministration?patient={{context.patientId}}&_count=100&_include=MedicationAdministration:medication',
   claimResponses: 'ClaimResponse?patient={{context.patientId}}&use=preauthorization&_include=ClaimResponse:request',
   // A search rather than a read: when the user is not a PractitionerRole the EHR gets an empty Bundle, not an error.
   // `_include` brings the role's Practitioner (qualifications) in the same answer where the server supports it.
@@ -65,6 +69,7 @@ export const PREFETCH_DESCRIPTIONS: Readonly<Record<PrefetchKey, string>> = Obje
   conditions: 'Diagnoses (cancer type, metastatic status)',
   observations: 'Observations (vitals, labs, biomarkers, stage, disease status)',
   medicationRequests: 'Medication history (prior lines of therapy)',
+  medicationAdministrations: 'Medication administrations (when each drug was given)',
   claimResponses: 'Prior authorizations on file',
   practitionerRole: "Ordering clinician's specialty",
   practitioner: "Ordering clinician's qualifications",
@@ -77,6 +82,7 @@ export const PREFETCH_RESOURCE_TYPES = Object.freeze({
   conditions: 'Condition',
   observations: 'Observation',
   medicationRequests: 'MedicationRequest',
+  medicationAdministrations: 'MedicationAdministration',
   claimResponses: 'ClaimResponse',
   practitionerRole: 'PractitionerRole',
   practitioner: 'Practitioner',

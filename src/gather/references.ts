@@ -72,6 +72,7 @@ export function patientReferenceOf(resource: FhirResource): string | undefined {
     case 'Condition':
     case 'Observation':
     case 'MedicationRequest':
+    case 'MedicationAdministration':
       return referenceOf(resource.subject);
     default:
       return undefined;

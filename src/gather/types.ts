@@ -5,6 +5,7 @@ import type {
   Condition,
   Coverage,
   Medication,
+  MedicationAdministration,
   MedicationRequest,
   Observation,
   Organization,
@@ -32,6 +33,8 @@ export interface GatheredChart {
   observations: Observation[];
   /** the patient's MedicationRequests from the EHR (history and active); draft orders are separate */
   medicationRequests: MedicationRequest[];
+  /** the patient's MedicationAdministrations: when each drug was given (dates the history's episodes when present) */
+  medicationAdministrations: MedicationAdministration[];
   claimResponses: ClaimResponse[];
   claims: Claim[];
   practitionerRoles: PractitionerRole[];

@@ -46,7 +46,7 @@ export function emptyFacts(serviceDate = '1970-01-01'): ClinicalFacts {
     },
     labs: { anc: u(), platelets: u(), creatinineClearance: u(), bilirubin: u(), qtc: u() },
     response: { category: u(), mrd: u() },
-    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u(), refractoryTo: u(), priorRegimens: u(), inductionRegimen: u(), inductionToRelapseMonths: u() },
+    therapy: { priorLines: u(), lineOfTherapy: u(), priorDrugs: u(), priorDrugClasses: u(), activeMedications: u(), refractoryTo: u(), priorRegimens: u(), inductionRegimen: u(), inductionToRelapseMonths: u(), lastTherapy: { drugs: u(), start: u(), end: u(), endedBy: u(), progressionWithin60Days: u() } },
     prescriber: { reference: null, specialties: u(), specialtyGroups: u() },
     coverage: { reference: null, payerId: u(), payerName: u(), lineOfBusiness: u() },
     order: {

@@ -241,6 +241,18 @@ export class SemanticChecker {
       });
     });
     p.exclusions?.forEach((ex, i) => this.criterion(ex.criteria, `/exclusions/${i}/criteria`));
+    this.lineCounting(p.lineCounting);
+  }
+
+  /** The line-counting reading says what it means: an early-relapse window only where curative therapy can count. */
+  lineCounting(reading: Policy['lineCounting']): void {
+    if (reading === undefined) return;
+    if (reading.setting === 'advanced' && reading.earlyRelapseMonths === undefined) {
+      this.problems.push({ pointer: '/lineCounting/earlyRelapseMonths', message: 'with setting "advanced", state how early relapse after curative-intent therapy is read: earlyRelapseMonths (e.g. 12; 0 = never counts it)' });
+    }
+    if (reading.setting === 'any' && reading.earlyRelapseMonths !== undefined) {
+      this.problems.push({ pointer: '/lineCounting/earlyRelapseMonths', message: 'with setting "any" every line counts already: earlyRelapseMonths has no effect — remove it, or use setting "advanced"' });
+    }
   }
 }
 

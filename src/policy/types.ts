@@ -164,6 +164,21 @@ export interface Policy {
   documentation?: string[];
   /** How ambiguous or contradictory passages were read. */
   readings?: Array<{ source: string; reading: string }>;
+  /** How this policy counts prior lines of therapy ($.therapy.priorLines, lineOfTherapy); absent = the default reading. */
+  lineCounting?: PolicyLineCounting;
+}
+
+/**
+ * The policy's reading of "line of therapy" (lane 14-episodes): which setting's lines count, and how early relapse
+ * after curative-intent (neo)adjuvant therapy is read. Default (absent): `advanced`, 12 months.
+ */
+export interface PolicyLineCounting {
+  /** `advanced`: lines for advanced/metastatic disease only; `any`: every line, whatever its setting */
+  setting: 'advanced' | 'any';
+  /** with `advanced`: relapse within this many calendar months of the end of curative therapy counts it as a line (0 = never) */
+  earlyRelapseMonths?: number;
+  /** where in the document this reading comes from */
+  source?: string;
 }
 
 // ---------------------------------------------------------------- results

@@ -17,7 +17,7 @@ export interface ServiceDefinition {
 const USAGE_REQUIREMENTS =
   'Send the prefetch keys listed; a key the EHR cannot fill should be omitted (then it is read from fhirServer ' +
   'with fhirAuthorization) or sent as null (then it is treated as unavailable). fhirAuthorization needs read ' +
-  'access to Patient, Coverage, Condition, Observation, MedicationRequest, Medication, ClaimResponse, Claim, ' +
+  'access to Patient, Coverage, Condition, Observation, MedicationRequest, MedicationAdministration, Medication, ClaimResponse, Claim, ' +
   'Practitioner, PractitionerRole and Organization for the patient in context.';
 
 /** `templates`: what the service asks the EHR to prefetch (the service's own, narrowed by the catalog's codes). */

@@ -43,9 +43,11 @@ describe('setting: curative-intent (neo)adjuvant therapy is not a line for advan
     expect(facts.therapy.priorLines.value).toBe(2);
     expect(facts.therapy.lineOfTherapy.value).toBe(3);
     const texts = facts.therapy.priorLines.evidence.map((e) => e.text);
-    expect(texts).toContain('Curative-intent (neo)adjuvant therapy 2023-01-05 to 2023-12-14: doxorubicin, cyclophosphamide, paclitaxel, trastuzumab, pertuzumab: before the first metastatic evidence (2025-06-10), not a line for advanced disease');
-    expect(texts).toContain('Line 1 2025-07-01 to 2026-02-20: docetaxel, trastuzumab, pertuzumab; progression 2026-03-05 (Observation/prog) ended it');
-    expect(texts).toContain('Line 2 2026-03-20 to 2026-10-30: capecitabine');
+    expect(texts).toEqual([
+      'Line 1 2025-07-01 to 2026-02-20: docetaxel, trastuzumab, pertuzumab; progression 2026-03-05 (Observation/prog) ended it',
+      'Line 2 2026-03-20 to 2026-10-30: capecitabine; course completed (MedicationRequest/cape: status completed)',
+      'Curative-intent (neo)adjuvant therapy 2023-01-05 to 2023-12-14: doxorubicin, cyclophosphamide, paclitaxel, trastuzumab, pertuzumab; course completed (MedicationRequest/per: status completed); before the first metastatic evidence (2025-06-10), not a line for advanced disease',
+    ]);
   });
 
   it('relapse within 12 months of the end of adjuvant therapy counts the adjuvant course as a line', () => {
@@ -64,7 +66,7 @@ describe('regimen episodes', () => {
     });
     const facts = buildFacts(chart, ixabepilone, catalog);
     expect(facts.therapy.priorLines.value).toBe(1);
-    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toEqual(['Line 1 2025-01-06 to 2025-12-31: paclitaxel, trastuzumab, pertuzumab']);
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toEqual(['Line 1 2025-01-06 to 2025-12-31: paclitaxel, trastuzumab, pertuzumab; course completed (MedicationRequest/per: status completed)']);
   });
 
   it('retreatment with the same drugs after a progression is a new line; a restart without progression is the same line', () => {
@@ -109,6 +111,11 @@ describe('last therapy = the most recent line, dated by its last administration'
     });
     const facts = buildFacts(chart, ixazomib, catalog);
     expect(facts.disease.progressionWithin60DaysOfLastTherapy.value).toBe(true);
-    expect(facts.disease.progressionWithin60DaysOfLastTherapy.evidence.map((e) => e.text)).toContain('Last therapy before it: lenalidomide, last given 2026-09-30');
+    expect(facts.disease.progressionWithin60DaysOfLastTherapy.evidence.map((e) => e.text)).toEqual([
+      'Progression 2026-10-30, on the last therapy or within 60 days of its last administration',
+      'Last therapy (advanced setting): lenalidomide from 2025-01-06, dated by 2026-09-30 (lenalidomide 2025-01-06 to 2026-09-30, from its dispense validity period); progression 2026-10-30 (Observation/p) ended it',
+    ]);
+    expect(facts.therapy.lastTherapy.drugs.value).toEqual(['lenalidomide']);
+    expect(facts.therapy.lastTherapy.endedBy.value).toBe('progression');
   });
 });

@@ -187,10 +187,11 @@ describe('gathering from prefetch only', () => {
     const request = hookRequest({ prefetch: prefetchFor(selfContainedChart(), ['patient', 'coverage', 'conditions', 'observations', 'medicationRequests']) });
     const result = await gatherChart(request, {});
     expect(result.unavailable.map((u) => [u.key, u.reason])).toEqual([
+      ['medicationAdministrations', 'error'],
       ['claimResponses', 'error'],
       ['practitionerRole', 'error'],
       ['PractitionerRole/role-onc-1', 'error'], // the draft order's requester
     ]);
-    expect(result.unavailable[0]?.what).toBe('Prior authorizations on file');
+    expect(result.unavailable[1]?.what).toBe('Prior authorizations on file');
   });
 });

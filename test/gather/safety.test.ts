@@ -19,13 +19,14 @@ describe('a FHIR server that never answers', () => {
     const result = await gatherChart(hookRequest({ fhirServer: server.url }), { deadlineMs: 1000 });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeLessThan(5000); // generous: not timer precision
-    expect(server.requests.length).toBeGreaterThanOrEqual(7);
+    expect(server.requests.length).toBeGreaterThanOrEqual(8);
     const keys = result.unavailable.filter((u) => u.reason === 'timeout').map((u) => u.key).sort();
     // the draft order's requester is the user: its role comes with the practitionerRole key, not read twice
     expect(keys).toEqual([
       'claimResponses',
       'conditions',
       'coverage',
+      'medicationAdministrations',
       'medicationRequests',
       'observations',
       'patient',
@@ -114,8 +115,8 @@ describe('the access token goes to fhirServer only', () => {
   it('does not follow a redirect to another origin', async () => {
     const result = await gatherChart(hookRequest({ fhirServer: redirectorUrl }), { deadlineMs: 1000 });
     expect(elsewhere.requests).toEqual([]);
-    // seven keys (the requester's role is the user's, asked once): each answered 302, none followed
-    expect(result.unavailable.filter((u) => u.reason === 'error')).toHaveLength(7);
+    // eight keys (the requester's role is the user's, asked once): each answered 302, none followed
+    expect(result.unavailable.filter((u) => u.reason === 'error')).toHaveLength(8);
   });
 
   it('does not read an absolute reference on another server', async () => {

@@ -26,7 +26,7 @@ describe('discovery', () => {
       expect(typeof s.usageRequirements).toBe('string');
       const prefetch = s.prefetch as Record<string, string>;
       expect(Object.keys(prefetch).sort()).toEqual(
-        ['claimResponses', 'conditions', 'coverage', 'medicationRequests', 'observations', 'patient', 'practitioner', 'practitionerRole'],
+        ['claimResponses', 'conditions', 'coverage', 'medicationAdministrations', 'medicationRequests', 'observations', 'patient', 'practitioner', 'practitionerRole'],
       );
       for (const template of Object.values(prefetch)) {
         for (const [, token] of template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {

@@ -94,6 +94,7 @@ type Indexed = FhirResource & Record<string, unknown>;
 const INCLUDE_ELEMENTS: Readonly<Record<string, string>> = {
   'Coverage:payor': 'payor',
   'MedicationRequest:medication': 'medicationReference',
+  'MedicationAdministration:medication': 'medicationReference',
   'ClaimResponse:request': 'request',
   'PractitionerRole:practitioner': 'practitioner',
 };
