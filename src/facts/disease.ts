@@ -3,14 +3,10 @@ import type { MedicationRequest, Observation } from 'fhir/r4.js';
 import type { Catalog, ValueKey } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, DiseaseResponse, Evidence, Fact } from './types.js';
-import { addDays } from './dates.js';
 import { evidence, known, notFound, unavailableReason, unknown } from './fact.js';
 import { conditionDate, currentConditions, icd10Codes, snomedCodes } from './diagnoses.js';
 import { codings, newestFirst, observationsWithFactCode, observationDate, relativeReference, usableObservation, valueIs } from './fhir.js';
 import type { TherapyEpisode } from './therapy.js';
-
-/** Days after the end of the last therapy within which a progression still counts as "on" that therapy. */
-export const PROGRESSION_WINDOW_DAYS = 60;
 
 export interface DiseaseInput {
   chart: GatheredChart;
@@ -184,47 +180,6 @@ function statusCite(reading: StatusReading): Evidence {
   return cite(reading.observation, `Disease status: ${reading.response}`, [reading.response]);
 }
 
-/** The last episode started on or before `date` (episodes oldest first): a binary search, not a copy per progression. */
-/**
- * "Last therapy" before a date: the antineoplastic episode, among those started by then, that ran latest (the most
- * recent line dated by its last administration), so a dexamethasone re-order or a short premedication is never the
- * last therapy. `latest[i]` is the episode with the latest end among the first i + 1 (prefix maximum, built once).
- */
-function lastTherapyIndex(episodes: TherapyEpisode[]): (date: string) => TherapyEpisode | undefined {
-  const antineoplastic = episodes.filter((e) => e.classes.includes('antineoplastic'));
-  const latest: TherapyEpisode[] = [];
-  for (const e of antineoplastic) {
-    const before = latest[latest.length - 1];
-    latest.push(before !== undefined && before.end >= e.end ? before : e);
-  }
-  return (date) => {
-    let lo = 0;
-    let hi = antineoplastic.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((antineoplastic[mid] as TherapyEpisode).start <= date) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : latest[lo - 1];
-  };
-}
-
-/** Progression documented during, or within 60 days after the last administration of, the last therapy before it. */
-function progressionAfterTherapy(progressions: StatusReading[], episodes: TherapyEpisode[], chart: GatheredChart): Fact<boolean> {
-  if (progressions.length === 0) return notFound(chart, 'observations', 'Progression');
-  if (episodes.length === 0) return notFound(chart, 'medicationRequests', 'Prior systemic therapy');
-  const lastBy = lastTherapyIndex(episodes);
-  for (const progression of progressions) {
-    const date = observationDate(progression.observation);
-    if (date === undefined) continue;
-    const last = lastBy(date);
-    if (last !== undefined && date <= addDays(last.end, PROGRESSION_WINDOW_DAYS)) {
-      return known(true, [statusCite(progression), { ...last.cite, text: `Last therapy before it: ${last.drug}, last given ${last.end}` }]);
-    }
-  }
-  return known(false, progressions.map(statusCite));
-}
-
 /** Facts read here; leukaemia state, lineage and diagnosis date come from disease-state.ts. */
 /**
  * "No response to preoperative systemic therapy" (001): stable or worsened status documented after systemic therapy
@@ -260,7 +215,8 @@ function respondingToTherapy(readings: StatusReading[], response: Fact<DiseaseRe
   return unknown('Disease status stable with no documented improvement: a positive response is not shown', [statusCite(latest)]);
 }
 
-export type ExtentAndCourse = Omit<ClinicalFacts['disease'], 'leukaemiaState' | 'lineage' | 'diagnosisDate'>;
+/** `progressionWithin60DaysOfLastTherapy` is the last therapy's fact (therapy.ts lastTherapyFacts): one definition. */
+export type ExtentAndCourse = Omit<ClinicalFacts['disease'], 'leukaemiaState' | 'lineage' | 'diagnosisDate' | 'progressionWithin60DaysOfLastTherapy'>;
 
 export function diseaseFacts(input: DiseaseInput): ExtentAndCourse {
   const readings = statusReadings(input);
@@ -282,6 +238,5 @@ export function diseaseFacts(input: DiseaseInput): ExtentAndCourse {
     noResponse,
     respondingToTherapy: respondingToTherapy(readings, response),
     progression,
-    progressionWithin60DaysOfLastTherapy: progressionAfterTherapy(progressions, input.episodes, input.chart),
   };
 }
