@@ -485,8 +485,10 @@ export function therapyFacts(
   const priorClasses = unique(priorEpisodes.flatMap((e) => e.classes));
   // with the history unreadable, "none found" is unknown; with it read, none found is a known zero / empty list
   const none = evidence(`Patient/${chart.patientId}`, serviceDate, `No matching medication history before ${serviceDate}`);
-  const fact = <T>(value: T, cites: Evidence[]): Fact<T> =>
-    cites.length > 0 ? known(value, cites) : gap !== undefined ? { value: null, evidence: [], unknownReason: gap } : known(value, [none]);
+  const fact = <T>(value: T, cites: Evidence[], noneFound: Evidence = none): Fact<T> =>
+    cites.length > 0 ? known(value, cites) : gap !== undefined ? { value: null, evidence: [], unknownReason: gap } : known(value, [noneFound]);
+  // "not currently receiving": what is active on the service date, not the history before it
+  const noneActive = evidence(`Patient/${chart.patientId}`, serviceDate, `No active medication order on ${serviceDate}`);
   const countCites = [...lineCites, ...notCountedCites, ...unrecognisedCites];
   const priorLines: Fact<number> =
     uncounted.length > 0 && gap === undefined
@@ -499,7 +501,7 @@ export function therapyFacts(
     lineOfTherapy: priorLines.value === null ? priorLines : known(priorLines.value + 1, priorLines.evidence),
     priorDrugs: fact(priorDrugs, priorEpisodes.map((e) => e.cite)),
     priorDrugClasses: fact(priorClasses, priorEpisodes.map((e) => ({ ...e.cite, supports: e.classes }))),
-    activeMedications: fact(unique(active.map((a) => a.drug)), active.map((a) => a.cite)),
+    activeMedications: fact(unique(active.map((a) => a.drug)), active.map((a) => a.cite), noneActive),
     lastTherapy: lastTherapyFacts(lines, chart, context, statusGap),
   };
 }
