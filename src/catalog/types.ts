@@ -227,6 +227,11 @@ export interface Regimen {
   components: string[];
   /** drug sets any one of which, present whole, shows the regimen */
   recognisedBy: string[][];
+  /**
+   * antineoplastics whose presence shows another regimen sharing these drugs: cyclophosphamide and vincristine with
+   * doxorubicin are hyper-CVAD course A, not mini-hyper-CVD (which omits the anthracycline)
+   */
+  notWith?: string[];
   /** the public source naming the regimen and its drugs (FDA label, NCCN regimen name, the policy text) */
   source: string;
   reading?: string;

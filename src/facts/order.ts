@@ -95,7 +95,8 @@ function regimensAmong(partners: Partner[], catalog: Catalog): Array<{ id: strin
   const drugs = new Set(partners.map((p) => p.drug));
   return catalog.regimens.flatMap((regimen) => {
     const set = regimen.recognisedBy.find((needed) => needed.every((d) => drugs.has(d)));
-    if (set === undefined) return [];
+    // a drug the regimen never has shows another one sharing its drugs (doxorubicin: hyper-CVAD, not mini-hyper-CVD)
+    if (set === undefined || regimen.notWith?.some((d) => drugs.has(d)) === true) return [];
     const present = partners.filter((p) => regimen.components.includes(p.drug));
     return [{ id: regimen.id, cites: present.map((p) => ({ ...p.cite, text: `${p.cite.text ?? p.drug} (${regimen.name}: ${present.map((q) => q.drug).join(', ')})`, supports: [regimen.id] })) }];
   });

@@ -49,7 +49,7 @@ export function recogniseRegimen(antineoplastics: string[], corticosteroids: str
   const fits = (r: Regimen) => antineoplastics.length > 0 && antineoplastics.every((d) => r.components.includes(d));
   let best: { regimen: Regimen; missing: number; present: number } | undefined;
   for (const regimen of catalog.regimens) {
-    if (!fits(regimen) || !regimen.recognisedBy.some((set) => set.every((d) => given.has(d)))) continue;
+    if (!fits(regimen) || regimen.notWith?.some((d) => given.has(d)) === true || !regimen.recognisedBy.some((set) => set.every((d) => given.has(d)))) continue;
     const missing = missingAntineoplastics(regimen, given, catalog);
     const present = regimen.components.filter((c) => given.has(c)).length;
     if (best === undefined || missing < best.missing || (missing === best.missing && present > best.present)) best = { regimen, missing, present };

@@ -54,6 +54,11 @@ describe('catalog/regimens.json', () => {
       for (const c of r.components) expect(catalog.drugs.has(c), `${r.id}: ${c}`).toBe(true);
       expect(r.recognisedBy.length, r.id).toBeGreaterThan(0);
       for (const set of r.recognisedBy) for (const d of set) expect(r.components, `${r.id}: ${d}`).toContain(d);
+      // a drug that shows another regimen is a catalog drug the regimen never has
+      for (const d of r.notWith ?? []) {
+        expect(catalog.drugs.has(d), `${r.id}: ${d}`).toBe(true);
+        expect(r.components, `${r.id}: ${d}`).not.toContain(d);
+      }
       // a regimen is never recognised by corticosteroids alone
       for (const set of r.recognisedBy) expect(set.some((d) => classesOf(d, catalog).includes('antineoplastic')), r.id).toBe(true);
     }
