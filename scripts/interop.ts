@@ -52,7 +52,7 @@ interface DrugCase {
 const DRUGS: DrugCase[] = [
   { key: 'ixabepilone', pick: 'ixabepilone 15 MG Injection', names: /ixabepilone|ixempra/i, chart: 'demo/ixabepilone-bsc-patient.json', topics: ['coverage-info', 'limits'], dailyOverSchedule: true },
   // 4 mg capsules: "1 {pill} daily" is 4 mg daily, over 3 per 28 days, so the limits card has a suggestion
-  { key: 'ixazomib', pick: 'ixazomib 4 MG Oral Capsule', names: /ixazomib|ninlaro/i, chart: 'centene-ixazomib/mm-5a-len-dex-commercial', topics: ['coverage-info', 'limits'], dailyOverSchedule: false },
+  { key: 'ixazomib', pick: 'ixazomib 4 MG Oral Capsule', names: /ixazomib|ninlaro/i, chart: 'centene-ixazomib/mm-5a-len-dex-active-ixazomib-added', topics: ['coverage-info', 'limits'], dailyOverSchedule: false },
   // BCBSNC needs no PA for inotuzumab: a chart where relapse is not documented gets the missing-data card
   { key: 'inotuzumab', pick: 'inotuzumab ozogamicin 0.9 MG Injection', names: /inotuzumab|besponsa/i, chart: 'bcbsnc-inotuzumab/newly-diagnosed-all-no-relapse', topics: ['coverage-info'], dailyOverSchedule: false },
   { key: 'blinatumomab', pick: 'blinatumomab 0.035 MG Injection', names: /blinatumomab|blincyto/i, chart: 'bsc-blinatumomab/1a-i-consolidation-single-agent', topics: ['coverage-info'], dailyOverSchedule: false },

@@ -90,7 +90,7 @@ CDS service        ${stack.discoveryUrl}${process.env.SANDBOX_TRUST === '1' ? ' 
 Open this (order-sign, the demo patient Ixa Demo, ixabepilone):
   ${stack.pageUrl('ixa-bsc-001', 'order-sign')}
 Other charts: change patientId= to one of
-  ${['centene-ixazomib/mm-5a-len-dex-commercial', 'bcbsnc-inotuzumab/newly-diagnosed-all-no-relapse', 'bsc-blinatumomab/1a-i-consolidation-single-agent']
+  ${['centene-ixazomib/mm-5a-len-dex-active-ixazomib-added', 'bcbsnc-inotuzumab/newly-diagnosed-all-no-relapse', 'bsc-blinatumomab/1a-i-consolidation-single-agent']
     .map((s) => `${show(s) ?? '?'}  (${s})`).join('\n  ')}
   (every scenario patient: npm run demo:fhir -- --list). Ctrl-C stops all three.`);
 

@@ -449,6 +449,16 @@ export function lastTherapyFacts(lines: readonly TherapyLine[], chart: GatheredC
   };
 }
 
+/**
+ * The counted line still running on the service date (its last administration or planned end on or after it) with
+ * no progression, intolerance or completion since it started: the draft order joins it.
+ */
+export function runningLine(counted: readonly TherapyLine[], progressions: readonly Progression[], serviceDate: string): TherapyLine | undefined {
+  const last = counted[counted.length - 1];
+  if (last === undefined || last.end < serviceDate || last.ended !== undefined) return undefined;
+  return progressions.some((p) => p.date >= last.start && p.date <= serviceDate) ? undefined : last;
+}
+
 export function therapyFacts(
   history: TherapyHistory,
   chart: GatheredChart,
@@ -460,11 +470,17 @@ export function therapyFacts(
   const reading = context.lineCounting ?? DEFAULT_LINE_COUNTING;
   const gap = unavailableReason(chart, 'medicationRequests');
   const lines = groupIntoLines(episodes, context);
-  const { counted, notCounted } = countedLines(lines, context.advancedFrom, reading);
-  const lineCites = counted.map((line, i) => ({
+  const { counted: countedAll, notCounted } = countedLines(lines, context.advancedFrom, reading);
+  // the line still running on the service date, with no progression since it started, is the order's own line (a drug
+  // added to a running regimen joins it): not a prior line, and its drugs are partners, not prior therapy
+  const running = runningLine(countedAll, context.progressions, serviceDate);
+  const counted = countedAll.filter((line) => line !== running);
+  const lineCites = countedAll.map((line, i) => ({
     ...(line.episodes[0]?.cite ?? evidence('MedicationRequest/unknown', line.start, '')),
-    text: lineText(line, i + 1) + readingText(line, true, context.advancedFrom, reading),
-    supports: line.drugs,
+    text:
+      lineText(line, i + 1) +
+      (line === running ? `; running on ${serviceDate} with no progression since it started: the order joins it, so it is the order's line, not a prior one` : readingText(line, true, context.advancedFrom, reading)),
+    supports: line === running ? [] : line.drugs,
   }));
   const notCountedCites = notCounted.map((line) => ({
     ...(line.episodes[0]?.cite ?? evidence('MedicationRequest/unknown', line.start, '')),
@@ -478,9 +494,11 @@ export function therapyFacts(
     evidence(m.reference, m.start, `${m.name} started ${m.start}: not recognised by the drug catalog${covered(m) ? ' (started during a line, cannot open one)' : '; it may be a line of therapy'}`),
   );
   const uncounted = unrecognised.filter((m) => !covered(m) && (context.advancedFrom === undefined || m.start >= context.advancedFrom));
-  const lineDrugs = new Set(lines.flatMap((l) => l.drugs));
+  const priorLineList = running === undefined ? lines : lines.filter((line) => line !== running);
+  const lineDrugs = new Set(priorLineList.flatMap((l) => l.drugs));
+  const priorIndex = running === undefined ? index : lineIndex(priorLineList);
   // drugs given alongside a line (its steroid backbone) count as prior drugs too, so "lenalidomide and dexamethasone" reads whole
-  const priorEpisodes = episodes.filter((e) => lineDrugs.has(e.drug) || index.startsNear(e.start));
+  const priorEpisodes = episodes.filter((e) => !running?.episodes.includes(e) && (lineDrugs.has(e.drug) || priorIndex.startsNear(e.start)));
   const priorDrugs = unique(priorEpisodes.map((e) => e.drug));
   const priorClasses = unique(priorEpisodes.flatMap((e) => e.classes));
   // with the history unreadable, "none found" is unknown; with it read, none found is a known zero / empty list

@@ -119,3 +119,28 @@ describe('last therapy = the most recent line, dated by its last administration'
     expect(facts.therapy.lastTherapy.endedBy.value).toBe('progression');
   });
 });
+
+describe("the line still running on the service date is the order's own line (a drug added to a running regimen joins it)", () => {
+  // THP ended by progression, then capecitabine running (active order to the end of the year) when ixabepilone is ordered
+  const capecitabineRunning: MedicationRequest = { ...ran('cape', 'capecitabine', '2026-03-20', '2026-12-31'), status: 'active' };
+  const history = [...metastaticLines.filter((r) => r.id !== 'cape'), capecitabineRunning];
+
+  it('no progression since capecitabine started: ixabepilone joins it, so one prior line (THP) and capecitabine is a partner, not a prior drug', () => {
+    const chart = emptyChart({ conditions: [breast, boneMets('2025-06-10')], medicationRequests: history, observations: [progression('prog', '2026-03-05')] });
+    const facts = buildFacts(chart, ixabepilone, catalog);
+    expect(facts.therapy.priorLines.value).toBe(1);
+    expect(facts.therapy.lineOfTherapy.value).toBe(2);
+    const running = facts.therapy.priorLines.evidence.find((e) => e.text?.includes('capecitabine'));
+    expect(running?.text).toMatch(/^Line 2 2026-03-20 to .*: capecitabine; running on 2026-12-01 with no progression since it started: the order joins it, so it is the order's line, not a prior one$/);
+    expect(facts.therapy.priorDrugs.value).not.toContain('capecitabine');
+    expect(facts.order.partners.value).toContain('capecitabine');
+  });
+
+  it('progression documented on capecitabine: ixabepilone starts a new line, capecitabine is a prior line', () => {
+    const chart = emptyChart({ conditions: [breast, boneMets('2025-06-10')], medicationRequests: history, observations: [progression('prog', '2026-03-05'), progression('prog2', '2026-11-15')] });
+    const facts = buildFacts(chart, ixabepilone, catalog);
+    expect(facts.therapy.priorLines.value).toBe(2);
+    expect(facts.therapy.lineOfTherapy.value).toBe(3);
+    expect(facts.therapy.priorDrugs.value).toContain('capecitabine');
+  });
+});
