@@ -57,11 +57,20 @@ describe('leukaemia state evidence', () => {
   });
 });
 
-describe('BSA rounded for display only', () => {
-  it('the dose card shows 1.80 m² but checks 1.79945 m²: 72 mg is over, the fix is 71.9 mg', async () => {
+describe('BSA shown as compared', () => {
+  it('checks 1.79945 m² and shows 1.7995 m², so the numbers a clinician divides agree: 72 mg is over 40 mg/m², the fix is 71.9 mg', async () => {
     const body = await sign('bsc-ixabepilone/bsa-computed-1-7995-shown-1-80-72-mg-over');
     const limits = body.cards.find((c) => c.source.topic?.code === 'limits');
-    expect(limits?.summary).toContain('72 mg (40.01 mg/m² at BSA 1.80 m²)');
+    // before: "72 mg (40.01 mg/m² at BSA 1.80 m²)", and 72 / 1.80 is 40.00, not over
+    expect(limits?.summary).toContain('72 mg (40.01 mg/m² at BSA 1.7995 m²)');
+    const [mg, perM2, bsa] = [...(limits?.summary ?? '').matchAll(/(\d+(?:\.\d+)?) (?:mg|m²)/g)].map((m) => Number(m[1]));
+    expect(Math.round(((mg ?? 0) / (bsa ?? 1)) * 100) / 100).toBe(perM2);
     expect(limits?.suggestions?.[0]?.label).toBe('Change to 71.9 mg');
+    expect(limits?.summary).not.toContain('1.80 m²');
+  });
+
+  it('a charted BSA keeps its two decimals', async () => {
+    const body = await sign('bsc-ixabepilone/dose-90-mg-over');
+    expect(body.cards.find((c) => c.source.topic?.code === 'limits')?.summary).toMatch(/at BSA \d\.\d\d m²/);
   });
 });
