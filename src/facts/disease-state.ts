@@ -111,11 +111,17 @@ function where(cites: readonly Evidence[]): string {
   return unique(cites.map((e) => `${e.reference.split('/')[0] ?? ''}${e.date !== undefined ? ` ${e.date.slice(0, 10)}` : ''}`)).join(', ');
 }
 
+/** An ICD-O-3 morphology code as registries and EHRs write it ("9837/3", "98373", "M9837/3", "9837-3") → "9837/3". */
+export function icdO3Morphology(code: string): string {
+  const m = /^m?\s*(\d{4})\s*[/-]?\s*(\d)$/i.exec(code.trim());
+  return m === null ? code.trim() : `${m[1] ?? ''}/${m[2] ?? ''}`;
+}
+
 /** A SNOMED CT lineage concept or ICD-O-3 morphology code on a current Condition. */
 function codedLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
   const codes = catalog.diagnoses.lineage;
   for (const condition of currentConditions(chart)) {
-    const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => c.code ?? '');
+    const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => icdO3Morphology(c.code ?? ''));
     const snomed = snomedCodes(condition.code, catalog);
     for (const value of codes.values) {
       const icdO3 = morphology.find((m) => value.icdO3.includes(m));

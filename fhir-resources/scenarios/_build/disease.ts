@@ -213,4 +213,47 @@ derive('bcbsnc-inotuzumab', 'rr-ball-relapse-in-chart', 'lineage-snomed-b-all-ov
   criteria: { 'bcbsnc-ino-1-lineage': 'met', 'bcbsnc-ino-1-all': 'met' },
 });
 
+// ------------------------------------------------------------------ lineage audit (issue 15 probes)
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-flow-surface-cd3-negative-t-cell-not-covered', (r) => {
+  // T-ALL blasts are typically surface CD3 negative and cytoplasmic CD3 positive; no CD7 reported
+  addObservations(r, [flowPanel(r, 'Blasts: TdT+, CD34+, CD1a+, sCD3-, cyCD3+, CD5+, CD19-, CD79a-')]);
+}, {
+  description: '004 (reading: lineage; immunophenotype): relapsed ALL (C91.02) whose flow reads surface CD3 negative and cytoplasmic CD3 positive, CD19 and CD79a negative: T-lineage (sCD3- is not a cytoplasmic CD3 result; it was once read as one, leaving lineage open and blinatumomab covered): not covered',
+  covered: 'not-covered',
+  cards: ['off-guideline'],
+  criteria: { 'bsc-blin-1c-dx': 'met', 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-flow-b-precursor-aberrant-cd7-covered', (r) => {
+  addObservations(r, [flowPanel(r, 'cCD3-negative, CD7 positive (aberrant), CD19 positive, CD22 dim, CD10 positive, TdT positive')]);
+}, {
+  description: '004 1.c.i (immunophenotype): relapsed B-ALL with aberrant CD7 (cytoplasmic CD3 negative, CD19 positive, CD22 dim): CD7 is only T-associated, so B-cell precursor: covered',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-icd-o-3-98373-t-cell-not-covered', (r) => {
+  // a registry-style ICD-O-3 morphology without the slash beside the ICD-10-CM code
+  diagnosis(r).code?.coding?.push({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '98373' });
+}, {
+  description: '004 (reading: lineage; coded): relapsed ALL coded C91.02 with ICD-O-3 morphology 98373 (9837/3 T-lymphoblastic leukaemia/lymphoma written without the slash, no display): T-lineage, not covered (once read as no lineage, and covered)',
+  covered: 'not-covered',
+  cards: ['off-guideline'],
+  criteria: { 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-icd-o-3-9819-bcr-abl1-like-covered', (r) => {
+  // coded only (no display): the lineage must come from the morphology code, not from words
+  diagnosis(r).code?.coding?.push({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '9819/3' });
+}, {
+  description: '004 1.c.i (coded lineage): relapsed ALL (C91.02) with ICD-O-3.2 morphology 9819/3 (B-lymphoblastic leukaemia/lymphoma, BCR-ABL1-like, WHO 2016): B-cell precursor documented (once not read: lineage left to the policy reading): covered',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+});
+
 writeScenarios(scenarios);
