@@ -256,4 +256,45 @@ derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-icd-o-3-
   criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
 });
 
+// ------------------------------------------------------------------ leukaemia state audit (issue 15 probes)
+
+const CLINICAL_STATUS = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-c91-00-clinical-status-remission-phase-inferred-consolidation', (r) => {
+  // coded at diagnosis as C91.00 (also ALL NOS) and never recoded; the problem's status was set to remission
+  const dx = diagnosis(r);
+  dx.code = { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C91.00', display: 'Acute lymphoblastic leukemia not having achieved remission' }], text: 'B-cell acute lymphoblastic leukemia' };
+  dx.clinicalStatus = { coding: [{ system: CLINICAL_STATUS, code: 'remission' }] };
+}, {
+  description: '004 1.a (leukaemia state): ALL coded C91.00 at diagnosis (the code of ALL NOS too) with clinicalStatus remission, after hyper-CVAD, no POMP, no phase stated: remission outranks the 0 character, phase inferred as consolidation: covered (once read "not in remission after therapy", so refractory, and 1.c was checked instead)',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1a-phase': 'met', 'bsc-blin-1c-phase': 'not-met', 'bsc-blin-1a-i': 'met' },
+});
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-remission-then-progression-phase-inferred-relapsed', (r) => {
+  // the problem list still says C91.01; the latest disease-status assessment (mCODE CancerDiseaseStatus) is progression
+  addObservations(r, [
+    lab(patientOf(r), 'obs-status-cr', '97509-4', 'Cancer disease progression', '2026-05-20', { valueCodeableConcept: { coding: [{ system: SNOMED, code: '103338009', display: 'In full remission (qualifier value)' }] } }),
+    lab(patientOf(r), 'obs-status-pd', '97509-4', 'Cancer disease progression', '2026-11-18', { valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA28370-7', display: 'Progressive disease' }], text: 'Bone marrow relapse, 34% blasts' } }),
+  ]);
+}, {
+  description: '004 (leukaemia state from the response history): ALL coded C91.01 in remission (2026-02), CR confirmed 2026-05, progressive disease (LOINC LA28370-7) 2026-11-18; no phase stated: the later progression is a relapse, phase inferred as relapsed/refractory (once consolidation): 1.c covered, and the 28 ug/d order is over the cycle 1 days 1-7 step dose: suggest 9 ug/d',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info', 'limits'],
+  suggestedDose: { value: 9, unit: 'ug' },
+  criteria: { 'bsc-blin-1a-phase': 'not-met', 'bsc-blin-1c-phase': 'met' },
+});
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-c91-01-clinical-status-relapse-phase-open', (r) => {
+  diagnosis(r).clinicalStatus = { coding: [{ system: CLINICAL_STATUS, code: 'relapse' }] };
+}, {
+  description: '004 (leukaemia state, disagreement): ALL coded C91.01 "in remission" whose clinicalStatus says relapse, no phase stated: the chart does not settle remission or relapse; consolidation (1.a) and relapsed/refractory (1.c) are both possible, and the answer waits for the phase (once read as remission on the ICD character alone, consolidation inferred and covered)',
+  covered: 'conditional',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+});
+
 writeScenarios(scenarios);
