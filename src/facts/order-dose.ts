@@ -348,7 +348,8 @@ const formatDoses = (n: number): string => (n === 1 ? '1 dose' : `${n} doses`);
 /**
  * The doses of `drug` given before the service date. Pure: reads the patient's MedicationRequests and
  * MedicationAdministrations only. An earlier order's doses are its recorded administrations when there are any
- * (linked by `request`, or dated within the order's doses), else what its timing implies; an administration no
+ * (linked by `request`, or dated within the order's doses; those charted `not-done` count as the record of doses not
+ * given), else what its timing implies; an administration no
  * order accounts for counts on its own. Whatever cannot be read is listed, with its date when known, so a total over a
  * course can tell whether it matters.
  */
@@ -374,7 +375,16 @@ export function givenDoses(
   }
   const given: Array<{ administration: MedicationAdministration; date: string; amount: OrderedAmount | string; order?: string }> = [];
   const unreadable: UnreadableDose[] = [];
+  // an order whose doses were charted not given (held, refused) is accounted for: its timing is not the record
+  const notGiven: Array<{ date: string | undefined; order?: string }> = [];
   for (const administration of medicationAdministrations) {
+    if (administration.status === 'not-done') {
+      if (input.identify(administration).drug === drug) {
+        const linked = referenceId(administration.request);
+        notGiven.push({ date: administrationDate(administration), ...(linked !== undefined ? { order: linked } : {}) });
+      }
+      continue;
+    }
     if (administration.status !== 'completed') continue;
     const identified = input.identify(administration);
     if (identified.drug !== drug) continue;
@@ -394,8 +404,8 @@ export function givenDoses(
   // which orders the administrations account for: linked ones, else one whose implied doses span the date
   const documented = new Set<OrderReading>();
   const byId = new Map(orders.flatMap((o) => (o.request.id === undefined ? [] : [[o.request.id, o] as const])));
-  for (const g of given) {
-    const order = g.order !== undefined ? byId.get(g.order) : orders.find((o) => o.start !== '' && g.date >= o.start && g.date <= lastDate(o));
+  for (const g of [...given, ...notGiven]) {
+    const order = g.order !== undefined ? byId.get(g.order) : g.date === undefined ? undefined : orders.find((o) => o.start !== '' && g.date !== undefined && g.date >= o.start && g.date <= lastDate(o));
     if (order !== undefined) documented.add(order);
   }
 
