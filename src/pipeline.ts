@@ -167,7 +167,9 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       const otherPlans = deps.policies.inEffect(drug, payerId, defaultFacts.serviceDate);
       const lineOfBusiness = defaultFacts.coverage.lineOfBusiness.value;
       orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts: defaultFacts });
-      if (otherPlans.length > 0 && lineOfBusiness !== null) plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans));
+      // one card per drug: a second order of it in the same signing (days 1-7 and 8-28) has the same answer
+      const said = plansWithoutPolicy.some((p) => p.brand === brand && p.payerId === payerId && p.lineOfBusiness === lineOfBusiness);
+      if (otherPlans.length > 0 && lineOfBusiness !== null && !said) plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans));
       continue;
     }
     // the policy's reading of which lines count (lineCounting); facts are read again only when it is not the default

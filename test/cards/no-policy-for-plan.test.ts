@@ -92,6 +92,18 @@ describe('no-policy-for-plan card over HTTP (order-sign)', () => {
     expect(off.body).toEqual({ cards: [], systemActions: [] });
   });
 
+  it('two draft orders of the drug in one signing (cycle 1 days 1-7 and 8-28): one card, not one per order', async () => {
+    const [entry] = hook.context.draftOrders.entry ?? [];
+    if (entry?.resource?.resourceType !== 'MedicationRequest') throw new Error('no draft order');
+    const second = { ...entry.resource, id: `${entry.resource.id ?? 'draft'}-days-8-28` };
+    const draftOrders: Bundle = { ...hook.context.draftOrders, entry: [entry, { fullUrl: `urn:uuid:${second.id}`, resource: second }] };
+    const res = await request(app).post('/cds-services/oncology-pa-order-sign').send({ ...hook, context: { ...hook.context, draftOrders } });
+    expect(res.status).toBe(200);
+    const body = res.body as HookResponse;
+    expect(body.systemActions).toEqual([]);
+    expect(body.cards.map((c) => c.summary)).toEqual([expect.stringContaining("has no policy for this member's Medicaid plan")]);
+  });
+
   it('order-select: the same card, informational', async () => {
     const context = hook.context as unknown as Record<string, unknown> & { draftOrders: Bundle };
     const selections = (context.draftOrders.entry ?? []).map((e) => `MedicationRequest/${e.resource?.id ?? ''}`);
