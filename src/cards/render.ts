@@ -292,7 +292,9 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
     if (cap !== undefined && course !== undefined) {
       const total = quantityText({ value: cap.max, unit: cap.unit });
       detail +=
-        course.remaining.value <= 0
+        course.remaining.value <= 0 && course.given.some((g) => g.source === 'signed-together')
+          ? renderTemplate(DOSE_LIMIT.noFixCourseSignedTogether, { total }, 'markdown')
+          : course.remaining.value <= 0
           ? renderTemplate(DOSE_LIMIT.noFixCourseReached, { total, gapDays: String(course.gapDays) }, 'markdown')
           : renderTemplate(DOSE_LIMIT.noFixCourse, { total, remaining: quantityText(course.remaining) }, 'markdown');
     } else if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');

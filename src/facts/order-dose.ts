@@ -274,6 +274,8 @@ export interface DoseHistoryInput {
   unitStrength?: UnitStrength;
   /** why the medication history could not be read (a failed query), when it could not */
   historyGap?: string;
+  /** the other draft orders of this signing: those of the drug add their doses to the course (signedTogether) */
+  companions?: readonly MedicationRequest[];
 }
 
 /** When an earlier order starts: the dosing period, else the dispense validity, else when it was written. */
@@ -436,7 +438,19 @@ export function givenDoses(
     evidenceList.push(evidence(o.reference, o.start, `${drug} ${amounts}, ${formatDoses(before.length)} ${span} (order ${o.request.status}; doses from its timing)`, [drug]));
   }
   doses.sort((a, b) => a.date.localeCompare(b.date));
-  return known({ doses, unreadable }, evidenceList);
+  const signedTogether: GivenDose[] = [];
+  for (const companion of input.companions ?? []) {
+    const identified = input.identify(companion);
+    if (identified.drug !== drug) continue;
+    const read = readOrder(companion, orderStart(companion) ?? serviceDate, identified.hcpcs, input.unitStrength);
+    if (typeof read.doses === 'string') {
+      unreadable.push({ reference: read.reference, reason: `signed with this order: ${read.doses}` });
+      continue;
+    }
+    signedTogether.push(...read.doses.map((d) => ({ ...d, source: 'signed-together' as const })));
+    evidenceList.push(evidence(read.reference, read.start, `${drug} ${formatDoses(read.doses.length)} in an order signed with this one`, [drug]));
+  }
+  return known({ doses, unreadable, ...(signedTogether.length > 0 && { signedTogether }) }, evidenceList);
 }
 
 function lastDate(o: OrderReading): string {

@@ -155,8 +155,9 @@ function unitStrengthOf(drug: string | null, codes: readonly string[], catalog: 
 }
 
 /** The drug's doses before the service date, for a total per course. */
-function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Catalog, serviceDate: string, historyGap: string | undefined, unitStrength: UnitStrength | undefined): Fact<DoseHistory> {
+function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Catalog, serviceDate: string, historyGap: string | undefined, unitStrength: UnitStrength | undefined, order: MedicationRequest): Fact<DoseHistory> {
   if (drug === null) return unknown('Ordered drug not recognised');
+  const companions = chart.draftOrders.filter((d) => d !== order && orderReference(d) !== orderReference(order));
   const draftIds = new Set(chart.draftOrders.flatMap((d) => (d.id === undefined ? [] : [d.id])));
   return givenDoses(
     chart.medicationRequests,
@@ -168,6 +169,7 @@ function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Cata
       identify: (resource) => identifyOrderedDrug(resource, chart, catalog),
       ...(unitStrength !== undefined ? { unitStrength } : {}),
       ...(historyGap !== undefined ? { historyGap } : {}),
+      companions,
     },
   );
 }
@@ -203,7 +205,7 @@ export function draftOrderFacts(
     amount: largestAmount(doseLines, orderedAmount(dosage, identified.hcpcs, cite, strength)),
     doseLines,
     schedule: orderedSchedule(dosage, cite),
-    dosesGiven: dosesGivenFact(identified.drug, chart, catalog, serviceDate, historyGap, strength),
+    dosesGiven: dosesGivenFact(identified.drug, chart, catalog, serviceDate, historyGap, strength, order),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),
     cycleNumberStated: stated.cycleNumber,

@@ -76,7 +76,8 @@ export interface GivenDose {
   amount: OrderedAmount;
   /** `MedicationAdministration/…` or `MedicationRequest/…` */
   reference: string;
-  source: 'administration' | 'order';
+  /** signed-together: another draft order of the drug in this signing (days 8 and 15 ordered apart from day 1) */
+  source: 'administration' | 'order' | 'signed-together';
 }
 
 /** An earlier order or administration of the drug whose doses cannot be read: a total over a course it may fall in is unknown. */
@@ -91,6 +92,8 @@ export interface UnreadableDose {
 export interface DoseHistory {
   doses: GivenDose[];
   unreadable: UnreadableDose[];
+  /** the doses of the other draft orders of the drug signed with this one: part of the same course, whatever their date */
+  signedTogether?: GivenDose[];
 }
 
 export interface OrderedSchedule {
