@@ -3,7 +3,8 @@ import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
-import type { DoseHistory, DraftOrderFacts, Evidence, Fact } from './types.js';
+import type { DoseHistory, DraftOrderFacts, Evidence, Fact, GivenDose } from './types.js';
+import { bodyFacts } from './body.js';
 import { addDays, datePart, daysBetween, isRealDate } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages } from './fhir.js';
@@ -159,7 +160,7 @@ function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Cata
   if (drug === null) return unknown('Ordered drug not recognised');
   const companions = chart.draftOrders.filter((d) => d !== order && orderReference(d) !== orderReference(order));
   const draftIds = new Set(chart.draftOrders.flatMap((d) => (d.id === undefined ? [] : [d.id])));
-  return givenDoses(
+  const history = givenDoses(
     chart.medicationRequests,
     chart.medicationAdministrations,
     {
@@ -172,6 +173,25 @@ function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Cata
       companions,
     },
   );
+  return history.value === null ? history : { ...history, value: { ...history.value, doses: withBodyOnDate(history.value.doses, chart, catalog, serviceDate) } };
+}
+
+/**
+ * Each earlier dose with the BSA and weight of its own date: a course that started before a weight change converts
+ * its mg doses with the BSA they were given at, not today's. Read once per distinct date.
+ */
+function withBodyOnDate(doses: GivenDose[], chart: GatheredChart, catalog: Catalog, serviceDate: string): GivenDose[] {
+  const byDate = new Map<string, { bsa: number | null; weight: number | null }>();
+  return doses.map((dose) => {
+    if (dose.date >= serviceDate) return dose;
+    let body = byDate.get(dose.date);
+    if (body === undefined) {
+      const read = bodyFacts(chart, catalog, dose.date);
+      body = { bsa: read.bodySurfaceArea.value, weight: read.weightKg.value };
+      byDate.set(dose.date, body);
+    }
+    return { ...dose, ...(body.bsa !== null && { bsaM2: body.bsa }), ...(body.weight !== null && { weightKg: body.weight }) };
+  });
 }
 
 export function draftOrderFacts(

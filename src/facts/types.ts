@@ -78,6 +78,9 @@ export interface GivenDose {
   reference: string;
   /** signed-together: another draft order of the drug in this signing (days 8 and 15 ordered apart from day 1) */
   source: 'administration' | 'order' | 'signed-together';
+  /** the body measures documented for that date (the 30 days before it), which a per-m² or per-kg total converts with */
+  bsaM2?: number;
+  weightKg?: number;
 }
 
 /** An earlier order or administration of the drug whose doses cannot be read: a total over a course it may fall in is unknown. */

@@ -190,6 +190,12 @@ function inCapBasisUg(amount: OrderedAmount, capParts: CapParts, scale: Scale, n
 
 const inCapUnit = (ug: number, capParts: CapParts): UcumQuantity => ({ value: Math.round((ug / UG_PER[capParts.mass]) * 1e6) / 1e6, unit: ucumOf(capParts) });
 
+/** The BSA and weight of a given dose's own date when documented (a course that began before a weight change), else the order's. */
+function scaleOnDate(dose: GivenDose, scale: Scale): Scale {
+  const on = (value: number | undefined, current: Fact<number>): Fact<number> => (value === undefined ? current : { value, evidence: [] });
+  return { bsa: on(dose.bsaM2, scale.bsa), weight: on(dose.weightKg, scale.weight) };
+}
+
 /** The body measure a conversion used, for the card ("at BSA 1.80 m²"). */
 function measureUsed(capParts: CapParts, amounts: readonly OrderedAmount[], scale: Scale): UcumQuantity | undefined {
   const basis = capParts.basis === 'absolute' ? (amounts.find((a) => a.basis !== 'absolute')?.basis ?? 'absolute') : capParts.basis;
@@ -313,7 +319,7 @@ function checkCourse(cap: CumulativeCap, order: OrderFacts, serviceDate: string,
   let givenUg = 0;
   let scaled = planned.scaled;
   for (const dose of doses) {
-    const { ug, scaled: s } = inCapBasisUg(dose.amount, capParts, order.scale, needs);
+    const { ug, scaled: s } = inCapBasisUg(dose.amount, capParts, scaleOnDate(dose, order.scale), needs);
     if (ug === undefined) return { status: 'not-documented' };
     scaled ||= s;
     ugOf.set(dose, ug);
