@@ -9,7 +9,9 @@ import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, t
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
 import { buildFacts, DEFAULT_LINE_COUNTING, isObservationOfInterest, observationSearchCodes, serviceDateReading, type LineCounting, type ServiceDateProblem } from './facts/index.js';
+import { coveragePlanName } from './facts/coverage.js';
 import { todayUtc } from './facts/dates.js';
+import { relativeReference } from './facts/fhir.js';
 import type { ClinicalFacts } from './facts/types.js';
 import { gatherChart, prefetchTemplates, type GatherOptions, type PrefetchKey } from './gather/index.js';
 import type { ReadsResource } from './gather/normalise.js';
@@ -167,7 +169,12 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       const otherPlans = deps.policies.inEffect(drug, payerId, defaultFacts.serviceDate);
       const lineOfBusiness = defaultFacts.coverage.lineOfBusiness.value;
       orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts: defaultFacts });
-      if (otherPlans.length > 0 && lineOfBusiness !== null) plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans));
+      // one card per drug: a second order of it in the same signing (days 1-7 and 8-28) has the same answer
+      const said = plansWithoutPolicy.some((p) => p.brand === brand && p.payerId === payerId && p.lineOfBusiness === lineOfBusiness);
+      if (otherPlans.length > 0 && lineOfBusiness !== null && !said) {
+        const coverage = chart.coverages.find((c) => relativeReference(c) === defaultFacts.coverage.reference);
+        plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans, coverage === undefined ? undefined : coveragePlanName(coverage)));
+      }
       continue;
     }
     // the policy's reading of which lines count (lineCounting); facts are read again only when it is not the default
@@ -213,7 +220,7 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
 }
 
 /** What the no-policy-for-plan card needs: the member's plan and, per policy of the payer for the drug, its plans. */
-function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness: string, policies: readonly Policy[]): PlanWithoutPolicy {
+function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness: string, policies: readonly Policy[], planName: string | undefined): PlanWithoutPolicy {
   const first = policies[0] as Policy;
   return {
     brand,
@@ -221,6 +228,7 @@ function planWithoutPolicy(brand: string, orderReference: string, lineOfBusiness
     payerId: first.payer.id,
     payerName: first.payer.name,
     lineOfBusiness,
+    ...(planName !== undefined && { planName }),
     policies: policies.map((p) => ({ id: p.id, version: p.version, title: p.title, linesOfBusiness: p.linesOfBusiness ?? [] })),
   };
 }

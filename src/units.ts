@@ -73,9 +73,19 @@ export function formatNumber(n: number, decimals = 2): string {
   return String(Math.round(n * f) / f);
 }
 
-/** "72 mg", "15 mcg/m²/day", "1.80 m²" (body surface area keeps two decimals, as charted). */
+/**
+ * Body surface area as a clinician checks the arithmetic: two decimals as charted ("1.80 m²") when that is the value,
+ * else four ("1.7995 m²" from Mosteller), because limits are compared on the unrounded BSA and "72 mg (40.01 mg/m²
+ * at BSA 1.80 m²)" does not divide out; 72 / 1.7995 = 40.01 and 40 × 1.7995 = 71.98 do.
+ */
+function bsaText(value: number): string {
+  const charted = value.toFixed(2);
+  return Math.abs(Number(charted) - value) < 1e-9 ? charted : String(Math.round(value * 1e4) / 1e4);
+}
+
+/** "72 mg", "15 mcg/m²/day", "1.80 m²", "1.7995 m²" (see bsaText). */
 export function quantityText(q: UcumQuantity): string {
-  const value = q.unit === 'm2' ? q.value.toFixed(2) : formatNumber(q.value);
+  const value = q.unit === 'm2' ? bsaText(q.value) : formatNumber(q.value);
   return `${value} ${unitText(q.unit)}`;
 }
 

@@ -89,6 +89,7 @@ function plannedText(planned: CourseTotal['planned']): string {
 export function courseTotalText(course: CourseTotal): string {
   const given = course.given.map((g) => {
     const span = g.from === g.to ? g.from : `${g.from} to ${g.to}`;
+    if (g.source === 'signed-together') return `${quantityText(g.amount)} ordered with it (${dosesText(g.doses)} ${span}, order ${g.reference} signed together)`;
     const what = g.source === 'order' ? 'order' : 'administration';
     return `${quantityText(g.amount)} given (${dosesText(g.doses)} ${span}, ${what} ${g.reference})`;
   });

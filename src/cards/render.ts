@@ -292,7 +292,9 @@ function doseCard(ctx: OrderContext): TypedCard | undefined {
     if (cap !== undefined && course !== undefined) {
       const total = quantityText({ value: cap.max, unit: cap.unit });
       detail +=
-        course.remaining.value <= 0
+        course.remaining.value <= 0 && course.given.some((g) => g.source === 'signed-together')
+          ? renderTemplate(DOSE_LIMIT.noFixCourseSignedTogether, { total }, 'markdown')
+          : course.remaining.value <= 0
           ? renderTemplate(DOSE_LIMIT.noFixCourseReached, { total, gapDays: String(course.gapDays) }, 'markdown')
           : renderTemplate(DOSE_LIMIT.noFixCourse, { total, remaining: quantityText(course.remaining) }, 'markdown');
     } else if (cap !== undefined) detail += renderTemplate(DOSE_LIMIT.noFixCumulative, { total: quantityText({ value: cap.max, unit: cap.unit }) }, 'markdown');
@@ -392,6 +394,7 @@ function planName(lineOfBusiness: string): string {
 function planWithoutPolicyCard(plan: PlanWithoutPolicy, baseUrl: string, hook: RenderInput['hook']): TypedCard {
   const t = NO_POLICY_FOR_PLAN;
   const values: TemplateValues = { brand: plan.brand, payer: plan.payerName, plan: planName(plan.lineOfBusiness) };
+  const planOnCoverage = plan.planName === undefined ? '' : renderTemplate(t.planOnCoverage, { planName: plan.planName }, 'markdown');
   const policies = plan.policies
     .map((p) => renderTemplate(t.policyItem, { policy: p.title, plans: p.linesOfBusiness.map(planName).join(t.planJoiner) }, 'markdown'))
     .join(t.policyJoiner);
@@ -409,7 +412,7 @@ function planWithoutPolicyCard(plan: PlanWithoutPolicy, baseUrl: string, hook: R
     card: {
       uuid: randomUUID(),
       summary: renderSummary([t.summary, t.summaryShort], values),
-      detail: renderTemplate(t.detail, { ...values, policies: trusted(policies) }, 'markdown'),
+      detail: renderTemplate(t.detail, { ...values, planOnCoverage: trusted(planOnCoverage), policies: trusted(policies) }, 'markdown'),
       indicator: hook === 'order-select' ? 'info' : templateIndicator('no-policy-for-plan'),
       source: { label: plan.payerName, topic: topicOf('no-policy-for-plan') },
       links,

@@ -58,6 +58,8 @@ export interface PlanWithoutPolicy {
   payerName: string;
   /** the member's line of business (catalog/lines-of-business.json id) */
   lineOfBusiness: string;
+  /** the plan the member's Coverage names (Coverage.class of type plan), when it names one */
+  planName?: string;
   /** the payer's policies in effect for the drug, and the lines of business each is for */
   policies: Array<{ id: string; version: string; title: string; linesOfBusiness: string[] }>;
 }

@@ -68,6 +68,9 @@ function checkLineage(lineage: Record<string, unknown>): void {
     if (typeof marker['cd'] !== 'string' || !['b-precursor', 't-cell'].includes(String(marker['lineage'])) || !Array.isArray(marker['loinc'])) {
       throw new CatalogError(file, `"lineage.immunophenotype.markers": ${JSON.stringify(marker['marker'] ?? marker)} needs cd, lineage (b-precursor or t-cell) and loinc`);
     }
+    if (marker['compartment'] !== undefined && !['cytoplasmic', 'surface'].includes(String(marker['compartment']))) {
+      throw new CatalogError(file, `"lineage.immunophenotype.markers": ${JSON.stringify(marker['marker'])} compartment must be cytoplasmic or surface`);
+    }
   }
 }
 

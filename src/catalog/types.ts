@@ -265,6 +265,8 @@ export interface ImmunophenotypeMarker {
   lineage: Lineage;
   /** defining markers settle lineage; an associated one (CD7) only where every B marker tested is negative */
   role: 'defining' | 'associated';
+  /** where the antigen is read (cytoplasmic CD3): a negative result stated for the other compartment is not its result */
+  compartment?: 'cytoplasmic' | 'surface';
   /** the marker's own result codes; percentPositiveAt: a blast-gated percentage at or above it is positive */
   loinc: Array<{ code: string; percentPositiveAt?: number }>;
 }

@@ -8,6 +8,15 @@ import { withinPeriod } from './dates.js';
 import { evidence, known, notFound, unknown } from './fact.js';
 import { referenceId, relativeReference } from './fhir.js';
 
+const COVERAGE_CLASS = 'http://terminology.hl7.org/CodeSystem/coverage-class';
+
+/** The plan a Coverage names: its class of type `plan` (HL7 coverage-class), by name, else by value. */
+export function coveragePlanName(coverage: Coverage): string | undefined {
+  const plan = (coverage.class ?? []).find((c) => (c.type.coding ?? []).some((t) => t.code === 'plan' && (t.system === undefined || t.system === COVERAGE_CLASS)));
+  const name = (plan?.name ?? plan?.value)?.trim();
+  return name === undefined || name === '' ? undefined : name;
+}
+
 /** Active, for this patient, in force on the service date; the lowest `order` first (primary coverage). */
 export function activeCoverages(chart: GatheredChart, serviceDate: string): Coverage[] {
   return chart.coverages

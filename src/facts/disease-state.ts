@@ -30,28 +30,52 @@ interface StateReading {
   state: LeukaemiaState;
   condition: Condition;
   why: string;
+  /** a second state the same Condition also states (ICD-10-CM remission character vs clinicalStatus): not settled */
+  disagrees?: { state: LeukaemiaState; why: string };
 }
 
-/** One Condition's leukaemia state: text stating refractoriness first, then the ICD character, status, SNOMED, text. */
+/** The state a Condition states other than by its ICD-10-CM character: clinicalStatus, SNOMED CT, words. */
+function statedState(condition: Condition, text: string, catalog: Catalog): { state: LeukaemiaState; why: string } | undefined {
+  const codes = catalog.diagnoses.leukaemiaState;
+  for (const coding of codings(condition.clinicalStatus)) {
+    const state = coding.code === undefined ? undefined : codes.clinicalStatus[coding.code];
+    if (state !== undefined) return { state, why: `clinical status ${coding.code ?? ''}` };
+  }
+  for (const code of snomedCodes([...(condition.code === undefined ? [] : [condition.code]), ...(condition.stage ?? []).flatMap((s) => (s.summary === undefined ? [] : [s.summary]))], catalog)) {
+    const state = codes.snomed[code];
+    if (state !== undefined) return { state, why: `SNOMED CT ${code}` };
+  }
+  const phrase = codes.phrases.find((p) => statesPhrase(text, p.phrase, catalog.negations));
+  return phrase === undefined ? undefined : { state: phrase.state, why: `condition text "${phrase.phrase}"` };
+}
+
+/**
+ * One Condition's leukaemia state: text stating refractoriness first; then the ICD-10-CM character and what the
+ * Condition otherwise states (clinicalStatus, SNOMED CT, words). The character "not having achieved remission" (0)
+ * is also how ALL NOS is coded, so a stated remission or relapse outranks it; a character 1 or 2 outranks the SNOMED CT
+ * coding and words of the same code, but one that clinicalStatus contradicts (C91.01 with clinicalStatus relapse) is
+ * a disagreement the reading does not settle (unknown, both states possible).
+ */
 function stateOf(condition: Condition, catalog: Catalog): StateReading | undefined {
   const codes = catalog.diagnoses.leukaemiaState;
   const text = conditionText(condition);
   if (statesPhrase(text, 'refractory', catalog.negations)) return { state: 'refractory', condition, why: 'condition text "refractory"' };
+  let coded: { state: LeukaemiaState; why: string } | undefined;
   for (const icd of icd10Codes(condition.code, catalog)) {
     const character = catalog.leukaemiaStatePattern.exec(icd)?.[1];
     const state = character === undefined ? undefined : codes.fifthCharacter[character];
-    if (state !== undefined) return { state, condition, why: `ICD-10-CM ${icd}` };
+    if (state !== undefined) {
+      coded = { state, why: `ICD-10-CM ${icd}` };
+      break;
+    }
   }
-  for (const coding of codings(condition.clinicalStatus)) {
-    const state = coding.code === undefined ? undefined : codes.clinicalStatus[coding.code];
-    if (state !== undefined) return { state, condition, why: `clinical status ${coding.code ?? ''}` };
-  }
-  for (const code of snomedCodes([...(condition.code === undefined ? [] : [condition.code]), ...(condition.stage ?? []).flatMap((s) => (s.summary === undefined ? [] : [s.summary]))], catalog)) {
-    const state = codes.snomed[code];
-    if (state !== undefined) return { state, condition, why: `SNOMED CT ${code}` };
-  }
-  const phrase = codes.phrases.find((p) => statesPhrase(text, p.phrase, catalog.negations));
-  return phrase === undefined ? undefined : { state: phrase.state, condition, why: `condition text "${phrase.phrase}"` };
+  const stated = statedState(condition, text, catalog);
+  if (coded === undefined) return stated === undefined ? undefined : { ...stated, condition };
+  if (stated === undefined || stated.state === coded.state) return { ...coded, condition };
+  if (coded.state === 'not-in-remission') return { ...stated, condition, why: `${stated.why}; ${coded.why} "not having achieved remission" also codes the disease unspecified` };
+  // a SNOMED CT coding or the words of the same code ("relapsed ALL, in second remission") defer to the ICD character;
+  // clinicalStatus is a separate statement of the current state, kept up to date apart from the code
+  return stated.why.startsWith('clinical status') ? { ...coded, condition, disagrees: stated } : { ...coded, condition };
 }
 
 const STATE_TEXT: Readonly<Record<LeukaemiaState, string>> = {
@@ -61,8 +85,20 @@ const STATE_TEXT: Readonly<Record<LeukaemiaState, string>> = {
   refractory: 'refractory',
 };
 
-/** Leukaemia-type conditions only: those whose ICD code carries a remission character, or whose status/text says one. */
-export function leukaemiaState(chart: GatheredChart, catalog: Catalog): Fact<LeukaemiaState> {
+/** The latest date a Condition carries (onset, recorded): a response assessment after it is newer news. */
+function conditionLatestDate(condition: Condition): string {
+  return [conditionDate(condition) ?? '', condition.recordedDate?.slice(0, 10) ?? ''].sort().at(-1) ?? '';
+}
+
+/** Response categories that mean remission; PD means the disease is back (catalog responseCategories). */
+const REMISSION_RESPONSES = new Set(['CR', 'CRi', 'CRh']);
+
+/**
+ * Leukaemia-type conditions only: those whose ICD code carries a remission character, or whose status/text says one.
+ * A response assessment dated after the newest such Condition updates it, as a reviewer reads the chart: progressive
+ * disease after a remission is a relapse; a complete remission (CR, CRi, CRh) after active disease is remission.
+ */
+export function leukaemiaState(chart: GatheredChart, catalog: Catalog, response?: Fact<string>): Fact<LeukaemiaState> {
   const readings = currentConditions(chart).flatMap((c) => {
     const r = stateOf(c, catalog);
     return r === undefined ? [] : [r];
@@ -70,7 +106,23 @@ export function leukaemiaState(chart: GatheredChart, catalog: Catalog): Fact<Leu
   if (readings.length === 0) return notFound(chart, 'conditions', 'Current state of the leukaemia (remission, relapse)');
   // the most recently dated reading is the current state; undated ones count as oldest
   const latest = [...readings].sort((a, b) => (conditionDate(b.condition) ?? '').localeCompare(conditionDate(a.condition) ?? ''))[0] as StateReading;
-  return known(latest.state, [cite(latest.condition, `Disease ${STATE_TEXT[latest.state]} (${latest.why})`, [latest.state])]);
+  const conditionCite = cite(latest.condition, `Disease ${STATE_TEXT[latest.state]} (${latest.why})${latest.disagrees === undefined ? '' : `, but ${STATE_TEXT[latest.disagrees.state]} (${latest.disagrees.why})`}`, [latest.state]);
+  const assessed = response?.value ?? null;
+  const assessedOn = response?.evidence[0]?.date?.slice(0, 10);
+  if (assessed !== null && assessedOn !== undefined && assessedOn > conditionLatestDate(latest.condition)) {
+    const after = (state: LeukaemiaState): LeukaemiaState => (assessed === 'PD' ? (state === 'remission' ? 'relapse' : state) : REMISSION_RESPONSES.has(assessed) ? 'remission' : state);
+    const outcomes = unique([latest.state, ...(latest.disagrees === undefined ? [] : [latest.disagrees.state])].map(after));
+    const [state] = outcomes;
+    if (outcomes.length === 1 && state !== undefined && (state !== latest.state || latest.disagrees !== undefined)) {
+      const [first, ...rest] = response?.evidence ?? [];
+      const lead = first === undefined ? [] : [{ ...first, text: `Disease ${STATE_TEXT[state]}: ${first.text ?? ''} on ${assessedOn}, after the diagnosis read ${STATE_TEXT[latest.state]} (${latest.why})`, supports: [state] }];
+      return known(state, [...lead, ...rest.map((e) => ({ ...e, supports: [state] })), { ...conditionCite, supports: [state] }]);
+    }
+  }
+  if (latest.disagrees !== undefined) {
+    return { ...unknown<LeukaemiaState>(`Current state of the leukaemia not settled: ${latest.why} reads ${STATE_TEXT[latest.state]}, ${latest.disagrees.why} reads ${STATE_TEXT[latest.disagrees.state]}`, [conditionCite]), possibleValues: [latest.state, latest.disagrees.state] };
+  }
+  return known(latest.state, [conditionCite]);
 }
 
 /** The diagnosis the order is for: its reasonReference, else the oldest current Condition with a malignant (C) code. */
@@ -111,11 +163,17 @@ function where(cites: readonly Evidence[]): string {
   return unique(cites.map((e) => `${e.reference.split('/')[0] ?? ''}${e.date !== undefined ? ` ${e.date.slice(0, 10)}` : ''}`)).join(', ');
 }
 
+/** An ICD-O-3 morphology code as registries and EHRs write it ("9837/3", "98373", "M9837/3", "9837-3") → "9837/3". */
+export function icdO3Morphology(code: string): string {
+  const m = /^m?\s*(\d{4})\s*[/-]?\s*(\d)$/i.exec(code.trim());
+  return m === null ? code.trim() : `${m[1] ?? ''}/${m[2] ?? ''}`;
+}
+
 /** A SNOMED CT lineage concept or ICD-O-3 morphology code on a current Condition. */
 function codedLineage(chart: GatheredChart, catalog: Catalog): LineageReading | undefined {
   const codes = catalog.diagnoses.lineage;
   for (const condition of currentConditions(chart)) {
-    const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => c.code ?? '');
+    const morphology = codings(condition.code).filter((c) => codes.icdO3Systems.some((s) => sameSystem(s, c.system))).map((c) => icdO3Morphology(c.code ?? ''));
     const snomed = snomedCodes(condition.code, catalog);
     for (const value of codes.values) {
       const icdO3 = morphology.find((m) => value.icdO3.includes(m));

@@ -33,8 +33,11 @@ const NEGATIVE_WORDS = ['negative for', 'not expressing', 'no expression of', 'l
 
 /**
  * Markers named in a narrative result, with the status the text gives each: written right after the marker
- * ("CD19+", "cCD3-", "CD7 negative"), else the nearest "positive for" / "negative for" before it in its clause.
- * A marker mentioned with neither is not read. Exported for tests.
+ * ("CD19+", "cCD3-", "CD7 negative", "CD19: negative", "CD19 not expressed"; dim, weak, partial and bright expression
+ * are expression, so positive for lineage), else the nearest "positive for" / "negative for" before it in its
+ * clause, else the status written after the list it ends ("CD19 and CD22 negative"). A marker mentioned with none of
+ * these is not read. A negative result stated for another compartment than the marker's own ("sCD3-" for cytoplasmic
+ * CD3: surface CD3 is negative in most T-ALL) says nothing of the marker and is not read. Exported for tests.
  */
 export function markersInText(text: string, markers: readonly ImmunophenotypeMarker[]): Array<{ marker: ImmunophenotypeMarker; status: MarkerStatus }> {
   const found: Array<{ marker: ImmunophenotypeMarker; status: MarkerStatus }> = [];
@@ -47,19 +50,41 @@ export function markersInText(text: string, markers: readonly ImmunophenotypeMar
     // "not expressing" also contains "expressing": a keyword inside a longer one is not a keyword of its own
     const own = keywords.filter((k) => !keywords.some((o) => o !== k && o.at <= k.at && o.end >= k.end && o.end - o.at > k.end - k.at));
     // "CD19-positive" is positive: the worded status is tried before a bare "+" / "-"
-    const pattern = /(?<![a-z0-9])(?:cytoplasmic\s+|surface\s+|cyto\s*|cy|c|s)?cd(\d+[a-z]?)(?![a-z0-9])(\s*[-−]?\s*(?:positive|negative|pos\b|neg\b)|\s*(?:\+|-|−)(?![a-z0-9]))?/g;
+    const pattern =
+      /(?<![a-z0-9])(cytoplasmic\s+|surface\s+|cyto\s*|cy|c|s)?cd(\d+[a-z]?)(?![a-z0-9])(\s*[-−:]?\s*(?:positive|negative|pos\b|neg\b|not expressed|expressed|dim\b|weak\b|partial\b|bright\b)|\s*(?:\+|-|−)(?![a-z0-9]))?/g;
+    const named: Array<{ marker: ImmunophenotypeMarker; compartment: string | undefined; at: number; end: number; stated: MarkerStatus | undefined; context: MarkerStatus | undefined }> = [];
     for (const match of clause.matchAll(pattern)) {
-      const marker = byCd.get(match[1] ?? '');
+      const marker = byCd.get(match[2] ?? '');
       if (marker === undefined) continue;
-      const suffix = (match[2] ?? '').replace(/^[\s−-]+(?=[a-z])/, '').trim();
+      const suffix = (match[3] ?? '').replace(/^[\s−:-]+(?=[a-z])/, '').trim();
       const stated: MarkerStatus | undefined =
-        suffix === '+' || suffix.startsWith('pos') ? 'positive' : suffix === '-' || suffix === '−' || suffix.startsWith('neg') ? 'negative' : undefined;
-      const context = own.filter((k) => k.end <= (match.index ?? 0)).sort((a, b) => b.end - a.end)[0]?.status;
-      const status = stated ?? context;
-      if (status !== undefined) found.push({ marker, status });
+        suffix === '+' || /^(pos|expressed|dim|weak|partial|bright)/.test(suffix) ? 'positive' : suffix === '-' || suffix === '−' || /^(neg|not expressed)/.test(suffix) ? 'negative' : undefined;
+      const at = match.index ?? 0;
+      const context = own.filter((k) => k.end <= at).sort((a, b) => b.end - a.end)[0]?.status;
+      named.push({ marker, compartment: compartmentOf(match[1]), at, end: at + match[0].length, stated, context });
+    }
+    // "CD19 and CD22 negative": a marker with no status of its own takes the one after the list it is part of
+    for (let i = named.length - 2; i >= 0; i--) {
+      const here = named[i];
+      const next = named[i + 1];
+      if (here === undefined || next === undefined || here.stated !== undefined || here.context !== undefined) continue;
+      if (/^(?:\s*(?:,|and|or|\/)\s*)+$/.test(clause.slice(here.end, next.at))) here.stated = next.stated ?? next.context;
+    }
+    for (const n of named) {
+      const status = n.stated ?? n.context;
+      if (status === undefined) continue;
+      if (status === 'negative' && n.marker.compartment !== undefined && n.compartment !== undefined && n.compartment !== n.marker.compartment) continue;
+      found.push({ marker: n.marker, status });
     }
   }
   return found;
+}
+
+/** The compartment a prefix names: "c", "cy", "cyto", "cytoplasmic" → cytoplasmic; "s", "surface" → surface. */
+function compartmentOf(prefix: string | undefined): 'cytoplasmic' | 'surface' | undefined {
+  const p = prefix?.trim();
+  if (p === undefined || p === '') return undefined;
+  return p.startsWith('s') ? 'surface' : 'cytoplasmic';
 }
 
 function offsets(text: string, word: string): number[] {

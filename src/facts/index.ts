@@ -49,7 +49,8 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   const advancedFrom = advancedSettingFrom(extent.metastatic);
   const lineContext: LineContext = { progressions, ...(advancedFrom !== undefined && { advancedFrom }), ...(options.lineCounting !== undefined && { lineCounting: options.lineCounting }) };
   const therapy = therapyFacts(history, chart, serviceDate, lineContext, statusGap);
-  const state = leukaemiaState(chart, catalog);
+  const response = responseFacts(chart, catalog, serviceDate);
+  const state = leukaemiaState(chart, catalog, response.category);
   const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.priorLines, catalog });
   // ---- regimen recognition (src/facts/regimens.ts): the lines' regimens, the induction, the requested regimen
   const lines = groupIntoLines(history.episodes, lineContext);
@@ -69,7 +70,7 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
     },
     biomarkers,
     labs: labFacts(chart, catalog, serviceDate),
-    response: responseFacts(chart, catalog, serviceDate),
+    response,
     therapy: { ...therapy, refractoryTo: refractoryTo(history.episodes, progressions, chart, statusGap), ...regimenHistory },
     prescriber: prescriberFacts(order, chart, catalog),
     coverage: coverageFacts(chart, catalog, serviceDate),

@@ -274,6 +274,8 @@ export interface DoseHistoryInput {
   unitStrength?: UnitStrength;
   /** why the medication history could not be read (a failed query), when it could not */
   historyGap?: string;
+  /** the other draft orders of this signing: those of the drug add their doses to the course (signedTogether) */
+  companions?: readonly MedicationRequest[];
 }
 
 /** When an earlier order starts: the dosing period, else the dispense validity, else when it was written. */
@@ -348,7 +350,8 @@ const formatDoses = (n: number): string => (n === 1 ? '1 dose' : `${n} doses`);
 /**
  * The doses of `drug` given before the service date. Pure: reads the patient's MedicationRequests and
  * MedicationAdministrations only. An earlier order's doses are its recorded administrations when there are any
- * (linked by `request`, or dated within the order's doses), else what its timing implies; an administration no
+ * (linked by `request`, or dated within the order's doses; those charted `not-done` count as the record of doses not
+ * given), else what its timing implies; an administration no
  * order accounts for counts on its own. Whatever cannot be read is listed, with its date when known, so a total over a
  * course can tell whether it matters.
  */
@@ -374,7 +377,16 @@ export function givenDoses(
   }
   const given: Array<{ administration: MedicationAdministration; date: string; amount: OrderedAmount | string; order?: string }> = [];
   const unreadable: UnreadableDose[] = [];
+  // an order whose doses were charted not given (held, refused) is accounted for: its timing is not the record
+  const notGiven: Array<{ date: string | undefined; order?: string }> = [];
   for (const administration of medicationAdministrations) {
+    if (administration.status === 'not-done') {
+      if (input.identify(administration).drug === drug) {
+        const linked = referenceId(administration.request);
+        notGiven.push({ date: administrationDate(administration), ...(linked !== undefined ? { order: linked } : {}) });
+      }
+      continue;
+    }
     if (administration.status !== 'completed') continue;
     const identified = input.identify(administration);
     if (identified.drug !== drug) continue;
@@ -394,8 +406,8 @@ export function givenDoses(
   // which orders the administrations account for: linked ones, else one whose implied doses span the date
   const documented = new Set<OrderReading>();
   const byId = new Map(orders.flatMap((o) => (o.request.id === undefined ? [] : [[o.request.id, o] as const])));
-  for (const g of given) {
-    const order = g.order !== undefined ? byId.get(g.order) : orders.find((o) => o.start !== '' && g.date >= o.start && g.date <= lastDate(o));
+  for (const g of [...given, ...notGiven]) {
+    const order = g.order !== undefined ? byId.get(g.order) : g.date === undefined ? undefined : orders.find((o) => o.start !== '' && g.date !== undefined && g.date >= o.start && g.date <= lastDate(o));
     if (order !== undefined) documented.add(order);
   }
 
@@ -426,7 +438,19 @@ export function givenDoses(
     evidenceList.push(evidence(o.reference, o.start, `${drug} ${amounts}, ${formatDoses(before.length)} ${span} (order ${o.request.status}; doses from its timing)`, [drug]));
   }
   doses.sort((a, b) => a.date.localeCompare(b.date));
-  return known({ doses, unreadable }, evidenceList);
+  const signedTogether: GivenDose[] = [];
+  for (const companion of input.companions ?? []) {
+    const identified = input.identify(companion);
+    if (identified.drug !== drug) continue;
+    const read = readOrder(companion, orderStart(companion) ?? serviceDate, identified.hcpcs, input.unitStrength);
+    if (typeof read.doses === 'string') {
+      unreadable.push({ reference: read.reference, reason: `signed with this order: ${read.doses}` });
+      continue;
+    }
+    signedTogether.push(...read.doses.map((d) => ({ ...d, source: 'signed-together' as const })));
+    evidenceList.push(evidence(read.reference, read.start, `${drug} ${formatDoses(read.doses.length)} in an order signed with this one`, [drug]));
+  }
+  return known({ doses, unreadable, ...(signedTogether.length > 0 && { signedTogether }) }, evidenceList);
 }
 
 function lastDate(o: OrderReading): string {

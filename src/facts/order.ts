@@ -3,7 +3,8 @@ import type { MedicationRequest } from 'fhir/r4.js';
 import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
 import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
-import type { DoseHistory, DraftOrderFacts, Evidence, Fact } from './types.js';
+import type { DoseHistory, DraftOrderFacts, Evidence, Fact, GivenDose } from './types.js';
+import { bodyFacts } from './body.js';
 import { addDays, datePart, daysBetween, isRealDate } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import { firstOfDosages } from './fhir.js';
@@ -155,10 +156,11 @@ function unitStrengthOf(drug: string | null, codes: readonly string[], catalog: 
 }
 
 /** The drug's doses before the service date, for a total per course. */
-function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Catalog, serviceDate: string, historyGap: string | undefined, unitStrength: UnitStrength | undefined): Fact<DoseHistory> {
+function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Catalog, serviceDate: string, historyGap: string | undefined, unitStrength: UnitStrength | undefined, order: MedicationRequest): Fact<DoseHistory> {
   if (drug === null) return unknown('Ordered drug not recognised');
+  const companions = chart.draftOrders.filter((d) => d !== order && orderReference(d) !== orderReference(order));
   const draftIds = new Set(chart.draftOrders.flatMap((d) => (d.id === undefined ? [] : [d.id])));
-  return givenDoses(
+  const history = givenDoses(
     chart.medicationRequests,
     chart.medicationAdministrations,
     {
@@ -168,8 +170,28 @@ function dosesGivenFact(drug: string | null, chart: GatheredChart, catalog: Cata
       identify: (resource) => identifyOrderedDrug(resource, chart, catalog),
       ...(unitStrength !== undefined ? { unitStrength } : {}),
       ...(historyGap !== undefined ? { historyGap } : {}),
+      companions,
     },
   );
+  return history.value === null ? history : { ...history, value: { ...history.value, doses: withBodyOnDate(history.value.doses, chart, catalog, serviceDate) } };
+}
+
+/**
+ * Each earlier dose with the BSA and weight of its own date: a course that started before a weight change converts
+ * its mg doses with the BSA they were given at, not today's. Read once per distinct date.
+ */
+function withBodyOnDate(doses: GivenDose[], chart: GatheredChart, catalog: Catalog, serviceDate: string): GivenDose[] {
+  const byDate = new Map<string, { bsa: number | null; weight: number | null }>();
+  return doses.map((dose) => {
+    if (dose.date >= serviceDate) return dose;
+    let body = byDate.get(dose.date);
+    if (body === undefined) {
+      const read = bodyFacts(chart, catalog, dose.date);
+      body = { bsa: read.bodySurfaceArea.value, weight: read.weightKg.value };
+      byDate.set(dose.date, body);
+    }
+    return { ...dose, ...(body.bsa !== null && { bsaM2: body.bsa }), ...(body.weight !== null && { weightKg: body.weight }) };
+  });
 }
 
 export function draftOrderFacts(
@@ -203,7 +225,7 @@ export function draftOrderFacts(
     amount: largestAmount(doseLines, orderedAmount(dosage, identified.hcpcs, cite, strength)),
     doseLines,
     schedule: orderedSchedule(dosage, cite),
-    dosesGiven: dosesGivenFact(identified.drug, chart, catalog, serviceDate, historyGap, strength),
+    dosesGiven: dosesGivenFact(identified.drug, chart, catalog, serviceDate, historyGap, strength, order),
     ...partnerFacts(partners, catalog, historyGap, cite('Single agent: no other antineoplastic ordered or active', [])),
     phase: phaseFact(order, catalog, cite),
     cycleNumberStated: stated.cycleNumber,

@@ -36,7 +36,17 @@ export function inferPhase(input: PhaseInput): Fact<string> {
   if (stated.value !== null) return stated;
   const all = catalog.phases.map((p) => p.phase);
   const open = (reason: string, possible: string[], evidence: Evidence[] = []): Fact<string> => ({ ...unknown<string>(reason, evidence), possibleValues: possible });
-  if (state.value === null) return open(stated.unknownReason ?? 'Treatment phase not stated on the order', all);
+  if (state.value === null) {
+    // a state the chart leaves between values (ICD character vs clinicalStatus): the phases each would lead to
+    const possible = state.possibleValues ?? [];
+    if (possible.length === 0) return open(stated.unknownReason ?? 'Treatment phase not stated on the order', all);
+    const each = possible.map((value) => inferPhase({ ...input, state: { value, evidence: state.evidence } }));
+    const phases = [...new Set(each.flatMap((p) => (p.value !== null ? [p.value] : (p.possibleValues ?? all))))];
+    const [only] = phases;
+    const why = state.unknownReason ?? 'disease state not settled';
+    if (phases.length === 1 && only !== undefined) return inferred(only, `${why}; each reading leads to ${only}`, [...state.evidence, ...each.flatMap((p) => p.evidence.slice(1))]);
+    return open(`Treatment phase not stated on the order; ${why}`, phases, state.evidence);
+  }
   const stateCites = state.evidence;
   switch (state.value) {
     case 'relapse':

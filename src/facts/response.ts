@@ -7,7 +7,7 @@
 import type { Coding, Observation } from 'fhir/r4.js';
 import type { Catalog, ResponseCategories, SourcedCode } from '../catalog/types.js';
 import { normaliseSystem } from '../catalog/systems.js';
-import { normaliseText, phraseNeedle } from '../catalog/text.js';
+import { normaliseText, phraseNeedle, statesPhrase } from '../catalog/text.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact } from './types.js';
 import { evidence, known, notFound, unknown } from './fact.js';
@@ -39,12 +39,17 @@ function matchingCode(values: readonly Coding[], codes: readonly SourcedCode[] |
 /** What one assessment states: a category (coded or worded), a trend, or nothing the catalog knows. */
 type Reading = { kind: 'category'; category: string; cite: Evidence } | { kind: 'trend'; trend: Trend; cite: Evidence } | { kind: 'none' };
 
-function readAssessment(observation: Observation, response: ResponseCategories, systems: Catalog['observations']['systems']): Reading {
+/** A category word stated, not negated ("no evidence of progressive disease" is no PD). */
+const statesAny = (text: string, phrases: readonly string[], negations: ReadonlySet<string>): boolean => phrases.some((p) => statesPhrase(text, p, negations));
+
+function readAssessment(observation: Observation, response: ResponseCategories, systems: Catalog['observations']['systems'], negations: ReadonlySet<string>): Reading {
   const reference = relativeReference(observation);
   const date = observationDate(observation);
-  const values = codings(observation.valueCodeableConcept);
+  // the category coded in the value, else (some systems code it as the result's interpretation) in interpretation
+  const valueCodings = codings(observation.valueCodeableConcept);
+  const values = valueCodings.length > 0 ? valueCodings : (observation.interpretation ?? []).flatMap((i) => codings(i));
   const text = resultText(observation);
-  const worded = response.categories.find((c) => says(text, c.texts));
+  const worded = response.categories.find((c) => statesAny(text, c.texts, negations));
   let coded: { category: Category; code: SourcedCode } | undefined;
   for (const category of response.categories) {
     const code = matchingCode(values, category.codes, systems);
@@ -89,7 +94,7 @@ export function responseFacts(chart: GatheredChart, catalog: Catalog, serviceDat
   );
 
   let category: Fact<string> = notFound(chart, 'observations', 'Response assessment');
-  const readings = assessments.map((o) => readAssessment(o, response, systems));
+  const readings = assessments.map((o) => readAssessment(o, response, systems, catalog.negations));
   const latest = readings.findIndex((r) => r.kind !== 'none');
   const first = readings[latest];
   if (first?.kind === 'category') category = known(first.category, [first.cite]);

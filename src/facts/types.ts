@@ -76,7 +76,11 @@ export interface GivenDose {
   amount: OrderedAmount;
   /** `MedicationAdministration/…` or `MedicationRequest/…` */
   reference: string;
-  source: 'administration' | 'order';
+  /** signed-together: another draft order of the drug in this signing (days 8 and 15 ordered apart from day 1) */
+  source: 'administration' | 'order' | 'signed-together';
+  /** the body measures documented for that date (the 30 days before it), which a per-m² or per-kg total converts with */
+  bsaM2?: number;
+  weightKg?: number;
 }
 
 /** An earlier order or administration of the drug whose doses cannot be read: a total over a course it may fall in is unknown. */
@@ -91,6 +95,8 @@ export interface UnreadableDose {
 export interface DoseHistory {
   doses: GivenDose[];
   unreadable: UnreadableDose[];
+  /** the doses of the other draft orders of the drug signed with this one: part of the same course, whatever their date */
+  signedTogether?: GivenDose[];
 }
 
 export interface OrderedSchedule {

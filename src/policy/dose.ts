@@ -190,6 +190,12 @@ function inCapBasisUg(amount: OrderedAmount, capParts: CapParts, scale: Scale, n
 
 const inCapUnit = (ug: number, capParts: CapParts): UcumQuantity => ({ value: Math.round((ug / UG_PER[capParts.mass]) * 1e6) / 1e6, unit: ucumOf(capParts) });
 
+/** The BSA and weight of a given dose's own date when documented (a course that began before a weight change), else the order's. */
+function scaleOnDate(dose: GivenDose, scale: Scale): Scale {
+  const on = (value: number | undefined, current: Fact<number>): Fact<number> => (value === undefined ? current : { value, evidence: [] });
+  return { bsa: on(dose.bsaM2, scale.bsa), weight: on(dose.weightKg, scale.weight) };
+}
+
 /** The body measure a conversion used, for the card ("at BSA 1.80 m²"). */
 function measureUsed(capParts: CapParts, amounts: readonly OrderedAmount[], scale: Scale): UcumQuantity | undefined {
   const basis = capParts.basis === 'absolute' ? (amounts.find((a) => a.basis !== 'absolute')?.basis ?? 'absolute') : capParts.basis;
@@ -305,13 +311,15 @@ function checkCourse(cap: CumulativeCap, order: OrderFacts, serviceDate: string,
     for (const u of course.unreadable) needs.reasons.add(`${u.reference}${u.date === undefined ? '' : ` (${u.date})`}: ${u.reason}`);
     return { status: 'not-documented' };
   }
-  const inCourse = new Set(course.doses.map((d) => d.reference));
+  // the other orders of the drug signed with this one belong to the same course, whatever their dates
+  const doses = [...course.doses, ...(history.value.signedTogether ?? [])];
+  const inCourse = new Set(doses.map((d) => d.reference));
   needs.evidence.push(...history.evidence.filter((e) => inCourse.has(e.reference)));
   const ugOf = new Map<GivenDose, number>();
   let givenUg = 0;
   let scaled = planned.scaled;
-  for (const dose of course.doses) {
-    const { ug, scaled: s } = inCapBasisUg(dose.amount, capParts, order.scale, needs);
+  for (const dose of doses) {
+    const { ug, scaled: s } = inCapBasisUg(dose.amount, capParts, scaleOnDate(dose, order.scale), needs);
     if (ug === undefined) return { status: 'not-documented' };
     scaled ||= s;
     ugOf.set(dose, ug);
@@ -321,12 +329,12 @@ function checkCourse(cap: CumulativeCap, order: OrderFacts, serviceDate: string,
   const totalUg = givenUg + planned.ug;
   const status: Status = totalUg <= capUg * (1 + EPSILON) ? 'met' : 'not-met';
   const remainingUg = Math.max(0, capUg - givenUg);
-  const measure = scaled ? measureUsed(capParts, [...course.doses.map((d) => d.amount), ...(order.doseLines.value ?? []).map((l) => l.amount)], order.scale) : undefined;
+  const measure = scaled ? measureUsed(capParts, [...doses.map((d) => d.amount), ...(order.doseLines.value ?? []).map((l) => l.amount)], order.scale) : undefined;
   const courseTotal: CourseTotal = {
     total: inCapUnit(totalUg, capParts),
     since: course.doses[0]?.date ?? serviceDate,
     gapDays,
-    given: givenBySource(course.doses, ugOf, capParts),
+    given: givenBySource(doses, ugOf, capParts),
     planned: { amount: inCapUnit(planned.ug, capParts), lines: planned.lines },
     remaining: inCapUnit(remainingUg, capParts),
     ...(measure !== undefined ? { scale: measure } : {}),

@@ -237,7 +237,7 @@ export interface CourseTotal {
   /** the pause that ends a course, in days, as the policy states */
   gapDays: number;
   /** what was given in the course, per order or administration, oldest first */
-  given: Array<{ reference: string; source: 'administration' | 'order'; from: string; to: string; doses: number; amount: UcumQuantity }>;
+  given: Array<{ reference: string; source: 'administration' | 'order' | 'signed-together'; from: string; to: string; doses: number; amount: UcumQuantity }>;
   /** this order's planned doses and their sum */
   planned: { amount: UcumQuantity; lines: Array<{ amount: UcumQuantity; administrations: number }> };
   /** what the course could still receive before this order (never below 0) */

@@ -33,6 +33,18 @@ describe('a total dose per course', () => {
     expect(limitsCard(await cards(scenario('new-course-after-long-pause')))).toBeUndefined();
   });
 
+  it('orders of the drug signed together count together: days 1, 8 and 15 as three single-dose orders (5.3 each alone) are over at 6.3', async () => {
+    const all = await cards(scenario('cycle-4-days-1-8-15-as-three-orders-over'));
+    const limits = all.filter((c) => c.source.topic?.code === 'limits');
+    expect(limits).toHaveLength(3);
+    const day1 = limits.find((c) => c.detail?.includes('draft-ino-day-8 signed together'));
+    expect(day1?.detail).toContain('0.5 mg/m², making 6.3 mg/m² in the course since 2026-09-08 with 1.8 mg/m² given');
+    expect(day1?.detail).toContain('+ 0.5 mg/m² ordered with it (1 dose 2026-12-08, order MedicationRequest/draft-ino-day-8 signed together)');
+    // not "the course has already received" its total: 4.8 was given, the rest is this signing
+    expect(day1?.detail).toContain('with the doses already given and the orders of this drug signed with it, the course reaches its covered **5.4 mg/m²**');
+    expect(day1?.detail).not.toContain('already received');
+  });
+
   it('over it: the card shows the running total, the earlier orders it is made of, and what remains; no one-click fix for three doses', async () => {
     const card = limitsCard(await cards(scenario('cycle-4-over-course-total')));
     expect(card?.summary).toContain('total dose per course');

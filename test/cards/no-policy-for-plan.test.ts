@@ -77,7 +77,8 @@ describe('no-policy-for-plan card over HTTP (order-sign)', () => {
     expect(body.systemActions).toEqual([]);
     expect(body.cards).toHaveLength(1);
     expect(body.cards[0]).toMatchObject({ indicator: 'info', source: { label: 'Blue Shield of California', topic: { code: 'coverage-info' } } });
-    expect(body.cards[0]?.detail).toContain('This member\'s coverage: **Medicaid**');
+    // the line of business, and beside it the plan the Coverage names (Coverage.class plan "Medi-Cal")
+    expect(body.cards[0]?.detail).toContain('This member\'s coverage: **Medicaid** (plan on the coverage: Medi-Cal)');
     expect(body.cards[0]?.detail).toContain('for Commercial plans only');
   });
 
@@ -90,6 +91,28 @@ describe('no-policy-for-plan card over HTTP (order-sign)', () => {
       .send({ ...hook, extension: { 'davinci-crd.configuration': { 'no-policy-for-plan': false } } });
     expect(off.status).toBe(200);
     expect(off.body).toEqual({ cards: [], systemActions: [] });
+  });
+
+  it('two draft orders of the drug in one signing (cycle 1 days 1-7 and 8-28): one card, not one per order', async () => {
+    const [entry] = hook.context.draftOrders.entry ?? [];
+    if (entry?.resource?.resourceType !== 'MedicationRequest') throw new Error('no draft order');
+    const second = { ...entry.resource, id: `${entry.resource.id ?? 'draft'}-days-8-28` };
+    const draftOrders: Bundle = { ...hook.context.draftOrders, entry: [entry, { fullUrl: `urn:uuid:${second.id}`, resource: second }] };
+    const res = await request(app).post('/cds-services/oncology-pa-order-sign').send({ ...hook, context: { ...hook.context, draftOrders } });
+    expect(res.status).toBe(200);
+    const body = res.body as HookResponse;
+    expect(body.systemActions).toEqual([]);
+    expect(body.cards.map((c) => c.summary)).toEqual([expect.stringContaining("has no policy for this member's Medicaid plan")]);
+  });
+
+  it('a Coverage that names no plan: the line of business alone', async () => {
+    const coverage = (hook as unknown as { prefetch: { coverage: Bundle } }).prefetch.coverage;
+    const withoutClass: Bundle = { ...coverage, entry: (coverage.entry ?? []).map((e) => (e.resource?.resourceType === 'Coverage' ? { ...e, resource: { ...e.resource, class: [] } } : e)) };
+    const res = await request(app).post('/cds-services/oncology-pa-order-sign').send({ ...hook, prefetch: { ...(hook as unknown as { prefetch: object }).prefetch, coverage: withoutClass } });
+    expect(res.status).toBe(200);
+    const detail = (res.body as HookResponse).cards[0]?.detail ?? '';
+    expect(detail).toContain('This member\'s coverage: **Medicaid**\n');
+    expect(detail).not.toContain('plan on the coverage');
   });
 
   it('order-select: the same card, informational', async () => {

@@ -46,15 +46,15 @@ describe('body measurements', () => {
     expect(mosteller(175, 70)).toBeCloseTo(1.8447, 4);
   });
 
-  it('keeps the Mosteller BSA unrounded for the dose check and rounds it only in the evidence text', () => {
-    // 170 cm × 68.57 kg: √(11656.9 / 3600) = 1.79945 m², shown as 1.80 m²
+  it('keeps the Mosteller BSA unrounded for the dose check and shows it to four decimals, not as a misleading 1.80', () => {
+    // 170 cm × 68.57 kg: √(11656.9 / 3600) = 1.79945 m², shown as 1.7995 m² (a charted 1.80 m² stays 1.80)
     const chart = emptyChart({
       observations: [observation('w', '29463-7', '2026-11-28', quantity(68.57, 'kg')), observation('h', '8302-2', '2026-11-28', quantity(170, 'cm'))],
     });
     const bsa = bodyFacts(chart, catalog, SERVICE).bodySurfaceArea;
     expect(bsa.value).toBeCloseTo(1.79945, 5);
     expect(bsa.value).toBeLessThan(1.8);
-    expect(bsa.evidence.at(-1)?.text).toContain('BSA 1.80 m² by Mosteller');
+    expect(bsa.evidence.at(-1)?.text).toContain('BSA 1.7995 m² by Mosteller');
   });
 
   it('prefers a documented BSA over the computed one', () => {

@@ -33,6 +33,41 @@ describe('leukaemia state', () => {
     expect(buildFacts(refractory, blin, catalog).disease.leukaemiaState.value).toBe('refractory');
   });
 
+  it('C91.00 (also the code of ALL NOS) defers to a clinicalStatus of remission; the evidence says why', () => {
+    const state = buildFacts(emptyChart({ conditions: [all('dx', 'C91.00', 'B-ALL', 'remission', '2026-01-10')] }), blin, catalog).disease.leukaemiaState;
+    expect(state.value).toBe('remission');
+    expect(state.evidence[0]?.text).toContain('ICD-10-CM C91.00 "not having achieved remission" also codes the disease unspecified');
+  });
+
+  it('C91.01 with clinicalStatus relapse is not settled: unknown, both states possible, and the phase is open between their phases', () => {
+    const chart = emptyChart({
+      conditions: [all('dx', 'C91.01', 'B-ALL', 'relapse', '2026-01-10')],
+      medicationRequests: [medicationRequest('vcr', '11202', '2026-01-15')],
+    });
+    const facts = buildFacts(chart, blin, catalog);
+    expect(facts.disease.leukaemiaState).toMatchObject({ value: null, possibleValues: ['remission', 'relapse'] });
+    expect(facts.disease.leukaemiaState.unknownReason).toContain('ICD-10-CM C91.01 reads in remission, clinical status relapse reads in relapse');
+    expect(facts.order.phase.value).toBeNull();
+    expect([...(facts.order.phase.possibleValues ?? [])].sort()).toEqual(['consolidation', 'relapsed-refractory']);
+  });
+
+  it('the words of the same code defer to its character: "relapsed ALL, in second remission" coded C91.01 is remission', () => {
+    const chart = emptyChart({ conditions: [all('dx', 'C91.01', 'Relapsed B-ALL, in second remission', 'active', '2026-01-10')] });
+    expect(buildFacts(chart, blin, catalog).disease.leukaemiaState.value).toBe('remission');
+  });
+
+  it('a later response assessment updates the state: PD after remission is relapse, CR after relapse is remission', () => {
+    const pd = observation('pd', '97509-4', '2026-10-01', coded(SNOMED, '271299001'));
+    const relapsed = buildFacts(emptyChart({ conditions: [all('dx', 'C91.01', 'ALL', 'active', '2026-03-01')], observations: [pd] }), blin, catalog).disease.leukaemiaState;
+    expect(relapsed.value).toBe('relapse');
+    expect(relapsed.evidence.map((e) => e.reference)).toEqual(['Observation/pd', 'Condition/dx']);
+    const cr = observation('cr', '97509-4', '2026-10-01', coded(SNOMED, '103338009'));
+    expect(buildFacts(emptyChart({ conditions: [all('dx', 'C91.02', 'ALL', 'relapse', '2026-06-01')], observations: [cr] }), blin, catalog).disease.leukaemiaState.value).toBe('remission');
+    // an assessment older than the diagnosis (the induction failure before the remission was recorded) changes nothing
+    const early = observation('pd-early', '97509-4', '2026-02-01', coded(SNOMED, '271299001'));
+    expect(buildFacts(emptyChart({ conditions: [all('dx', 'C91.01', 'ALL', 'active', '2026-03-01')], observations: [early] }), blin, catalog).disease.leukaemiaState.value).toBe('remission');
+  });
+
   it('is unknown when no diagnosis says, not "not in remission"', () => {
     const chart = emptyChart({ conditions: [condition('dx', code(ICD10CM, 'C50.911'))] });
     expect(buildFacts(chart, blin, catalog).disease.leukaemiaState.value).toBeNull();

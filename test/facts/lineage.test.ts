@@ -45,6 +45,22 @@ describe('immunophenotype narrative', () => {
     expect(signs.map((r) => `${r.marker.marker} ${r.status}`)).toEqual(['CD19 positive', 'CD79a positive', 'CD22 positive', 'cytoplasmic CD3 negative', 'CD7 negative']);
   });
 
+  it('reads the forms flow reports use: "CD19: negative", "not expressed", dim / partial expression, a list ending in its status', () => {
+    const read = (t: string) => markersInText(t, markers).map((r) => `${r.marker.marker} ${r.status}`);
+    expect(read('CD19: negative. CD22 not expressed')).toEqual(['CD19 negative', 'CD22 negative']);
+    expect(read('CD19 dim, CD22 partial, CD79a weak')).toEqual(['CD19 positive', 'CD22 positive', 'CD79a positive']);
+    expect(read('CD19 and CD22 negative; cCD3 and CD7 positive')).toEqual(['CD19 negative', 'CD22 negative', 'cytoplasmic CD3 positive', 'CD7 positive']);
+    // B-ALL with aberrant CD7: each marker keeps its own status
+    expect(read('cCD3-negative, CD7 positive, CD19 positive')).toEqual(['cytoplasmic CD3 negative', 'CD7 positive', 'CD19 positive']);
+  });
+
+  it('a negative surface CD3 is not a cytoplasmic CD3 result; a positive one still is T-lineage evidence', () => {
+    const read = (t: string) => markersInText(t, markers).map((r) => `${r.marker.marker} ${r.status}`);
+    expect(read('TdT+, sCD3-, cyCD3+, CD19-')).toEqual(['cytoplasmic CD3 positive', 'CD19 negative']);
+    expect(read('surface CD3 negative; CD19 positive')).toEqual(['CD19 positive']);
+    expect(read('sCD3+')).toEqual(['cytoplasmic CD3 positive']);
+  });
+
   it('does not read a marker it cannot place, nor CD34 as CD3', () => {
     expect(markersInText('Flow cytometry performed; CD19, CD3 and CD34 analysed', markers)).toEqual([]);
     expect(markersInText('not expressing CD3', markers).map((r) => r.status)).toEqual(['negative']);
@@ -91,6 +107,13 @@ describe('ALL lineage', () => {
     const fact = lineageOf([C91_01], [panel('dx-flow', '2026-02-08', 'positive for CD19, CD22'), panel('relapse-flow', '2026-11-02', 'CD19 negative; CD22 positive; cCD3 negative')]);
     expect(fact.value).toBe('b-precursor');
     expect(fact.evidence[0]?.text).toContain('CD22 positive; CD19, cytoplasmic CD3 negative');
+  });
+
+  it('ICD-O-3 morphology as registries write it: 9819/3 (ICD-O-3.2 BCR-ABL1-like) is B, 98373 and M9837/3 are T, 9835/3 names no lineage', () => {
+    const morphology = (m: string) => lineageOf([condition('dx', { coding: [{ system: ICD10CM, code: 'C91.02' }, { system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: m }] })]).value;
+    expect(['9811/3', '9819/3', '9728/3', '98363'].map(morphology)).toEqual(['b-precursor', 'b-precursor', 'b-precursor', 'b-precursor']);
+    expect(['98373', 'M9837/3', '9729/3'].map(morphology)).toEqual(['t-cell', 't-cell', 't-cell']);
+    expect(morphology('9835/3')).toBeNull();
   });
 
   it('B-cell precursor from a SNOMED CT concept (277571004 B-cell ALL, 277572006 precursor B-cell ALL)', () => {

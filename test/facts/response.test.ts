@@ -52,6 +52,14 @@ describe('response assessment', () => {
     });
   });
 
+  it('negated words name no category ("no evidence of progressive disease" is not PD); a category coded only in interpretation is read', () => {
+    const read = (o: Observation) => buildFacts(emptyChart({ observations: [o] }), order, catalog, SERVICE).response.category;
+    expect(read(observation('bm', '97509-4', '2026-11-02', { valueString: 'No evidence of progressive disease; MRD positive 0.05%' })).value).toBeNull();
+    expect(read(observation('bm', '97509-4', '2026-11-02', { valueString: 'Not in complete remission: 12% blasts, progressive disease' })).value).toBe('PD');
+    const interpreted = read(observation('bm', '97509-4', '2026-11-02', { interpretation: [{ coding: [{ system: SNOMED, code: '103338009', display: 'In full remission' }] }] }));
+    expect(interpreted).toMatchObject({ value: 'CR', evidence: [{ reference: 'Observation/bm', text: 'Response CR (coded SNOMED CT 103338009 In full remission (qualifier value))' }] });
+  });
+
   it('a policy leaf reads them: in CR or CRi, MRD negative', () => {
     const leaf = { id: 'r', label: 'CR or CRi', source: 'test', fact: '$.response.category', op: 'in' as const, value: ['CR', 'CRi'] };
     expect(evaluateLeaf(leaf, facts).status).toBe('met');

@@ -173,8 +173,8 @@ describe('the demo FHIR server', () => {
     const summaries = (res.body.cards as Array<{ summary: string }>).map((c) => c.summary);
     // the cards the README tells sandbox users to expect
     expect(summaries).toHaveLength(2);
-    // the Mosteller BSA is used unrounded (1.765 m², shown 1.77 m²): 90 mg is 50.98 mg/m², not 90 / 1.77 = 50.85
-    expect(summaries[0]).toMatch(/^Ixempra dose above Blue Shield of California limit: 90 mg \(50\.98 mg\/m² at BSA 1\.77 m²\)/);
+    // the Mosteller BSA is used unrounded and shown to four decimals, so the numbers divide out: 90 / 1.7654 = 50.98
+    expect(summaries[0]).toMatch(/^Ixempra dose above Blue Shield of California limit: 90 mg \(50\.98 mg\/m² at BSA 1\.7654 m²\)/);
     expect(summaries[1]).toBe('Prior authorization required for Ixempra (Blue Shield of California)');
   });
 });

@@ -57,11 +57,33 @@ describe('leukaemia state evidence', () => {
   });
 });
 
-describe('BSA rounded for display only', () => {
-  it('the dose card shows 1.80 m² but checks 1.79945 m²: 72 mg is over, the fix is 71.9 mg', async () => {
+describe('lineage audit: codes and flow reports as charted', () => {
+  it('ICD-O-3.2 9819/3 (B-lymphoblastic, BCR-ABL1-like) documents B-cell precursor ALL on the decision page', async () => {
+    const page = await decisionPage(await sign('bsc-blinatumomab/lineage-icd-o-3-9819-bcr-abl1-like-covered'));
+    expect(page).toContain('B-cell precursor ALL (coded ICD-O-3 9819/3)');
+  });
+
+  it('a T-ALL flow report with surface CD3 negative and cytoplasmic CD3 positive is T-lineage, cited on the off-guideline card', async () => {
+    const body = await sign('bsc-blinatumomab/lineage-flow-surface-cd3-negative-t-cell-not-covered');
+    expect(body.cards.map((c) => c.source.topic?.code)).toEqual(['off-guideline']);
+    expect(body.cards[0]?.detail).toContain('T-lineage ALL (immunophenotype cytoplasmic CD3 positive; CD19, CD79a negative)');
+  });
+});
+
+describe('BSA shown as compared', () => {
+  it('checks 1.79945 m² and shows 1.7995 m², so the numbers a clinician divides agree: 72 mg is over 40 mg/m², the fix is 71.9 mg', async () => {
     const body = await sign('bsc-ixabepilone/bsa-computed-1-7995-shown-1-80-72-mg-over');
     const limits = body.cards.find((c) => c.source.topic?.code === 'limits');
-    expect(limits?.summary).toContain('72 mg (40.01 mg/m² at BSA 1.80 m²)');
+    // before: "72 mg (40.01 mg/m² at BSA 1.80 m²)", and 72 / 1.80 is 40.00, not over
+    expect(limits?.summary).toContain('72 mg (40.01 mg/m² at BSA 1.7995 m²)');
+    const [mg, perM2, bsa] = [...(limits?.summary ?? '').matchAll(/(\d+(?:\.\d+)?) (?:mg|m²)/g)].map((m) => Number(m[1]));
+    expect(Math.round(((mg ?? 0) / (bsa ?? 1)) * 100) / 100).toBe(perM2);
     expect(limits?.suggestions?.[0]?.label).toBe('Change to 71.9 mg');
+    expect(limits?.summary).not.toContain('1.80 m²');
+  });
+
+  it('a charted BSA keeps its two decimals', async () => {
+    const body = await sign('bsc-ixabepilone/dose-90-mg-over');
+    expect(body.cards.find((c) => c.source.topic?.code === 'limits')?.summary).toMatch(/at BSA \d\.\d\d m²/);
   });
 });

@@ -213,4 +213,88 @@ derive('bcbsnc-inotuzumab', 'rr-ball-relapse-in-chart', 'lineage-snomed-b-all-ov
   criteria: { 'bcbsnc-ino-1-lineage': 'met', 'bcbsnc-ino-1-all': 'met' },
 });
 
+// ------------------------------------------------------------------ lineage audit (issue 15 probes)
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-flow-surface-cd3-negative-t-cell-not-covered', (r) => {
+  // T-ALL blasts are typically surface CD3 negative and cytoplasmic CD3 positive; no CD7 reported
+  addObservations(r, [flowPanel(r, 'Blasts: TdT+, CD34+, CD1a+, sCD3-, cyCD3+, CD5+, CD19-, CD79a-')]);
+}, {
+  description: '004 (reading: lineage; immunophenotype): relapsed ALL (C91.02) whose flow reads surface CD3 negative and cytoplasmic CD3 positive, CD19 and CD79a negative: T-lineage (sCD3- is not a cytoplasmic CD3 result; it was once read as one, leaving lineage open and blinatumomab covered): not covered',
+  covered: 'not-covered',
+  cards: ['off-guideline'],
+  criteria: { 'bsc-blin-1c-dx': 'met', 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-flow-b-precursor-aberrant-cd7-covered', (r) => {
+  addObservations(r, [flowPanel(r, 'cCD3-negative, CD7 positive (aberrant), CD19 positive, CD22 dim, CD10 positive, TdT positive')]);
+}, {
+  description: '004 1.c.i (immunophenotype): relapsed B-ALL with aberrant CD7 (cytoplasmic CD3 negative, CD19 positive, CD22 dim): CD7 is only T-associated, so B-cell precursor: covered',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-icd-o-3-98373-t-cell-not-covered', (r) => {
+  // a registry-style ICD-O-3 morphology without the slash beside the ICD-10-CM code
+  diagnosis(r).code?.coding?.push({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '98373' });
+}, {
+  description: '004 (reading: lineage; coded): relapsed ALL coded C91.02 with ICD-O-3 morphology 98373 (9837/3 T-lymphoblastic leukaemia/lymphoma written without the slash, no display): T-lineage, not covered (once read as no lineage, and covered)',
+  covered: 'not-covered',
+  cards: ['off-guideline'],
+  criteria: { 'bsc-blin-1c-lineage': 'not-met', 'bsc-blin-1c-all': 'not-met' },
+});
+
+derive('bsc-blinatumomab', '1c-i-rr-single-agent-c1-days-1-7', 'lineage-icd-o-3-9819-bcr-abl1-like-covered', (r) => {
+  // coded only (no display): the lineage must come from the morphology code, not from words
+  diagnosis(r).code?.coding?.push({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: '9819/3' });
+}, {
+  description: '004 1.c.i (coded lineage): relapsed ALL (C91.02) with ICD-O-3.2 morphology 9819/3 (B-lymphoblastic leukaemia/lymphoma, BCR-ABL1-like, WHO 2016): B-cell precursor documented (once not read: lineage left to the policy reading): covered',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1c-lineage': 'met', 'bsc-blin-1c-all': 'met' },
+});
+
+// ------------------------------------------------------------------ leukaemia state audit (issue 15 probes)
+
+const CLINICAL_STATUS = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-c91-00-clinical-status-remission-phase-inferred-consolidation', (r) => {
+  // coded at diagnosis as C91.00 (also ALL NOS) and never recoded; the problem's status was set to remission
+  const dx = diagnosis(r);
+  dx.code = { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'C91.00', display: 'Acute lymphoblastic leukemia not having achieved remission' }], text: 'B-cell acute lymphoblastic leukemia' };
+  dx.clinicalStatus = { coding: [{ system: CLINICAL_STATUS, code: 'remission' }] };
+}, {
+  description: '004 1.a (leukaemia state): ALL coded C91.00 at diagnosis (the code of ALL NOS too) with clinicalStatus remission, after hyper-CVAD, no POMP, no phase stated: remission outranks the 0 character, phase inferred as consolidation: covered (once read "not in remission after therapy", so refractory, and 1.c was checked instead)',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+  criteria: { 'bsc-blin-1a-phase': 'met', 'bsc-blin-1c-phase': 'not-met', 'bsc-blin-1a-i': 'met' },
+});
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-remission-then-progression-phase-inferred-relapsed', (r) => {
+  // the problem list still says C91.01; the latest disease-status assessment (mCODE CancerDiseaseStatus) is progression
+  addObservations(r, [
+    lab(patientOf(r), 'obs-status-cr', '97509-4', 'Cancer disease progression', '2026-05-20', { valueCodeableConcept: { coding: [{ system: SNOMED, code: '103338009', display: 'In full remission (qualifier value)' }] } }),
+    lab(patientOf(r), 'obs-status-pd', '97509-4', 'Cancer disease progression', '2026-11-18', { valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA28370-7', display: 'Progressive disease' }], text: 'Bone marrow relapse, 34% blasts' } }),
+  ]);
+}, {
+  description: '004 (leukaemia state from the response history): ALL coded C91.01 in remission (2026-02), CR confirmed 2026-05, progressive disease (LOINC LA28370-7) 2026-11-18; no phase stated: the later progression is a relapse, phase inferred as relapsed/refractory (once consolidation): 1.c covered, and the 28 ug/d order is over the cycle 1 days 1-7 step dose: suggest 9 ug/d',
+  covered: 'covered',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info', 'limits'],
+  suggestedDose: { value: 9, unit: 'ug' },
+  criteria: { 'bsc-blin-1a-phase': 'not-met', 'bsc-blin-1c-phase': 'met' },
+});
+
+derive('bsc-blinatumomab', 'phase-inferred-consolidation-cycle-from-history', 'state-c91-01-clinical-status-relapse-phase-open', (r) => {
+  diagnosis(r).clinicalStatus = { coding: [{ system: CLINICAL_STATUS, code: 'relapse' }] };
+}, {
+  description: '004 (leukaemia state, disagreement): ALL coded C91.01 "in remission" whose clinicalStatus says relapse, no phase stated: the chart does not settle remission or relapse; consolidation (1.a) and relapsed/refractory (1.c) are both possible, and the answer waits for the phase (once read as remission on the ICD character alone, consolidation inferred and covered)',
+  covered: 'conditional',
+  paNeeded: 'auth-needed',
+  cards: ['coverage-info'],
+});
+
 writeScenarios(scenarios);
