@@ -57,6 +57,11 @@ export interface CyclePattern {
   infusionDays: number;
   /** the treatment-free intervals the label allows between runs (e.g. 14 in induction/consolidation, 56 in continued therapy) */
   treatmentFreeDays: number[];
+  /**
+   * the longest stretch without a charted infusion that still continues the same run (the label's interruption that
+   * continues the cycle); bags charted by their start only (every 2–4 days) leave such stretches. Absent: 0.
+   */
+  sameCycleInterruptionDays?: number;
   source: string;
 }
 
