@@ -226,6 +226,22 @@ describe('last therapy: the most recent line, dated by its last administration',
     expect(gap.end.unknownReason).toContain('Medication history');
   });
 
+  it('an active order planned past the service date runs to the service date, not to its planned end', () => {
+    // was: Kd "last therapy" dated to 2027-03-01, months after the order being signed
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('vel', 'bortezomib', '2025-01-06', '2025-06-30'), ran('len', 'lenalidomide', '2025-01-06', '2025-06-30'),
+        ran('kyp', 'carfilzomib', '2026-09-01', '2027-03-01', { status: 'active' }), ran('kd', 'dexamethasone', '2026-09-01', '2027-03-01', { status: 'active' }),
+      ],
+      observations: [worsened('p1', '2026-08-15')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.lastTherapy.end.value).toBe(SERVICE_DATE);
+    expect(facts.therapy.lastTherapy.drugs.evidence[0]?.text).toContain('2026-09-01 to 2026-12-01, from its dosage period (planned to 2027-03-01; read to the service date)');
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('Line 2 2026-09-01 to 2026-12-01: carfilzomib');
+  });
+
   it('still running with no end reason: endedBy not documented, the dates known', () => {
     const chart = emptyChart({ conditions: [myeloma], medicationRequests: [ran('len', 'lenalidomide', '2026-01-05', '2026-12-31', { status: 'active' })] });
     const last = buildFacts(chart, ixazomib, catalog).therapy.lastTherapy;
