@@ -14,6 +14,13 @@ import { AdministrationIndex, administrationName, datingFromAdministrations, dat
 /** A drug started within 28 days of a line's last administration (no progression between) continues that line. */
 export const LINE_WINDOW_DAYS = 28;
 
+/**
+ * A drug of the line given again within this many days of the line's last administration resumes it (a planned break:
+ * transplant then maintenance, a pause for toxicity); after a longer time off therapy it is retreatment, a new line
+ * (IMWG: "a planned period of observation off therapy interrupted by a need for additional treatment").
+ */
+export const LINE_RESUME_DAYS = 180;
+
 /** Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. */
 const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped']);
 
@@ -215,6 +222,18 @@ function firstAfter(sorted: Progression[], date: string): number {
 /** A line being built: its earliest stop for intolerance, so a drug started after it opens a new line. */
 interface OpenLine extends TherapyLine {
   intoleranceStop?: string;
+  /** the episodes whose last day is the line's end (the drugs given last) */
+  lastGiven: TherapyEpisode[];
+}
+
+/**
+ * The line's regimen was discontinued, not completed: every drug of it had ended before `date`, and one given last was
+ * stopped (status stopped) for no reason read as completion. Other drugs started then replace the regimen (THP stopped,
+ * then fam-trastuzumab deruxtecan): a new line, even with no progression charted. A completed course followed by the
+ * next drugs (AC, then paclitaxel) stays a planned sequence.
+ */
+function discontinuedBefore(line: OpenLine, date: string): boolean {
+  return line.end < date && line.lastGiven.some((e) => e.request?.status === 'stopped' && e.ending?.reason !== 'completion');
 }
 
 /**
@@ -238,23 +257,28 @@ export function groupIntoLines(episodes: TherapyEpisode[], context: LineContext 
     const progressedSince = next !== undefined && next.date <= episode.start;
     const known = current?.drugs.includes(episode.drug) === true;
     const afterIntolerance = current?.intoleranceStop !== undefined && !known && episode.start >= current.intoleranceStop;
+    const replaces = current !== undefined && !known && discontinuedBefore(current, episode.start);
+    const continues = current !== undefined && episode.start <= addDays(current.end, known ? LINE_RESUME_DAYS : LINE_WINDOW_DAYS);
     const joins =
       current !== undefined &&
       current.setting === setting &&
-      (setting === 'curative' || (!progressedSince && !afterIntolerance && (known || episode.start <= addDays(current.end, LINE_WINDOW_DAYS))));
+      (setting === 'curative' || (!progressedSince && !afterIntolerance && !replaces && continues));
     let line: OpenLine;
     if (current !== undefined && joins) {
       line = current;
       if (!known) line.drugs.push(episode.drug);
       line.episodes.push(episode);
-      if (episode.end > line.end) line.end = episode.end;
+      if (episode.end > line.end) {
+        line.end = episode.end;
+        line.lastGiven = [episode];
+      } else if (episode.end === line.end) line.lastGiven.push(episode);
     } else {
-      line = { start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting };
+      line = { start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting, lastGiven: [episode] };
       lines.push(line);
     }
     if (episode.ending?.reason === 'intolerance' && (line.intoleranceStop === undefined || episode.end < line.intoleranceStop)) line.intoleranceStop = episode.end;
   }
-  return lines.map(({ intoleranceStop: _stop, ...line }) => {
+  return lines.map(({ intoleranceStop: _stop, lastGiven: _last, ...line }) => {
     const next = progressions[firstAfter(progressions, addDays(line.start, -1))];
     if (next !== undefined && next.date <= addDays(line.end, REFRACTORY_WINDOW_DAYS)) line.endedBy = next;
     const ended = lineEnding(line);
@@ -395,10 +419,13 @@ function readingText(line: TherapyLine, counted: boolean, advancedFrom: string |
   return `; relapse ${advancedFrom ?? ''} within ${reading.earlyRelapseMonths} months of it counts it as a line`;
 }
 
-/** The line whose last administration is latest (the most recent therapy), ties to the later start. */
+/**
+ * The most recent line: the one started last (lines follow each other: a new line replaces the one before, whose order
+ * may still be left active in the chart), ties to the later last administration.
+ */
 function mostRecent(lines: readonly TherapyLine[]): TherapyLine | undefined {
   let last: TherapyLine | undefined;
-  for (const line of lines) if (last === undefined || line.end > last.end || (line.end === last.end && line.start >= last.start)) last = line;
+  for (const line of lines) if (last === undefined || line.start > last.start || (line.start === last.start && line.end >= last.end)) last = line;
   return last;
 }
 
