@@ -81,5 +81,81 @@ const scenarios: ScenarioFile[] = [];
   });
 }
 
+function medicationRequests(request: Request): MedicationRequest[] {
+  const value = request.prefetch['medicationRequests'];
+  if (value === null || value === undefined || value.resourceType !== 'Bundle') throw new Error('prefetch.medicationRequests is not a Bundle');
+  return (value.entry ?? []).map((e) => e.resource).filter((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest');
+}
+
+/** Set an order's dosage period (and, when given, its status). */
+function period(order: MedicationRequest | undefined, start: string, end: string, status?: MedicationRequest['status']): void {
+  if (order === undefined) throw new Error('no such order');
+  const dosage = order.dosageInstruction?.[0] ?? {};
+  order.dosageInstruction = [{ ...dosage, timing: { ...dosage.timing, repeat: { ...dosage.timing?.repeat, boundsPeriod: { start, end } } } }];
+  order.authoredOn = start;
+  if (status !== undefined) order.status = status;
+}
+
+// ---- 000: THP stopped and replaced by T-DXd with no progression charted ------------------------------------------
+{
+  const name = 'her2pos-thp-stopped-then-tdxd-4th-line';
+  const request = derive('bsc-ixabepilone', 'her2pos-trastuzumab-4th-line-2026', name, (r) => {
+    const orders = medicationRequests(r);
+    const byDrug = (word: string) => orders.find((o) => (o.id ?? '').includes(word));
+    // paclitaxel for 6 cycles, trastuzumab + pertuzumab continued until stopped 2024-07-31; T-DXd from 2024-08-19
+    period(byDrug('trastuzumab-150'), '2023-09-14', '2024-07-31', 'stopped');
+    period(byDrug('pertuzumab'), '2023-09-14', '2024-07-31', 'stopped');
+  });
+  scenarios.push({
+    policy: 'bsc-ixabepilone',
+    name,
+    request,
+    expect: {
+      description:
+        '000 §2 2 HER2+ (issue 14 audit, a regimen stopped and replaced): as her2pos-trastuzumab-4th-line-2026, but trastuzumab and pertuzumab ran on after paclitaxel until stopped 2024-07-31, and fam-trastuzumab deruxtecan started 19 days later with no progression charted. THP stopped and replaced by T-DXd is a new line: THP, T-DXd, docetaxel = 3 prior lines, ixabepilone 4th line: covered. Before the fix T-DXd joined the THP line (started within 28 days of it) and ixabepilone read as 3rd line: not covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'bsc-ixa-2b-4th-plus-from-20231030': 'met', 'bsc-ixa-2b': 'met' },
+    },
+  });
+}
+
+// ---- 002: VRd retreatment after two years off therapy, no progression charted between ----------------------------
+{
+  const name = 'mm-5b-vrd-retreatment-after-observation-two-lines';
+  const request = derive('centene-ixazomib', 'mm-5b-pom-dex-refractory-charted', name, (r) => {
+    const orders = medicationRequests(r);
+    const [bortezomib, lenalidomide, dexamethasone] = orders;
+    period(bortezomib, '2022-01-10', '2022-12-31');
+    period(lenalidomide, '2022-01-10', '2022-12-31');
+    period(dexamethasone, '2022-01-10', '2022-12-31');
+    // the second line: VRd again from 2025-03-03 (in place of DKd), after two years of observation off therapy
+    const template = [bortezomib, lenalidomide, dexamethasone];
+    const again = template.map((o, i) => {
+      const copy = structuredClone(o) as MedicationRequest;
+      copy.id = `${o?.id ?? 'order'}-retreatment-${i + 1}`;
+      period(copy, '2025-03-03', '2026-10-05');
+      return copy;
+    });
+    const value = r.prefetch['medicationRequests'] as Bundle;
+    const base = value.entry?.[0]?.fullUrl?.replace(/\/MedicationRequest\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
+    value.entry = [...template, ...again].map((resource) => ({ fullUrl: `${base}/MedicationRequest/${resource?.id ?? ''}`, resource: resource as MedicationRequest, search: { mode: 'match' } }));
+  });
+  scenarios.push({
+    policy: 'centene-ixazomib',
+    name,
+    request,
+    expect: {
+      description:
+        '002 I.A.5.b.ii (issue 14 audit, retreatment after a period of observation): VRd 2022-01-10 to 2022-12-31, two years off therapy, VRd again 2025-03-03 to 2026-10-05 with no progression charted between, progression 2026-10-20 (lenalidomide-refractory), pomalidomide + dexamethasone + ixazomib: two prior lines (IMWG: treatment after a planned observation off therapy is a new line) with an IMiD and a PI: covered. Before the fix the retreatment joined the 2022 line (the same drugs) and 5.b.ii read one line: not covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'ia-5b-ii-two-lines': 'met', 'ia-5b-refractory-charted': 'met', 'ia-5b-iii-progression': 'met', 'ia-5b': 'met' },
+    },
+  });
+}
+
 const written = writeScenarios(scenarios);
 process.stdout.write(`${written} scenarios written\n`);
