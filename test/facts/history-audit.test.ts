@@ -123,3 +123,56 @@ describe('last therapy: the line started last, whatever a stale order says', () 
     expect(last.progressionWithin60Days.value).toBe(false);
   });
 });
+
+describe('002 §5.d: relapse after the induction, not after its maintenance', () => {
+  const vrdThenMaintenance = (progression: string) =>
+    emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('v', 'bortezomib', '2024-01-08', '2024-05-27'), ran('r', 'lenalidomide', '2024-01-08', '2024-05-27'), ran('d', 'dexamethasone', '2024-01-08', '2024-05-27'),
+        // autologous transplant in 2024-07; lenalidomide maintenance from 2024-10-01
+        ran('rm', 'lenalidomide', '2024-10-01', '2026-06-30', { status: 'stopped' }),
+      ],
+      observations: [worsened('prog', progression)],
+    });
+
+  it('VRd, transplant, lenalidomide maintenance, relapse on maintenance 2026-06-25: 24 months after the induction (was 0: "during the first line")', () => {
+    const facts = buildFacts(vrdThenMaintenance('2026-06-25'), ixazomib, catalog);
+    expect(facts.therapy.inductionRegimen.value).toBe('vrd');
+    expect(facts.therapy.inductionToRelapseMonths.value).toBe(24);
+    expect(facts.therapy.inductionToRelapseMonths.evidence[1]?.text).toBe(
+      "Progression 2026-06-25: relapse 24 whole calendar months after the induction ended 2024-05-27 (induction; the first line's maintenance ran to 2026-06-30)",
+    );
+  });
+
+  it('VRd for 8 cycles then lenalidomide maintenance straight on (no transplant, SWOG S0777): the induction ends with the last bortezomib', () => {
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('v', 'bortezomib', '2024-01-08', '2024-06-10'), ran('r', 'lenalidomide', '2024-01-08', '2026-06-30', { status: 'stopped' }), ran('d', 'dexamethasone', '2024-01-08', '2024-06-10'),
+      ],
+      observations: [worsened('prog', '2026-06-25')],
+    });
+    const months = buildFacts(chart, ixazomib, catalog).therapy.inductionToRelapseMonths;
+    expect(months.value).toBe(24);
+    expect(months.evidence[1]?.text).toContain('after the induction ended 2024-06-10');
+  });
+
+  it('bortezomib stopped for neuropathy at cycle 2, Rd to the end of the induction: the induction ends with the line', () => {
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('v', 'bortezomib', '2024-01-08', '2024-02-20', { status: 'stopped', statusReason: { text: 'grade 3 neuropathy' } }),
+        ran('r', 'lenalidomide', '2024-01-08', '2024-06-10'), ran('d', 'dexamethasone', '2024-01-08', '2024-06-10'),
+      ],
+      observations: [worsened('prog', '2024-11-20')],
+    });
+    expect(buildFacts(chart, ixazomib, catalog).therapy.inductionToRelapseMonths.value).toBe(5);
+  });
+
+  it('relapse during the induction: 0; exactly 6 calendar months after it: 6; one day short: 5', () => {
+    expect(buildFacts(vrdThenMaintenance('2024-04-01'), ixazomib, catalog).therapy.inductionToRelapseMonths.value).toBe(0);
+    expect(buildFacts(vrdThenMaintenance('2024-11-27'), ixazomib, catalog).therapy.inductionToRelapseMonths.value).toBe(6);
+    expect(buildFacts(vrdThenMaintenance('2024-11-26'), ixazomib, catalog).therapy.inductionToRelapseMonths.value).toBe(5);
+  });
+});

@@ -157,5 +157,30 @@ function period(order: MedicationRequest | undefined, start: string, end: string
   });
 }
 
+// ---- 002 §5.d: relapse on lenalidomide maintenance after VRd induction --------------------------------------------
+{
+  const name = 'mm-5d-relapse-on-maintenance-after-vrd-induction';
+  const request = derive('centene-ixazomib', 'mm-5d-relapse-ird-after-vrd-induction', name, (r) => {
+    const [bortezomib, lenalidomide, dexamethasone] = medicationRequests(r);
+    // VRd for 8 cycles, then lenalidomide maintenance straight on (non-transplant, SWOG S0777) until stopped at relapse
+    period(bortezomib, '2024-01-08', '2024-06-24');
+    period(dexamethasone, '2024-01-08', '2024-06-24');
+    period(lenalidomide, '2024-01-08', '2026-10-10', 'stopped');
+  });
+  scenarios.push({
+    policy: 'centene-ixazomib',
+    name,
+    request,
+    expect: {
+      description:
+        '002 I.A.5.d relapse branch (issue 14 audit, induction vs maintenance): as mm-5d-relapse-ird-after-vrd-induction, but VRd ran 8 cycles (2024-01-08 to 2024-06-24) and lenalidomide went on as maintenance until stopped 2026-10-10; relapse 2026-10-20. The induction ended with the last bortezomib: relapse 27 months after it, 5.d met (5.a too): covered. Before the fix the months were counted from the end of the maintenance (0): 5.d not met (the order stayed covered through 5.a)',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'ia-5d-induction-vrd-krd': 'met', 'ia-5d-same-regimen': 'met', 'ia-5d-relapse-6-months': 'met', 'ia-5d-relapse': 'met', 'ia-5d': 'met' },
+    },
+  });
+}
+
 const written = writeScenarios(scenarios);
 process.stdout.write(`${written} scenarios written\n`);
