@@ -50,6 +50,12 @@ export interface DrugEntry {
   unitStrengths?: Record<string, UnitStrength>;
   /** Continuous-infusion cycles (FDA label): the order's cycle is read from earlier runs when the order does not state it. */
   cyclePattern?: CyclePattern;
+  /**
+   * A fixed-dose combination product's antineoplastic ingredients, as catalog ids (Phesgo: pertuzumab and
+   * trastuzumab): the history and the partners read it as each of them given. An antibody-drug conjugate is not one:
+   * it is its own drug.
+   */
+  ingredients?: string[];
 }
 
 export interface CyclePattern {

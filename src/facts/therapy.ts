@@ -1,6 +1,6 @@
 /** Medication history: prior lines of antineoplastic therapy, prior drugs, active medications on the service date. */
 import type { MedicationRequest } from 'fhir/r4.js';
-import { classesOf, identifyOrderedDrug, resolveMedicationConcept } from '../catalog/drugs.js';
+import { classesOf, identifyOrderedDrug, ingredientsOf, resolveMedicationConcept } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact, LastTherapyFacts } from './types.js';
@@ -125,7 +125,7 @@ function administrationEpisodes(given: readonly Administration[], chart: Gathere
     const first = run[0] as Administration;
     const dating = datingFromAdministrations(run) as EpisodeDating;
     if (first.drug === null) unrecognised.push({ reference: first.reference, name: administrationName(first, chart), start: dating.start, end: dating.end });
-    else episodes.push(new Episode(first.reference, undefined, first.drug, classesOf(first.drug, catalog), dating, undefined));
+    else for (const drug of ingredientsOf(first.drug, catalog)) episodes.push(new Episode(first.reference, undefined, drug, classesOf(drug, catalog), dating, undefined));
   }
   return { episodes, unrecognised };
 }
@@ -152,7 +152,9 @@ function readHistory(chart: GatheredChart, catalog: Catalog, serviceDate: string
       continue;
     }
     const reference = relativeReference(request);
-    episodes.push(new Episode(reference, request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog, reference)));
+    const ending = episodeEnding(request, catalog, reference);
+    // a combination product (Phesgo) is each of its ingredients given
+    for (const given of ingredientsOf(drug, catalog)) episodes.push(new Episode(reference, request, given, classesOf(given, catalog), dating, ending));
   }
   if (administrations.size > 0) {
     const loose = administrationEpisodes(administrations.unclaimed(), chart, catalog);
@@ -350,7 +352,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     const from = start ?? serviceDate;
     const to = end ?? serviceDate;
     const dating: EpisodeDating = { start: from, end: to, source: 'written', activeTo: serviceDate, text: `active on ${serviceDate}` };
-    return [new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, undefined, serviceDate)];
+    return ingredientsOf(drug, catalog).map((given) => new Episode(relativeReference(request), request, given, classesOf(given, catalog), dating, undefined, serviceDate));
   });
 }
 

@@ -176,3 +176,16 @@ describe('002 §5.d: relapse after the induction, not after its maintenance', ()
     expect(buildFacts(vrdThenMaintenance('2024-11-26'), ixazomib, catalog).therapy.inductionToRelapseMonths.value).toBe(5);
   });
 });
+
+describe('a combination product is each of its ingredients', () => {
+  it('docetaxel with Phesgo (RxNorm 2383305) is THP: pertuzumab and trastuzumab both given (was docetaxel + pertuzumab, no regimen)', () => {
+    const chart = emptyChart({
+      conditions: [breast, liverMets],
+      medicationRequests: [ran('doc', 'docetaxel', '2024-02-01', '2024-06-01'), medicationRequest('phesgo', '2383305', '2024-02-01', { dosageInstruction: [{ timing: { repeat: { boundsPeriod: { start: '2024-02-01', end: '2025-03-01' } } } }] })],
+    });
+    const facts = buildFacts(chart, ixabepilone, catalog);
+    expect(facts.therapy.priorDrugs.value).toEqual(expect.arrayContaining(['docetaxel', 'pertuzumab', 'trastuzumab']));
+    expect(facts.therapy.priorRegimens.value).toEqual(['docetaxel-hp']);
+    expect(facts.therapy.priorLines.value).toBe(1);
+  });
+});

@@ -182,5 +182,36 @@ function period(order: MedicationRequest | undefined, start: string, end: string
   });
 }
 
+// ---- 000: the trastuzumab partner given as Phesgo (pertuzumab, trastuzumab and hyaluronidase) --------------------
+{
+  const name = 'her2pos-with-phesgo-4th-line-2026';
+  const PHESGO = { code: '2383305', display: '10 ML hyaluronidase-zzxf 2000 UNT/ML / pertuzumab-zzxf 60 MG/ML / trastuzumab-zzxf 60 MG/ML Injection' };
+  const request = derive('bsc-ixabepilone', 'her2pos-trastuzumab-4th-line-2026', name, (r) => {
+    const partner = (r.context.draftOrders.entry ?? []).map((e) => e.resource as MedicationRequest).find((o) => o.id === 'draft-partner-1');
+    if (partner === undefined) throw new Error('no partner order');
+    partner.medicationCodeableConcept = { coding: [{ system: RXNORM, ...PHESGO }], text: 'Phesgo (pertuzumab, trastuzumab, and hyaluronidase-zzxf) 600 mg/600 mg subcutaneous' };
+    // the first line's trastuzumab and pertuzumab were Phesgo too: one order in place of two
+    const value = r.prefetch['medicationRequests'] as Bundle;
+    const orders = medicationRequests(r);
+    const trastuzumab = orders.find((o) => (o.id ?? '').includes('trastuzumab-150'));
+    if (trastuzumab === undefined) throw new Error('no trastuzumab order');
+    trastuzumab.medicationCodeableConcept = { coding: [{ system: RXNORM, ...PHESGO }], text: PHESGO.display };
+    value.entry = (value.entry ?? []).filter((e) => !(e.resource?.id ?? '').includes('pertuzumab'));
+  });
+  scenarios.push({
+    policy: 'bsc-ixabepilone',
+    name,
+    request,
+    expect: {
+      description:
+        '000 §2 2 HER2+ (issue 14 audit, a combination product): as her2pos-trastuzumab-4th-line-2026, but the trastuzumab signed with ixabepilone is Phesgo (RxNorm 2383305: pertuzumab, trastuzumab and hyaluronidase), and the first line gave paclitaxel with Phesgo. Phesgo is read as both its antibodies: "with trastuzumab" met, the first line is still THP, 4th line: covered. Before the fix Phesgo read as pertuzumab alone: "with trastuzumab" not met, not covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'bsc-ixa-2b-trastuzumab': 'met', 'bsc-ixa-2b-4th-plus-from-20231030': 'met', 'bsc-ixa-2b': 'met' },
+    },
+  });
+}
+
 const written = writeScenarios(scenarios);
 process.stdout.write(`${written} scenarios written\n`);
