@@ -189,3 +189,19 @@ describe('a combination product is each of its ingredients', () => {
     expect(facts.therapy.priorLines.value).toBe(1);
   });
 });
+
+describe('daratumumab subcutaneous (Darzalex Faspro, daratumumab and hyaluronidase-fihj)', () => {
+  it('billed as HCPCS J9144 with no RxNorm code, with lenalidomide and dexamethasone: DRd (was an unrecognised medication, lines not documented)', () => {
+    const faspro = medicationRequest('dara-sc', '0', '2025-02-03', {
+      medicationCodeableConcept: { coding: [{ system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'J9144' }] },
+      dosageInstruction: [{ timing: { repeat: { boundsPeriod: { start: '2025-02-03', end: '2026-05-04' } } } }],
+    });
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [faspro, ran('r', 'lenalidomide', '2025-02-03', '2026-05-04'), ran('d', 'dexamethasone', '2025-02-03', '2026-05-04')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.priorLines.value).toBe(1);
+    expect(facts.therapy.priorRegimens.value).toEqual(['drd']);
+  });
+});
