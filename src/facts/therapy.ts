@@ -239,6 +239,16 @@ function discontinuedBefore(line: OpenLine, date: string): boolean {
 }
 
 /**
+ * One of the line's drugs is ordered again within 28 days of episode `i` (sorted by start): the line goes on, whatever
+ * the status of its previous cycle's orders (EHRs that mark each cycle's order stopped when the next replaces it).
+ */
+function lineGoesOn(sorted: readonly TherapyEpisode[], i: number, line: OpenLine): boolean {
+  const until = addDays((sorted[i] as TherapyEpisode).start, LINE_WINDOW_DAYS);
+  for (let j = i + 1; j < sorted.length && (sorted[j] as TherapyEpisode).start <= until; j += 1) if (line.drugs.includes((sorted[j] as TherapyEpisode).drug)) return true;
+  return false;
+}
+
+/**
  * Antineoplastic episodes grouped the way a clinical reviewer reads them (conventions, "prior therapy and line of
  * therapy"): a drug joins the current line when it is already part of it (a new cycle's order) or starts while the
  * line runs or within 28 days of its last administration (drugs started together; a drug added to a running regimen;
@@ -252,14 +262,16 @@ function discontinuedBefore(line: OpenLine, date: string): boolean {
 export function groupIntoLines(episodes: TherapyEpisode[], context: LineContext = { progressions: [] }): TherapyLine[] {
   const progressions = [...context.progressions].sort((a, b) => a.date.localeCompare(b.date));
   const lines: OpenLine[] = [];
-  for (const episode of episodes.filter((e) => e.classes.includes('antineoplastic'))) {
+  const antineoplastic = episodes.filter((e) => e.classes.includes('antineoplastic'));
+  for (let i = 0; i < antineoplastic.length; i += 1) {
+    const episode = antineoplastic[i] as TherapyEpisode;
     const setting: TherapySetting = context.advancedFrom !== undefined && episode.start < context.advancedFrom ? 'curative' : 'advanced';
     const current = lines[lines.length - 1];
     const next = current === undefined ? undefined : progressions[firstAfter(progressions, current.start)];
     const progressedSince = next !== undefined && next.date <= episode.start;
     const known = current?.drugs.includes(episode.drug) === true;
     const afterIntolerance = current?.intoleranceStop !== undefined && !known && episode.start >= current.intoleranceStop;
-    const replaces = current !== undefined && !known && discontinuedBefore(current, episode.start);
+    const replaces = current !== undefined && !known && discontinuedBefore(current, episode.start) && !lineGoesOn(antineoplastic, i, current);
     const continues = current !== undefined && episode.start <= addDays(current.end, known ? LINE_RESUME_DAYS : LINE_WINDOW_DAYS);
     const joins =
       current !== undefined &&

@@ -205,3 +205,23 @@ describe('daratumumab subcutaneous (Darzalex Faspro, daratumumab and hyaluronida
     expect(facts.therapy.priorRegimens.value).toEqual(['drd']);
   });
 });
+
+describe('cycle orders marked stopped when the next cycle replaces them', () => {
+  it('TH ordered per 21-day cycle (each order stopped), pertuzumab added at cycle 3: one line, THP', () => {
+    const cycle = (n: number, start: string, end: string) => [
+      ran(`pac-${n}`, 'paclitaxel', start, end, { status: 'stopped' }),
+      ran(`tra-${n}`, 'trastuzumab', start, end, { status: 'stopped' }),
+    ];
+    const chart = emptyChart({
+      conditions: [breast, liverMets],
+      medicationRequests: [
+        ...cycle(1, '2025-01-06', '2025-01-26'), ...cycle(2, '2025-01-27', '2025-02-16'),
+        // pertuzumab first (its loading dose), then the cycle-3 paclitaxel and trastuzumab orders
+        ran('per', 'pertuzumab', '2025-02-17', '2025-08-31'), ...cycle(3, '2025-02-18', '2025-03-09'), ...cycle(4, '2025-03-10', '2025-03-30'),
+      ],
+    });
+    const facts = buildFacts(chart, ixabepilone, catalog);
+    expect(facts.therapy.priorLines.value).toBe(1);
+    expect(facts.therapy.priorRegimens.value).toEqual(['thp']);
+  });
+});
