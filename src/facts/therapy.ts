@@ -21,8 +21,11 @@ export const LINE_WINDOW_DAYS = 28;
  */
 export const LINE_RESUME_DAYS = 180;
 
-/** Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. */
-const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped']);
+/**
+ * Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. An order on hold (a
+ * pause for toxicity, a transplant) was given before the hold: it is history, though not active on the service date.
+ */
+const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped', 'on-hold']);
 
 export interface TherapyEpisode {
   /** the order; absent for an episode charted only as administrations (an in-clinic infusion with no order on file) */

@@ -225,3 +225,22 @@ describe('cycle orders marked stopped when the next cycle replaces them', () => 
     expect(facts.therapy.priorRegimens.value).toEqual(['thp']);
   });
 });
+
+describe('an order on hold was given before the hold', () => {
+  it('DKd orders put on hold (neutropenia) after a year of infusions: still the second line, daratumumab-refractory; not active on the service date', () => {
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('v', 'bortezomib', '2024-01-08', '2024-12-31'), ran('r', 'lenalidomide', '2024-01-08', '2024-12-31'), ran('d', 'dexamethasone', '2024-01-08', '2024-12-31'),
+        ran('dara', 'daratumumab', '2025-03-03', '2026-10-05', { status: 'on-hold', statusReason: { text: 'held for grade 4 neutropenia' } }),
+        ran('kyp', 'carfilzomib', '2025-03-03', '2026-10-05', { status: 'on-hold' }),
+      ],
+      observations: [worsened('prog', '2026-10-20')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    // was: the on-hold orders dropped from the history, one line, not refractory to daratumumab
+    expect(facts.therapy.priorLines.value).toBe(2);
+    expect(facts.therapy.refractoryTo.value).toEqual(expect.arrayContaining(['daratumumab', 'anti-cd38']));
+    expect(facts.therapy.activeMedications.value).toEqual([]);
+  });
+});

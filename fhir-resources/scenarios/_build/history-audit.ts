@@ -213,5 +213,31 @@ function period(order: MedicationRequest | undefined, start: string, end: string
   });
 }
 
+// ---- 002: the second line's orders on hold --------------------------------------------------------------------
+{
+  const name = 'mm-5b-second-line-orders-on-hold';
+  const request = derive('centene-ixazomib', 'mm-5b-pom-dex-refractory-charted', name, (r) => {
+    for (const order of medicationRequests(r)) {
+      if (!/daratumumab|carfilzomib/.test(order.id ?? '')) continue;
+      // held after the last infusion (2026-10-05) for neutropenia; the EHR leaves the orders on hold
+      order.status = 'on-hold';
+      order.statusReason = { text: 'Held for grade 4 neutropenia' };
+    }
+  });
+  scenarios.push({
+    policy: 'centene-ixazomib',
+    name,
+    request,
+    expect: {
+      description:
+        '002 I.A.5.b (issue 14 audit, orders on hold): as mm-5b-pom-dex-refractory-charted, but the daratumumab and carfilzomib orders (2025-03-03 to 2026-10-05) were left on hold for neutropenia after the last infusion; progression 2026-10-20. An order on hold was given before the hold: still two prior lines, daratumumab-refractory, progression within 60 days of the last therapy: covered. Before the fix on-hold orders were dropped from the history (one line, not refractory): not covered',
+      covered: 'covered',
+      paNeeded: 'auth-needed',
+      cards: ['coverage-info'],
+      criteria: { 'ia-5b-ii-two-lines': 'met', 'ia-5b-refractory-charted': 'met', 'ia-5b-iii-progression': 'met', 'ia-5b': 'met' },
+    },
+  });
+}
+
 const written = writeScenarios(scenarios);
 process.stdout.write(`${written} scenarios written\n`);
