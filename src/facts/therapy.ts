@@ -257,10 +257,11 @@ function lineGoesOn(sorted: readonly TherapyEpisode[], i: number, line: OpenLine
  * line runs or within 28 days of its last administration (drugs started together; a drug added to a running regimen;
  * a planned sequence), unless a progression was documented since the line started (retreatment, even with the same
  * drugs) or one of the line's drugs was stopped for intolerance before it started (a regimen changed for toxicity,
- * IMWG): then it is a new line. A completed drug followed by the next of a planned sequence (AC, then paclitaxel)
- * still joins. Curative-intent therapy (before `advancedFrom`) is one course, never merged with advanced therapy.
+ * IMWG), or the line was stopped (not completed) and is replaced by other drugs, or a drug of it comes back after more
+ * than 180 days off therapy (retreatment after observation, IMWG): then it is a new line. A completed drug followed
+ * by the next of a planned sequence (AC, then paclitaxel) still joins. Curative-intent therapy (before `advancedFrom`) is one course, never merged with advanced therapy.
  * Corticosteroids and other non-antineoplastics never open or join a line (premedication, supportive care).
- * Cost: one pass over the episodes, a binary search per episode.
+ * Cost: one pass over the episodes, a binary search per episode (and, for a stopped line, a look 28 days ahead).
  */
 export function groupIntoLines(episodes: TherapyEpisode[], context: LineContext = { progressions: [] }): TherapyLine[] {
   const progressions = [...context.progressions].sort((a, b) => a.date.localeCompare(b.date));
