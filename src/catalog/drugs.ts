@@ -188,6 +188,11 @@ export function identifyOrderedDrug(request: MedicationSource, chart: Pick<Gathe
   return identifyDrug(resolveMedicationConcept(request, chart), catalog);
 }
 
+/** The drugs a catalog drug is given as: its ingredients for a combination product (Phesgo), else itself. */
+export function ingredientsOf(drug: string, catalog: Catalog): string[] {
+  return catalog.drugs.get(drug)?.ingredients ?? [drug];
+}
+
 export function classesOf(drug: string | null, catalog: Catalog): string[] {
   return drug === null ? [] : (catalog.drugs.get(drug)?.classes ?? []);
 }

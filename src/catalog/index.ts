@@ -1,6 +1,6 @@
 /** The catalog: drugs, payers, lines of business, attestations and clinical codes, from catalog/*.json. */
 export { loadCatalog, CatalogError } from './load.js';
-export { identifyDrug, identifyOrderedDrug, resolveMedicationConcept, drugInText, classesOf } from './drugs.js';
+export { identifyDrug, identifyOrderedDrug, resolveMedicationConcept, drugInText, classesOf, ingredientsOf } from './drugs.js';
 export type { DrugIdentification } from './drugs.js';
 export { resolvePayer, resolveLineOfBusiness, payerByName } from './payers.js';
 export type { PayerResolution, LineOfBusinessResolution } from './payers.js';

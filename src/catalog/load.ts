@@ -131,6 +131,12 @@ export function loadCatalog(dir = 'catalog'): Catalog {
   const endReasonsJson = readJson(dir, 'therapy-end-reasons.json');
 
   const drugs = new Map(drugList.map((drug) => [drug.id, drug]));
+  for (const drug of drugList) {
+    for (const ingredient of drug.ingredients ?? []) {
+      const entry = drugs.get(ingredient);
+      if (entry === undefined || entry.ingredients !== undefined) throw new CatalogError('drugs.json', `${drug.id}: ingredient ${ingredient} is not a single drug of the catalog`);
+    }
+  }
   const drugByName = indexDrugNames(drugList);
   const payerByIdentifier = new Map<string, string>();
   for (const payer of payerList) {

@@ -50,6 +50,12 @@ export interface DrugEntry {
   unitStrengths?: Record<string, UnitStrength>;
   /** Continuous-infusion cycles (FDA label): the order's cycle is read from earlier runs when the order does not state it. */
   cyclePattern?: CyclePattern;
+  /**
+   * A fixed-dose combination product's antineoplastic ingredients, as catalog ids (Phesgo: pertuzumab and
+   * trastuzumab): the history and the partners read it as each of them given. An antibody-drug conjugate is not one:
+   * it is its own drug.
+   */
+  ingredients?: string[];
 }
 
 export interface CyclePattern {
@@ -57,6 +63,11 @@ export interface CyclePattern {
   infusionDays: number;
   /** the treatment-free intervals the label allows between runs (e.g. 14 in induction/consolidation, 56 in continued therapy) */
   treatmentFreeDays: number[];
+  /**
+   * the longest stretch without a charted infusion that still continues the same run (the label's interruption that
+   * continues the cycle); bags charted by their start only (every 2–4 days) leave such stretches. Absent: 0.
+   */
+  sameCycleInterruptionDays?: number;
   source: string;
 }
 

@@ -40,12 +40,31 @@ interface InfusionSpan {
   cite: Evidence;
 }
 
-/** Spans merged into runs (sorted by start; an overlap or a next-day start continues a run). */
-function runsOf(spans: readonly InfusionSpan[]): InfusionRun[] {
+/** How far a run reaches over days with no charted infusion: the label's interruption, while the cycle is not yet full. */
+export interface RunGaps {
+  interruptionDays: number;
+  infusionDays: number;
+}
+
+const NO_GAPS: RunGaps = { interruptionDays: 0, infusionDays: 0 };
+
+/** The last day a run continues to: the next day, or (its cycle not yet full) the end of the interruption allowed. */
+function reachOf(run: { start: string; end: string }, gaps: RunGaps): string {
+  const full = daysBetween(run.start, run.end) + 1 >= gaps.infusionDays;
+  return addDays(run.end, 1 + (full ? 0 : gaps.interruptionDays));
+}
+
+/**
+ * Spans merged into runs (sorted by start): an overlap or a next-day start continues a run; so does a start after no
+ * more than `interruptionDays` days without a charted infusion while the run is shorter than the cycle's infusion days
+ * (bags charted by their start every 2–4 days; an interruption the label counts in the same cycle). After a full
+ * cycle, any gap is a treatment-free interval.
+ */
+function runsOf(spans: readonly InfusionSpan[], gaps: RunGaps = NO_GAPS): InfusionRun[] {
   const runs: InfusionRun[] = [];
   for (const s of [...spans].sort((a, b) => a.start.localeCompare(b.start))) {
     const last = runs.at(-1);
-    if (last !== undefined && s.start <= addDays(last.end, 1)) {
+    if (last !== undefined && s.start <= reachOf(last, gaps)) {
       if (s.end > last.end) last.end = s.end;
       last.cites.push(s.cite);
     } else {
@@ -56,8 +75,8 @@ function runsOf(spans: readonly InfusionSpan[]): InfusionRun[] {
 }
 
 /** Earlier episodes of the drug, merged into runs (sorted by start; an overlap or a next-day start continues a run). */
-export function infusionRuns(episodes: readonly TherapyEpisode[]): InfusionRun[] {
-  return runsOf(episodes.map((e) => ({ start: e.start, end: e.end, cite: e.cite })));
+export function infusionRuns(episodes: readonly TherapyEpisode[], gaps: RunGaps = NO_GAPS): InfusionRun[] {
+  return runsOf(episodes.map((e) => ({ start: e.start, end: e.end, cite: e.cite })), gaps);
 }
 
 /**
@@ -65,13 +84,13 @@ export function infusionRuns(episodes: readonly TherapyEpisode[]): InfusionRun[]
  * cycles under one order stay two runs), plus the orders no administration dates (older cycles charted only as
  * orders).
  */
-export function infusionRunsWithAdministrations(episodes: readonly TherapyEpisode[], administrations: readonly Administration[], drug: string): InfusionRun[] {
-  if (administrations.length === 0) return infusionRuns(episodes);
+export function infusionRunsWithAdministrations(episodes: readonly TherapyEpisode[], administrations: readonly Administration[], drug: string, gaps: RunGaps = NO_GAPS): InfusionRun[] {
+  if (administrations.length === 0) return infusionRuns(episodes, gaps);
   const spans: InfusionSpan[] = [
     ...episodes.filter((e) => e.dating.source !== 'administrations').map((e) => ({ start: e.start, end: e.end, cite: e.cite })),
     ...administrations.map((a) => ({ start: a.start, end: a.end, cite: evidence(a.reference, a.start, `${drug} given ${a.start === a.end ? a.start : `${a.start} to ${a.end}`} (administration)`, [drug]) })),
   ];
-  return runsOf(spans);
+  return runsOf(spans, gaps);
 }
 
 /** Days of infusion this order asks for: boundsDuration, else its boundsPeriod (inclusive); unknown otherwise. */
@@ -104,9 +123,11 @@ export function cyclesFromHistory(input: {
 }): HistoryCycleFacts {
   const { order, drug, pattern, serviceDate, stated, historyGap, cite } = input;
   const earlier = input.episodes.filter((e) => e.drug === drug && e.start < serviceDate);
-  const runs = infusionRunsWithAdministrations(earlier, (input.administrations ?? []).filter((a) => a.start < serviceDate), drug);
+  const gaps: RunGaps = { interruptionDays: pattern.sameCycleInterruptionDays ?? 0, infusionDays: pattern.infusionDays };
+  const runs = infusionRunsWithAdministrations(earlier, (input.administrations ?? []).filter((a) => a.start < serviceDate), drug, gaps);
   const last = runs.at(-1);
-  const continuing = last !== undefined && last.end >= addDays(serviceDate, -1);
+  // the last bag (charted by its start) within the interruption the label allows, its cycle not yet full: this order continues it
+  const continuing = last !== undefined && reachOf(last, gaps) >= serviceDate;
   const historyCites = runs.flatMap((r) => r.cites);
   const runsText = runs.map(runText).join(', ');
 

@@ -34,12 +34,19 @@ export interface EpisodeDating {
   supply?: { days: number; fills: number };
   /** source `written` of an active order: the service date it runs to */
   activeTo?: string;
+  /** the order's own end when it lies after the service date: the history stops at the service date */
+  plannedTo?: string;
   /** "given 2024-01-03 to 2024-05-10 (6 administrations)", "from its dosage period", "written 2024-01-03, 28-day supply × 12 fills" */
   readonly text: string;
 }
 
 /** The evidence wording of a dating, spelled only when cited (a long history is read whole, little of it cited). */
 function datingText(d: Omit<EpisodeDating, 'text'>): string {
+  const text = sourceText(d);
+  return d.plannedTo === undefined ? text : `${text} (planned to ${d.plannedTo}; read to the service date)`;
+}
+
+function sourceText(d: Omit<EpisodeDating, 'text'>): string {
   switch (d.source) {
     case 'administrations': {
       const n = d.administrations ?? 0;
@@ -67,6 +74,7 @@ class Dating implements EpisodeDating {
   readonly administrations?: number;
   readonly supply?: { days: number; fills: number };
   readonly activeTo?: string;
+  readonly plannedTo?: string;
   constructor(fields: Omit<EpisodeDating, 'text'>) {
     this.start = fields.start;
     this.end = fields.end;
@@ -74,6 +82,7 @@ class Dating implements EpisodeDating {
     if (fields.administrations !== undefined) this.administrations = fields.administrations;
     if (fields.supply !== undefined) this.supply = fields.supply;
     if (fields.activeTo !== undefined) this.activeTo = fields.activeTo;
+    if (fields.plannedTo !== undefined) this.plannedTo = fields.plannedTo;
   }
   get text(): string {
     this.#text ??= datingText(this);
@@ -283,9 +292,18 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 /**
  * The order's own dates: boundsPeriod, else validityPeriod, else boundsDuration from its start, else authoredOn +
- * supply × fills. An active order with no stated end runs to the service date; any other, its start day only.
+ * supply × fills. An active order with no stated end runs to the service date; any other, its start day only. An end
+ * after the service date (an active order planned into the future, a supply with refills) is read to the service date:
+ * what is planned is not what was given, so "last therapy" and a line never end after the service date.
  */
 export function datingFromRequest(request: MedicationRequest, serviceDate: string): EpisodeDating | undefined {
+  const own = orderDating(request, serviceDate);
+  if (own === undefined || own.end <= serviceDate || own.start > serviceDate) return own;
+  const { text: _text, ...fields } = own;
+  return dating({ ...fields, end: serviceDate, plannedTo: own.end });
+}
+
+function orderDating(request: MedicationRequest, serviceDate: string): EpisodeDating | undefined {
   const boundsStart = datePart(firstOfDosages(request, (d) => d.timing?.repeat?.boundsPeriod?.start));
   const validity = request.dispenseRequest?.validityPeriod;
   const start = boundsStart ?? datePart(validity?.start) ?? datePart(request.authoredOn);

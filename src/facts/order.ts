@@ -1,6 +1,6 @@
 /** Facts about the draft order under evaluation. */
 import type { MedicationRequest } from 'fhir/r4.js';
-import { classesOf, identifyOrderedDrug } from '../catalog/drugs.js';
+import { classesOf, identifyOrderedDrug, ingredientsOf } from '../catalog/drugs.js';
 import type { Catalog, UnitStrength } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { DoseHistory, DraftOrderFacts, Evidence, Fact, GivenDose } from './types.js';
@@ -82,7 +82,8 @@ function partnersOf(order: MedicationRequest, drug: string | null, chart: Gather
     .filter((d) => d !== order && (order.id === undefined || d.id !== order.id))
     .flatMap((d): Partner[] => {
       const other = identifyOrderedDrug(d, chart, catalog).drug;
-      return other === null ? [] : [{ drug: other, cite: evidence(orderReference(d), datePart(d.authoredOn), `${other} ordered with this order`, [other]) }];
+      // a combination product (Phesgo) partners as each of its ingredients
+      return other === null ? [] : ingredientsOf(other, catalog).map((given) => ({ drug: given, cite: evidence(orderReference(d), datePart(d.authoredOn), `${given} ordered with this order${given === other ? '' : ` (${other})`}`, [given]) }));
     });
   const fromActive = active.map((a) => ({ drug: a.drug, cite: a.cite }));
   return [...fromDrafts, ...fromActive].filter((p) => p.drug !== drug);

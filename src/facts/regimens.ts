@@ -171,7 +171,31 @@ function requestedRegimen(input: RegimenInput): Fact<string> {
   return regimenFact(reading, [own, ...partnerCites]);
 }
 
-/** Whole calendar months from the end of the first line to the first progression after it started (0 when during it). */
+/**
+ * The last day of the induction: when the first line ran on with only some of its drugs for more than 28 days after
+ * one of the drugs it started with ended (VRd, then lenalidomide maintenance, with or without a transplant between),
+ * the induction ended with that drug; otherwise with the line. A drug stopped for intolerance does not end the
+ * induction (the others carry it on).
+ */
+function inductionEnd(line: TherapyLine): string {
+  const lastByDrug = new Map<string, string>();
+  const stoppedForIntolerance = new Set<string>();
+  const startedWith = addDays(line.start, LINE_WINDOW_DAYS);
+  for (const e of line.episodes) {
+    if (e.start > startedWith && !lastByDrug.has(e.drug)) continue;
+    if (e.ending?.reason === 'intolerance') stoppedForIntolerance.add(e.drug);
+    const last = lastByDrug.get(e.drug);
+    if (last === undefined || e.end > last) lastByDrug.set(e.drug, e.end);
+  }
+  let first: string | undefined;
+  for (const [drug, end] of lastByDrug) if (!stoppedForIntolerance.has(drug) && (first === undefined || end < first)) first = end;
+  return first !== undefined && line.end > addDays(first, LINE_WINDOW_DAYS) ? first : line.end;
+}
+
+/**
+ * Whole calendar months from the end of the induction (the first line, without its maintenance phase) to
+ * the first progression after the line started (0 when during the induction).
+ */
 function relapseAfterInduction(first: LineRegimen | undefined, input: RegimenInput, noLine: () => Fact<number>): Fact<number> {
   if (first === undefined) return noLine();
   const { line } = first;
@@ -181,8 +205,10 @@ function relapseAfterInduction(first: LineRegimen | undefined, input: RegimenInp
     return unknown(why, [first.cite]);
   }
   const date = relapse.date.slice(0, 10);
-  const months = date <= line.end ? 0 : ageAt(line.end, date).months;
-  const text = date <= line.end ? `Progression ${date} during the first line (ended ${line.end}): relapse 0 months after it` : `Progression ${date}: relapse ${months} whole calendar months after the first line ended ${line.end}`;
+  const end = inductionEnd(line);
+  const maintenance = end < line.end ? ` (induction; the first line's maintenance ran to ${line.end})` : '';
+  const months = date <= end ? 0 : ageAt(end, date).months;
+  const text = date <= end ? `Progression ${date} during the induction (ended ${end}): relapse 0 months after it` : `Progression ${date}: relapse ${months} whole calendar months after the induction ended ${end}${maintenance}`;
   return known(months, [first.cite, evidence(relapse.reference, date, text, [String(months)])]);
 }
 

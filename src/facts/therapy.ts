@@ -1,6 +1,6 @@
 /** Medication history: prior lines of antineoplastic therapy, prior drugs, active medications on the service date. */
 import type { MedicationRequest } from 'fhir/r4.js';
-import { classesOf, identifyOrderedDrug, resolveMedicationConcept } from '../catalog/drugs.js';
+import { classesOf, identifyOrderedDrug, ingredientsOf, resolveMedicationConcept } from '../catalog/drugs.js';
 import type { Catalog } from '../catalog/types.js';
 import type { GatheredChart } from '../gather/types.js';
 import type { ClinicalFacts, Evidence, Fact, LastTherapyFacts } from './types.js';
@@ -14,8 +14,18 @@ import { AdministrationIndex, administrationName, datingFromAdministrations, dat
 /** A drug started within 28 days of a line's last administration (no progression between) continues that line. */
 export const LINE_WINDOW_DAYS = 28;
 
-/** Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. */
-const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped']);
+/**
+ * A drug of the line given again within this many days of the line's last administration resumes it (a planned break:
+ * transplant then maintenance, a pause for toxicity); after a longer time off therapy it is retreatment, a new line
+ * (IMWG: "a planned period of observation off therapy interrupted by a need for additional treatment").
+ */
+export const LINE_RESUME_DAYS = 180;
+
+/**
+ * Statuses that mean the drug was (or is being) given; drafts, cancellations and errors were not. An order on hold (a
+ * pause for toxicity, a transplant) was given before the hold: it is history, though not active on the service date.
+ */
+const GIVEN_STATUSES = new Set(['active', 'completed', 'stopped', 'on-hold']);
 
 export interface TherapyEpisode {
   /** the order; absent for an episode charted only as administrations (an in-clinic infusion with no order on file) */
@@ -118,7 +128,7 @@ function administrationEpisodes(given: readonly Administration[], chart: Gathere
     const first = run[0] as Administration;
     const dating = datingFromAdministrations(run) as EpisodeDating;
     if (first.drug === null) unrecognised.push({ reference: first.reference, name: administrationName(first, chart), start: dating.start, end: dating.end });
-    else episodes.push(new Episode(first.reference, undefined, first.drug, classesOf(first.drug, catalog), dating, undefined));
+    else for (const drug of ingredientsOf(first.drug, catalog)) episodes.push(new Episode(first.reference, undefined, drug, classesOf(drug, catalog), dating, undefined));
   }
   return { episodes, unrecognised };
 }
@@ -145,7 +155,9 @@ function readHistory(chart: GatheredChart, catalog: Catalog, serviceDate: string
       continue;
     }
     const reference = relativeReference(request);
-    episodes.push(new Episode(reference, request, drug, classesOf(drug, catalog), dating, episodeEnding(request, catalog, reference)));
+    const ending = episodeEnding(request, catalog, reference);
+    // a combination product (Phesgo) is each of its ingredients given
+    for (const given of ingredientsOf(drug, catalog)) episodes.push(new Episode(reference, request, given, classesOf(given, catalog), dating, ending));
   }
   if (administrations.size > 0) {
     const loose = administrationEpisodes(administrations.unclaimed(), chart, catalog);
@@ -215,6 +227,28 @@ function firstAfter(sorted: Progression[], date: string): number {
 /** A line being built: its earliest stop for intolerance, so a drug started after it opens a new line. */
 interface OpenLine extends TherapyLine {
   intoleranceStop?: string;
+  /** the episodes whose last day is the line's end (the drugs given last) */
+  lastGiven: TherapyEpisode[];
+}
+
+/**
+ * The line's regimen was discontinued, not completed: every drug of it had ended before `date`, and one given last was
+ * stopped (status stopped) for no reason read as completion. Other drugs started then replace the regimen (THP stopped,
+ * then fam-trastuzumab deruxtecan): a new line, even with no progression charted. A completed course followed by the
+ * next drugs (AC, then paclitaxel) stays a planned sequence.
+ */
+function discontinuedBefore(line: OpenLine, date: string): boolean {
+  return line.end < date && line.lastGiven.some((e) => e.request?.status === 'stopped' && e.ending?.reason !== 'completion');
+}
+
+/**
+ * One of the line's drugs is ordered again within 28 days of episode `i` (sorted by start): the line goes on, whatever
+ * the status of its previous cycle's orders (EHRs that mark each cycle's order stopped when the next replaces it).
+ */
+function lineGoesOn(sorted: readonly TherapyEpisode[], i: number, line: OpenLine): boolean {
+  const until = addDays((sorted[i] as TherapyEpisode).start, LINE_WINDOW_DAYS);
+  for (let j = i + 1; j < sorted.length && (sorted[j] as TherapyEpisode).start <= until; j += 1) if (line.drugs.includes((sorted[j] as TherapyEpisode).drug)) return true;
+  return false;
 }
 
 /**
@@ -223,38 +257,46 @@ interface OpenLine extends TherapyLine {
  * line runs or within 28 days of its last administration (drugs started together; a drug added to a running regimen;
  * a planned sequence), unless a progression was documented since the line started (retreatment, even with the same
  * drugs) or one of the line's drugs was stopped for intolerance before it started (a regimen changed for toxicity,
- * IMWG): then it is a new line. A completed drug followed by the next of a planned sequence (AC, then paclitaxel)
- * still joins. Curative-intent therapy (before `advancedFrom`) is one course, never merged with advanced therapy.
+ * IMWG), or the line was stopped (not completed) and is replaced by other drugs, or a drug of it comes back after more
+ * than 180 days off therapy (retreatment after observation, IMWG): then it is a new line. A completed drug followed
+ * by the next of a planned sequence (AC, then paclitaxel) still joins. Curative-intent therapy (before `advancedFrom`) is one course, never merged with advanced therapy.
  * Corticosteroids and other non-antineoplastics never open or join a line (premedication, supportive care).
- * Cost: one pass over the episodes, a binary search per episode.
+ * Cost: one pass over the episodes, a binary search per episode (and, for a stopped line, a look 28 days ahead).
  */
 export function groupIntoLines(episodes: TherapyEpisode[], context: LineContext = { progressions: [] }): TherapyLine[] {
   const progressions = [...context.progressions].sort((a, b) => a.date.localeCompare(b.date));
   const lines: OpenLine[] = [];
-  for (const episode of episodes.filter((e) => e.classes.includes('antineoplastic'))) {
+  const antineoplastic = episodes.filter((e) => e.classes.includes('antineoplastic'));
+  for (let i = 0; i < antineoplastic.length; i += 1) {
+    const episode = antineoplastic[i] as TherapyEpisode;
     const setting: TherapySetting = context.advancedFrom !== undefined && episode.start < context.advancedFrom ? 'curative' : 'advanced';
     const current = lines[lines.length - 1];
     const next = current === undefined ? undefined : progressions[firstAfter(progressions, current.start)];
     const progressedSince = next !== undefined && next.date <= episode.start;
     const known = current?.drugs.includes(episode.drug) === true;
     const afterIntolerance = current?.intoleranceStop !== undefined && !known && episode.start >= current.intoleranceStop;
+    const replaces = current !== undefined && !known && discontinuedBefore(current, episode.start) && !lineGoesOn(antineoplastic, i, current);
+    const continues = current !== undefined && episode.start <= addDays(current.end, known ? LINE_RESUME_DAYS : LINE_WINDOW_DAYS);
     const joins =
       current !== undefined &&
       current.setting === setting &&
-      (setting === 'curative' || (!progressedSince && !afterIntolerance && (known || episode.start <= addDays(current.end, LINE_WINDOW_DAYS))));
+      (setting === 'curative' || (!progressedSince && !afterIntolerance && !replaces && continues));
     let line: OpenLine;
     if (current !== undefined && joins) {
       line = current;
       if (!known) line.drugs.push(episode.drug);
       line.episodes.push(episode);
-      if (episode.end > line.end) line.end = episode.end;
+      if (episode.end > line.end) {
+        line.end = episode.end;
+        line.lastGiven = [episode];
+      } else if (episode.end === line.end) line.lastGiven.push(episode);
     } else {
-      line = { start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting };
+      line = { start: episode.start, end: episode.end, drugs: [episode.drug], episodes: [episode], setting, lastGiven: [episode] };
       lines.push(line);
     }
     if (episode.ending?.reason === 'intolerance' && (line.intoleranceStop === undefined || episode.end < line.intoleranceStop)) line.intoleranceStop = episode.end;
   }
-  return lines.map(({ intoleranceStop: _stop, ...line }) => {
+  return lines.map(({ intoleranceStop: _stop, lastGiven: _last, ...line }) => {
     const next = progressions[firstAfter(progressions, addDays(line.start, -1))];
     if (next !== undefined && next.date <= addDays(line.end, REFRACTORY_WINDOW_DAYS)) line.endedBy = next;
     const ended = lineEnding(line);
@@ -326,7 +368,7 @@ export function activeOnServiceDate(chart: GatheredChart, catalog: Catalog, serv
     const from = start ?? serviceDate;
     const to = end ?? serviceDate;
     const dating: EpisodeDating = { start: from, end: to, source: 'written', activeTo: serviceDate, text: `active on ${serviceDate}` };
-    return [new Episode(relativeReference(request), request, drug, classesOf(drug, catalog), dating, undefined, serviceDate)];
+    return ingredientsOf(drug, catalog).map((given) => new Episode(relativeReference(request), request, given, classesOf(given, catalog), dating, undefined, serviceDate));
   });
 }
 
@@ -395,10 +437,13 @@ function readingText(line: TherapyLine, counted: boolean, advancedFrom: string |
   return `; relapse ${advancedFrom ?? ''} within ${reading.earlyRelapseMonths} months of it counts it as a line`;
 }
 
-/** The line whose last administration is latest (the most recent therapy), ties to the later start. */
+/**
+ * The most recent line: the one started last (lines follow each other: a new line replaces the one before, whose order
+ * may still be left active in the chart), ties to the later last administration.
+ */
 function mostRecent(lines: readonly TherapyLine[]): TherapyLine | undefined {
   let last: TherapyLine | undefined;
-  for (const line of lines) if (last === undefined || line.end > last.end || (line.end === last.end && line.start >= last.start)) last = line;
+  for (const line of lines) if (last === undefined || line.start > last.start || (line.start === last.start && line.end >= last.end)) last = line;
   return last;
 }
 

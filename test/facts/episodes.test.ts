@@ -226,6 +226,22 @@ describe('last therapy: the most recent line, dated by its last administration',
     expect(gap.end.unknownReason).toContain('Medication history');
   });
 
+  it('an active order planned past the service date runs to the service date, not to its planned end', () => {
+    // was: Kd "last therapy" dated to 2027-03-01, months after the order being signed
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('vel', 'bortezomib', '2025-01-06', '2025-06-30'), ran('len', 'lenalidomide', '2025-01-06', '2025-06-30'),
+        ran('kyp', 'carfilzomib', '2026-09-01', '2027-03-01', { status: 'active' }), ran('kd', 'dexamethasone', '2026-09-01', '2027-03-01', { status: 'active' }),
+      ],
+      observations: [worsened('p1', '2026-08-15')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.lastTherapy.end.value).toBe(SERVICE_DATE);
+    expect(facts.therapy.lastTherapy.drugs.evidence[0]?.text).toContain('2026-09-01 to 2026-12-01, from its dosage period (planned to 2027-03-01; read to the service date)');
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('Line 2 2026-09-01 to 2026-12-01: carfilzomib');
+  });
+
   it('still running with no end reason: endedBy not documented, the dates known', () => {
     const chart = emptyChart({ conditions: [myeloma], medicationRequests: [ran('len', 'lenalidomide', '2026-01-05', '2026-12-31', { status: 'active' })] });
     const last = buildFacts(chart, ixazomib, catalog).therapy.lastTherapy;
@@ -259,6 +275,44 @@ describe('blinatumomab cycles from administrations', () => {
     expect(facts.cycleNumber.evidence[0]?.text).toBe('Cycle 3 from the medication history: this order follows 2 earlier blinatumomab runs (2026-08-04–2026-08-31, 2026-09-15–2026-10-12)');
     expect(facts.cycleNumber.evidence.map((e) => e.reference)).toContain('MedicationAdministration/c2-3');
     expect(facts.treatmentFreeDaysBefore.value).toBe(49);
+  });
+
+  /** a bag charted by its start only (how many EHRs chart a 48–96 h bag change), `hours` long when its end is charted */
+  const pointBag = (id: string, date: string, endDate?: string): MedicationAdministration =>
+    endDate === undefined ? given(id, 'blinatumomab', date) : ({ ...given(id, 'blinatumomab', date), effectiveDateTime: undefined, effectivePeriod: { start: `${date}T09:00:00Z`, end: `${endDate}T09:00:00Z` } } as MedicationAdministration);
+  const orderOn = (date: string, days: number): MedicationRequest =>
+    draftOrder('blin', code(RXNORM, RX.blinatumomab), {
+      authoredOn: date,
+      dosageInstruction: [{ text: 'Blinatumomab 28 mcg/day continuous IV infusion', timing: { repeat: { boundsDuration: { value: days, code: 'd' }, frequency: 1, period: 1, periodUnit: 'd' } } }],
+      dispenseRequest: { validityPeriod: { start: date } },
+    });
+
+  it('72-hour bags charted every 3 days by their start are one run (cycle 1), so after a 14-day break this order is cycle 2', () => {
+    // was: every bag its own run, so the order read as cycle 10 with 2 treatment-free days
+    const starts = ['2026-10-01', '2026-10-04', '2026-10-07', '2026-10-10', '2026-10-13', '2026-10-16', '2026-10-19', '2026-10-22'];
+    const bags = [...starts.map((d, i) => pointBag(`c1-${i}`, d)), pointBag('c1-last', '2026-10-25', '2026-10-28')];
+    const order = orderOn('2026-11-12', 28);
+    const facts = buildFacts(emptyChart({ draftOrders: [order], medicationAdministrations: bags }), order, catalog).order;
+    expect(facts.cycleNumber.value).toBe(2);
+    expect(facts.cycleNumber.evidence[0]?.text).toBe('Cycle 2 from the medication history: this order follows 1 earlier blinatumomab run (2026-10-01–2026-10-28)');
+    expect(facts.cycleDayStart.value).toBe(1);
+    expect(facts.treatmentFreeDaysBefore.value).toBe(14);
+  });
+
+  it('an interruption of 7 days continues the cycle (label); one of 14 days starts a new cycle', () => {
+    const before = ['2026-11-01', '2026-11-03', '2026-11-07'].map((d, i) => pointBag(`a-${i}`, d));
+    const order = orderOn('2026-11-21', 14);
+    // 7 days with no bag (11-08 to 11-14), then bags again: the same cycle, day 21 on 11-21
+    const sevenDays = buildFacts(emptyChart({ draftOrders: [order], medicationAdministrations: [...before, pointBag('b-0', '2026-11-15'), pointBag('b-1', '2026-11-18')] }), order, catalog).order;
+    expect(sevenDays.cycleNumber.value).toBe(1);
+    expect(sevenDays.cycleDayStart.value).toBe(21);
+    expect(sevenDays.cycleDayEnd.value).toBe(34);
+    // 14 days with no bag after 11-07: the order starts cycle 2, day 1
+    const order2 = orderOn('2026-11-22', 28);
+    const fourteenDays = buildFacts(emptyChart({ draftOrders: [order2], medicationAdministrations: before }), order2, catalog).order;
+    expect(fourteenDays.cycleNumber.value).toBe(2);
+    expect(fourteenDays.cycleDayStart.value).toBe(1);
+    expect(fourteenDays.treatmentFreeDaysBefore.value).toBe(14);
   });
 
   it('a bag running up to the service date continues its cycle: cycle 1, day counted from the first bag', () => {

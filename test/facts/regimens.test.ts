@@ -133,7 +133,7 @@ describe('buildFacts: regimens of a myeloma history', () => {
     expect(facts.therapy.inductionRegimen).toMatchObject({ value: 'vrd', evidence: [{ reference: 'MedicationRequest/v1', date: '2023-01-10' }] });
     expect(facts.therapy.inductionToRelapseMonths.value).toBe(8);
     expect(facts.therapy.inductionToRelapseMonths.evidence.map((e) => e.reference)).toEqual(['MedicationRequest/v1', 'Observation/pd-1']);
-    expect(facts.therapy.inductionToRelapseMonths.evidence[1]?.text).toBe('Progression 2024-05-15: relapse 8 whole calendar months after the first line ended 2023-09-02');
+    expect(facts.therapy.inductionToRelapseMonths.evidence[1]?.text).toBe('Progression 2024-05-15: relapse 8 whole calendar months after the induction ended 2023-09-02');
   });
 
   it('the requested regimen is the ordered drug with its partners: ixazomib + lenalidomide + dexamethasone = IRd', () => {

@@ -51,7 +51,7 @@ describe('002 §5.d: the requested regimen against the induction regimen', () =>
   it('IRd after VRd with relapse at 21 months: covered; the page shows the relapse interval', async () => {
     const { covered, page } = await sign('mm-5d-relapse-ird-after-vrd-induction');
     expect(covered).toBe('covered');
-    expect(page).toContain('Progression 2026-10-20: relapse 21 whole calendar months after the first line ended 2024-12-31');
+    expect(page).toContain('Progression 2026-10-20: relapse 21 whole calendar months after the induction ended 2024-12-31');
   });
 
   it('relapse 4 months after the induction: covered under 5.a (the page shows what matched); npm run evaluate shows 5.d not met with its dates', async () => {
@@ -60,7 +60,7 @@ describe('002 §5.d: the requested regimen against the induction regimen', () =>
     expect(page).toContain('With lenalidomide or cyclophosphamide');
     const out = await runEvaluate({ file: 'fhir-resources/scenarios/centene-ixazomib/mm-5d-relapse-4-months-after-induction.json', policiesDir: 'policies', catalogDir: 'catalog', json: false });
     const trace = out.lines.join('\n');
-    expect(trace).toMatch(/✗ ia-5d-relapse-6-months: .* = 4 → not-met .*"Progression 2026-10-20: relapse 4 whole calendar months after the first line ended 2026-06-15"/);
+    expect(trace).toMatch(/✗ ia-5d-relapse-6-months: .* = 4 → not-met .*"Progression 2026-10-20: relapse 4 whole calendar months after the induction ended 2026-06-15"/);
     expect(trace).toContain('"Line 1 2025-07-07 to 2026-06-15: VRd (bortezomib, lenalidomide, dexamethasone)"');
   });
 
