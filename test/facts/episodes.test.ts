@@ -239,7 +239,10 @@ describe('last therapy: the most recent line, dated by its last administration',
     const facts = buildFacts(chart, ixazomib, catalog);
     expect(facts.therapy.lastTherapy.end.value).toBe(SERVICE_DATE);
     expect(facts.therapy.lastTherapy.drugs.evidence[0]?.text).toContain('2026-09-01 to 2026-12-01, from its dosage period (planned to 2027-03-01; read to the service date)');
-    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('Line 2 2026-09-01 to 2026-12-01: carfilzomib');
+    // Kd still running, no progression since it started: the order's own line, dated to the service date all the same
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain(
+      "Line 2 2026-09-01 to 2026-12-01: carfilzomib; running on 2026-12-01 with no progression since it started: the order joins it, so it is the order's line, not a prior one",
+    );
   });
 
   it('still running with no end reason: endedBy not documented, the dates known', () => {
