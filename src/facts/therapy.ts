@@ -543,7 +543,8 @@ export function therapyFacts(
   const lineDrugs = new Set(priorLineList.flatMap((l) => l.drugs));
   const priorIndex = running === undefined ? index : lineIndex(priorLineList);
   // drugs given alongside a line (its steroid backbone) count as prior drugs too, so "lenalidomide and dexamethasone" reads whole
-  const priorEpisodes = episodes.filter((e) => !running?.episodes.includes(e) && (lineDrugs.has(e.drug) || priorIndex.startsNear(e.start)));
+  const runningEpisodes = new Set(running?.episodes);
+  const priorEpisodes = episodes.filter((e) => !runningEpisodes.has(e) && (lineDrugs.has(e.drug) || priorIndex.startsNear(e.start)));
   const priorDrugs = unique(priorEpisodes.map((e) => e.drug));
   const priorClasses = unique(priorEpisodes.flatMap((e) => e.classes));
   // with the history unreadable, "none found" is unknown; with it read, none found is a known zero / empty list
