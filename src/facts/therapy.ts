@@ -566,6 +566,7 @@ export function therapyFacts(
     priorDrugs: fact(priorDrugs, priorEpisodes.map((e) => e.cite)),
     priorDrugClasses: fact(priorClasses, priorEpisodes.map((e) => ({ ...e.cite, supports: e.classes }))),
     activeMedications: fact(unique(active.map((a) => a.drug)), active.map((a) => a.cite), noneActive),
-    lastTherapy: lastTherapyFacts(lines, chart, context, statusGap),
+    // the last therapy before the order: the running line the order joins is the order's own, not its last therapy
+    lastTherapy: lastTherapyFacts(priorLineList, chart, context, statusGap),
   };
 }

@@ -15,7 +15,7 @@ import { emptyChart } from '../fixtures/facts/chart.js';
 const catalog = loadCatalog();
 const RX = {
   doxorubicin: '3639', cyclophosphamide: '3002', paclitaxel: '56946', docetaxel: '72962', capecitabine: '194000', trastuzumab: '224905',
-  dexamethasone: '3264', bortezomib: '358258', lenalidomide: '602910', daratumumab: '1721947', carfilzomib: '1302966', blinatumomab: '1597262',
+  dexamethasone: '3264', bortezomib: '358258', lenalidomide: '602910', daratumumab: '1721947', carfilzomib: '1302966', blinatumomab: '1597262', pomalidomide: '1369713',
 };
 const STATUS_REASON = 'http://terminology.hl7.org/CodeSystem/medicationrequest-status-reason';
 const SERVICE_DATE = '2026-12-01';
@@ -227,7 +227,22 @@ describe('last therapy: the most recent line, dated by its last administration',
   });
 
   it('an active order planned past the service date runs to the service date, not to its planned end', () => {
-    // was: Kd "last therapy" dated to 2027-03-01, months after the order being signed
+    // was: Kd "last therapy" dated to 2027-03-01, months after the order being signed; progression on Kd makes it a prior line
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('vel', 'bortezomib', '2025-01-06', '2025-06-30'), ran('len', 'lenalidomide', '2025-01-06', '2025-06-30'),
+        ran('kyp', 'carfilzomib', '2026-09-01', '2027-03-01', { status: 'active' }), ran('kd', 'dexamethasone', '2026-09-01', '2027-03-01', { status: 'active' }),
+      ],
+      observations: [worsened('p1', '2026-08-15'), worsened('p2', '2026-11-20')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.lastTherapy.end.value).toBe(SERVICE_DATE);
+    expect(facts.therapy.lastTherapy.drugs.evidence[0]?.text).toContain('2026-09-01 to 2026-12-01, from its dosage period (planned to 2027-03-01; read to the service date)');
+    expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain('Line 2 2026-09-01 to 2026-12-01: carfilzomib; progression 2026-11-20 (Observation/p2) ended it');
+  });
+
+  it("Kd still running with no progression since it started is the order's own line: the last therapy is the line before it", () => {
     const chart = emptyChart({
       conditions: [myeloma],
       medicationRequests: [
@@ -237,16 +252,41 @@ describe('last therapy: the most recent line, dated by its last administration',
       observations: [worsened('p1', '2026-08-15')],
     });
     const facts = buildFacts(chart, ixazomib, catalog);
-    expect(facts.therapy.lastTherapy.end.value).toBe(SERVICE_DATE);
-    expect(facts.therapy.lastTherapy.drugs.evidence[0]?.text).toContain('2026-09-01 to 2026-12-01, from its dosage period (planned to 2027-03-01; read to the service date)');
-    // Kd still running, no progression since it started: the order's own line, dated to the service date all the same
+    expect(facts.therapy.priorLines.value).toBe(1);
     expect(facts.therapy.priorLines.evidence.map((e) => e.text)).toContain(
       "Line 2 2026-09-01 to 2026-12-01: carfilzomib; running on 2026-12-01 with no progression since it started: the order joins it, so it is the order's line, not a prior one",
     );
+    expect(facts.therapy.lastTherapy.drugs.value).toEqual(['bortezomib', 'lenalidomide']);
+    expect(facts.therapy.lastTherapy.end.value).toBe('2025-06-30');
   });
 
-  it('still running with no end reason: endedBy not documented, the dates known', () => {
+  it('progression on DRd, then Pd started two weeks ago and running: ixazomib joins Pd, and the last therapy is DRd with its progression (002 5.b.iii met)', () => {
+    const chart = emptyChart({
+      conditions: [myeloma],
+      medicationRequests: [
+        ran('dara', 'daratumumab', '2025-03-01', '2026-10-20'), ran('len2', 'lenalidomide', '2025-03-01', '2026-10-20'),
+        ran('pom', 'pomalidomide', '2026-11-17', '2027-02-28', { status: 'active' }), ran('pdex', 'dexamethasone', '2026-11-17', '2027-02-28', { status: 'active' }),
+      ],
+      observations: [worsened('p-drd', '2026-11-02')],
+    });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.lastTherapy.drugs.value).toEqual(['daratumumab', 'lenalidomide']);
+    expect(facts.therapy.lastTherapy.progressionWithin60Days.value).toBe(true);
+    expect(facts.disease.progressionWithin60DaysOfLastTherapy.value).toBe(true);
+    expect(facts.therapy.priorLines.value).toBe(1);
+    expect(facts.order.partners.value).toEqual(expect.arrayContaining(['pomalidomide', 'dexamethasone']));
+  });
+
+  it("a line still running with no end reason is the order's own line: no prior line, so no last therapy", () => {
     const chart = emptyChart({ conditions: [myeloma], medicationRequests: [ran('len', 'lenalidomide', '2026-01-05', '2026-12-31', { status: 'active' })] });
+    const facts = buildFacts(chart, ixazomib, catalog);
+    expect(facts.therapy.priorLines.value).toBe(0);
+    expect(facts.therapy.lastTherapy.start.value).toBeNull();
+    expect(facts.therapy.lastTherapy.start.unknownReason).toBe('No prior line of systemic therapy documented');
+  });
+
+  it('a line stopped with no end reason: endedBy not documented, the dates known', () => {
+    const chart = emptyChart({ conditions: [myeloma], medicationRequests: [ran('len', 'lenalidomide', '2026-01-05', '2026-10-31', { status: 'stopped' })] });
     const last = buildFacts(chart, ixazomib, catalog).therapy.lastTherapy;
     expect(last.start.value).toBe('2026-01-05');
     expect(last.endedBy.value).toBeNull();
