@@ -3,10 +3,11 @@
  * that turns scenarios into `<policy>/<name>.json` + `<name>.expect.json`. Each generator keeps its own charts,
  * ids and fullUrl style (the fixtures they produce stay byte-for-byte as they are).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Quantity } from 'fhir/r4.js';
+import type { Bundle, FhirResource, MedicationRequest, Quantity } from 'fhir/r4.js';
 
 /** fhir-resources/scenarios */
 export const SCENARIOS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,4 +61,49 @@ export function writeScenarios(files: Iterable<ScenarioFile>): number {
     writeFileSync(join(dir, `${file.name}.expect.json`), `${JSON.stringify(file.expect, null, 2)}\n`);
   }
   return seen.size;
+}
+
+/** A committed scenario's hook request, as the generators that derive new scenarios from shipped ones read it. */
+export interface ScenarioRequest {
+  hookInstance: string;
+  context: { draftOrders: Bundle };
+  prefetch: Record<string, Bundle | FhirResource | null>;
+}
+
+/** `<policy>/<name>.json` as committed. */
+export function loadScenario(policy: string, name: string): ScenarioRequest {
+  return JSON.parse(readFileSync(join(SCENARIOS_DIR, policy, `${name}.json`), 'utf8')) as ScenarioRequest;
+}
+
+/** A stable, UUID-shaped hookInstance per generator and scenario name. */
+export function stableHookInstance(generator: string, name: string): string {
+  const h = createHash('sha256').update(`${generator}/${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A prefetch value that must be a Bundle (the generator's base scenario has it). */
+export function prefetchBundle(request: ScenarioRequest, key: string): Bundle {
+  const value = request.prefetch[key];
+  if (value === null || value === undefined || value.resourceType !== 'Bundle') throw new Error(`prefetch.${key} is not a Bundle`);
+  return value;
+}
+
+/** The resources of one type in a prefetched Bundle. */
+export function prefetchResources<T extends FhirResource>(request: ScenarioRequest, key: string, type: T['resourceType']): T[] {
+  return (prefetchBundle(request, key).entry ?? []).flatMap((e) => (e.resource?.resourceType === type ? [e.resource as T] : []));
+}
+
+/**
+ * A scenario derived from a shipped one: a deep copy with its own hookInstance (from `generator` and `name`) and
+ * scenario-order identifier, then `change` applied.
+ */
+export function deriveScenario(generator: string, policy: string, base: string, name: string, change: (r: ScenarioRequest) => void): ScenarioRequest {
+  const request = structuredClone(loadScenario(policy, base));
+  request.hookInstance = stableHookInstance(generator, name);
+  for (const entry of request.context.draftOrders.entry ?? []) {
+    const order = entry.resource as MedicationRequest | undefined;
+    for (const id of order?.identifier ?? []) if (id.system === 'urn:oncology-pa:scenario-order') id.value = name;
+  }
+  change(request);
+  return request;
 }

@@ -8,16 +8,10 @@
  * Deriving keeps the other generators untouched; the base files are themselves generated and committed, so the
  * output is deterministic. Synthetic data only.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bundle, CodeableConcept, Condition, FhirResource, MedicationRequest, Observation, Quantity } from 'fhir/r4.js';
-import { LOINC, SCENARIOS_DIR, SNOMED, UCUM, writeScenarios, type ScenarioFile } from './common.js';
+import type { CodeableConcept, Condition, MedicationRequest, Observation, Quantity } from 'fhir/r4.js';
+import { LOINC, SNOMED, UCUM, loadScenario, prefetchBundle, prefetchResources, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
 
-interface HookRequestFile {
-  hookInstance: string;
-  context: { draftOrders: Bundle };
-  prefetch: Record<string, Bundle | FhirResource | null>;
-}
+type HookRequestFile = ScenarioRequest;
 
 interface Expect {
   description: string;
@@ -29,19 +23,9 @@ interface Expect {
   suggestedDose?: { value: number; unit: 'mg' | 'ug' };
 }
 
-function base(policy: string, name: string): HookRequestFile {
-  return JSON.parse(readFileSync(join(SCENARIOS_DIR, policy, `${name}.json`), 'utf8')) as HookRequestFile;
-}
-
-function bundle(request: HookRequestFile, key: string): Bundle {
-  const found = request.prefetch[key];
-  if (found === null || found === undefined || found.resourceType !== 'Bundle') throw new Error(`prefetch.${key} is not a Bundle`);
-  return found;
-}
-
-function resources<T extends FhirResource>(request: HookRequestFile, key: string, type: T['resourceType']): T[] {
-  return (bundle(request, key).entry ?? []).flatMap((e) => (e.resource?.resourceType === type ? [e.resource as T] : []));
-}
+const base = loadScenario;
+const bundle = prefetchBundle;
+const resources = prefetchResources;
 
 function addObservations(request: HookRequestFile, observations: Observation[]): void {
   const b = bundle(request, 'observations');

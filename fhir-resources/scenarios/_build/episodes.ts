@@ -6,39 +6,15 @@
  *
  *   npx tsx fhir-resources/scenarios/_build/episodes.ts
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Bundle, BundleEntry, FhirResource, MedicationAdministration, MedicationRequest, Observation } from 'fhir/r4.js';
-import { RXNORM, SCENARIOS_DIR, SNOMED, addDays, writeScenarios, type ScenarioFile } from './common.js';
+import { RXNORM, SNOMED, addDays, deriveScenario, prefetchBundle, prefetchResources, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
 
-interface Request {
-  hookInstance: string;
-  context: { draftOrders: Bundle };
-  prefetch: Record<string, Bundle | FhirResource | null>;
-}
+type Request = ScenarioRequest;
 
 const STATUS_REASON = 'http://terminology.hl7.org/CodeSystem/medicationrequest-status-reason';
 
-function load(policy: string, name: string): Request {
-  return JSON.parse(readFileSync(join(SCENARIOS_DIR, policy, `${name}.json`), 'utf8')) as Request;
-}
-
-/** A stable hookInstance per scenario name (UUID-shaped). */
-function hookInstance(name: string): string {
-  const h = createHash('sha256').update(`episodes/${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function bundle(request: Request, key: string): Bundle {
-  const value = request.prefetch[key];
-  if (value === null || value === undefined || value.resourceType !== 'Bundle') throw new Error(`prefetch.${key} is not a Bundle`);
-  return value;
-}
-
-function entries<T extends FhirResource>(request: Request, key: string, type: T['resourceType']): T[] {
-  return (bundle(request, key).entry ?? []).map((e) => e.resource).filter((r): r is T => r?.resourceType === type);
-}
+const bundle = prefetchBundle;
+const entries = prefetchResources;
 
 function setEntries(request: Request, key: string, resources: FhirResource[]): void {
   const base = bundle(request, key).entry?.[0]?.fullUrl?.replace(/\/[A-Za-z]+\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
@@ -47,14 +23,7 @@ function setEntries(request: Request, key: string, resources: FhirResource[]): v
 
 /** The derived request: new hookInstance and scenario identifier, a deep copy of everything else. */
 function derive(policy: string, base: string, name: string, change: (r: Request) => void): Request {
-  const request = structuredClone(load(policy, base));
-  request.hookInstance = hookInstance(name);
-  for (const entry of request.context.draftOrders.entry ?? []) {
-    const order = entry.resource as MedicationRequest | undefined;
-    for (const id of order?.identifier ?? []) if (id.system === 'urn:oncology-pa:scenario-order') id.value = name;
-  }
-  change(request);
-  return request;
+  return deriveScenario('episodes', policy, base, name, change);
 }
 
 /** Administrations of one drug every `every` days from `start` through `end` (inclusive), linked to its order or not. */

@@ -5,38 +5,14 @@
  *
  *   npx tsx fhir-resources/scenarios/_build/history-audit.ts
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bundle, FhirResource, MedicationAdministration, MedicationRequest } from 'fhir/r4.js';
-import { RXNORM, SCENARIOS_DIR, addDays, writeScenarios, type ScenarioFile } from './common.js';
+import type { Bundle, MedicationAdministration, MedicationRequest } from 'fhir/r4.js';
+import { RXNORM, addDays, deriveScenario, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
 
-interface Request {
-  hookInstance: string;
-  context: { draftOrders: Bundle };
-  prefetch: Record<string, Bundle | FhirResource | null>;
-}
-
-function load(policy: string, name: string): Request {
-  return JSON.parse(readFileSync(join(SCENARIOS_DIR, policy, `${name}.json`), 'utf8')) as Request;
-}
-
-/** A stable hookInstance per scenario name (UUID-shaped). */
-function hookInstance(name: string): string {
-  const h = createHash('sha256').update(`history-audit/${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+type Request = ScenarioRequest;
 
 /** The derived request: new hookInstance and scenario identifier, a deep copy of everything else. */
 function derive(policy: string, base: string, name: string, change: (r: Request) => void): Request {
-  const request = structuredClone(load(policy, base));
-  request.hookInstance = hookInstance(name);
-  for (const entry of request.context.draftOrders.entry ?? []) {
-    const order = entry.resource as MedicationRequest | undefined;
-    for (const id of order?.identifier ?? []) if (id.system === 'urn:oncology-pa:scenario-order') id.value = name;
-  }
-  change(request);
-  return request;
+  return deriveScenario('history-audit', policy, base, name, change);
 }
 
 function administrationsBundle(given: MedicationAdministration[], base = 'http://localhost:8080/fhir'): Bundle {
