@@ -325,6 +325,23 @@ function historyRequest(id: string, h: HistoryEntry): MedicationRequest {
   };
 }
 
+/** An mCODE CancerDiseaseStatus assessment of the myeloma (`focus` its Condition). */
+function diseaseStatusObservation(id: string, status: NonNullable<Chart['diseaseStatus']>, conditionId: string): Observation {
+  const [code, display] = STATUS_CODE[status.value];
+  return {
+    resourceType: 'Observation',
+    id,
+    meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
+    status: 'final',
+    category: [{ coding: [{ system: OBS_CAT, code: 'exam' }] }],
+    code: { coding: [{ system: LOINC, code: '97509-4', display: 'Cancer disease status' }], text: 'Cancer disease status' },
+    subject: { reference: `Patient/${PATIENT_ID}` },
+    focus: [{ reference: `Condition/${conditionId}` }],
+    effectiveDateTime: status.date,
+    valueCodeableConcept: { coding: [{ system: SNOMED, code, display }], text: display },
+  };
+}
+
 function partnerDraft(id: string, drug: DrugRef): MedicationRequest {
   return {
     resourceType: 'MedicationRequest',
@@ -447,36 +464,9 @@ function buildRequest(sc: Scenario): Record<string, unknown> {
     recordedDate: '2023-11-15',
   }));
   const observations: Observation[] = [];
-  if (c.earlierStatus) {
-    const [code, display] = STATUS_CODE[c.earlierStatus.value];
-    observations.push({
-      resourceType: 'Observation',
-      id: 'obs-disease-status-earlier',
-      meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
-      status: 'final',
-      category: [{ coding: [{ system: OBS_CAT, code: 'exam' }] }],
-      code: { coding: [{ system: LOINC, code: '97509-4', display: 'Cancer disease status' }], text: 'Cancer disease status' },
-      subject: { reference: `Patient/${PATIENT_ID}` },
-      focus: [{ reference: `Condition/${c.dx[0]?.id ?? 'dx-mm'}` }],
-      effectiveDateTime: c.earlierStatus.date,
-      valueCodeableConcept: { coding: [{ system: SNOMED, code, display }], text: display },
-    });
-  }
-  if (c.diseaseStatus) {
-    const [code, display] = STATUS_CODE[c.diseaseStatus.value];
-    observations.push({
-      resourceType: 'Observation',
-      id: 'obs-disease-status',
-      meta: { profile: ['http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status'] },
-      status: 'final',
-      category: [{ coding: [{ system: OBS_CAT, code: 'exam' }] }],
-      code: { coding: [{ system: LOINC, code: '97509-4', display: 'Cancer disease status' }], text: 'Cancer disease status' },
-      subject: { reference: `Patient/${PATIENT_ID}` },
-      focus: [{ reference: `Condition/${c.dx[0]?.id ?? 'dx-mm'}` }],
-      effectiveDateTime: c.diseaseStatus.date,
-      valueCodeableConcept: { coding: [{ system: SNOMED, code, display }], text: display },
-    });
-  }
+  // mCODE CancerDiseaseStatus: an earlier assessment (when the chart has one), then the current one
+  if (c.earlierStatus) observations.push(diseaseStatusObservation('obs-disease-status-earlier', c.earlierStatus, c.dx[0]?.id ?? 'dx-mm'));
+  if (c.diseaseStatus) observations.push(diseaseStatusObservation('obs-disease-status', c.diseaseStatus, c.dx[0]?.id ?? 'dx-mm'));
   if (c.t11_14) {
     const pos = c.t11_14 === 'positive';
     observations.push({
