@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, FhirResource, MedicationRequest, Quantity } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, FhirResource, MedicationAdministration, MedicationRequest, Quantity } from 'fhir/r4.js';
 
 /** fhir-resources/scenarios */
 export const SCENARIOS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,4 +106,20 @@ export function deriveScenario(generator: string, policy: string, base: string, 
   }
   change(request);
   return request;
+}
+
+/** The server base of a prefetched Bundle's fullUrls (its first entry's), else the fixtures' default. */
+export function prefetchBase(request: ScenarioRequest, key: string): string {
+  return prefetchBundle(request, key).entry?.[0]?.fullUrl?.replace(/\/[A-Za-z]+\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
+}
+
+/** Replaces a prefetched Bundle's entries with `resources`, as search matches under the same server base. */
+export function setPrefetchResources(request: ScenarioRequest, key: string, resources: FhirResource[]): void {
+  const base = prefetchBase(request, key);
+  prefetchBundle(request, key).entry = resources.map((resource): BundleEntry => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } }));
+}
+
+/** A `medicationAdministrations` prefetch value: the administrations as search matches under `base`. */
+export function administrationsBundle(given: MedicationAdministration[], base = 'http://localhost:8080/fhir'): Bundle {
+  return { resourceType: 'Bundle', type: 'searchset', entry: given.map((resource) => ({ fullUrl: `${base}/MedicationAdministration/${resource.id ?? ''}`, resource, search: { mode: 'match' } })) };
 }

@@ -6,20 +6,16 @@
  *
  *   npx tsx fhir-resources/scenarios/_build/episodes.ts
  */
-import type { Bundle, BundleEntry, FhirResource, MedicationAdministration, MedicationRequest, Observation } from 'fhir/r4.js';
-import { RXNORM, SNOMED, addDays, deriveScenario, prefetchBundle, prefetchResources, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
+import type { MedicationAdministration, MedicationRequest, Observation } from 'fhir/r4.js';
+import { RXNORM, SNOMED, addDays, administrationsBundle, deriveScenario, prefetchBase, prefetchResources, setPrefetchResources, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
 
 type Request = ScenarioRequest;
 
 const STATUS_REASON = 'http://terminology.hl7.org/CodeSystem/medicationrequest-status-reason';
 
-const bundle = prefetchBundle;
 const entries = prefetchResources;
 
-function setEntries(request: Request, key: string, resources: FhirResource[]): void {
-  const base = bundle(request, key).entry?.[0]?.fullUrl?.replace(/\/[A-Za-z]+\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
-  bundle(request, key).entry = resources.map((resource): BundleEntry => ({ fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } }));
-}
+const setEntries = setPrefetchResources;
 
 /** The derived request: new hookInstance and scenario identifier, a deep copy of everything else. */
 function derive(policy: string, base: string, name: string, change: (r: Request) => void): Request {
@@ -44,12 +40,7 @@ function administrations(patient: string, idPrefix: string, drug: { code: string
 }
 
 function withAdministrations(request: Request, given: MedicationAdministration[]): void {
-  const base = bundle(request, 'medicationRequests').entry?.[0]?.fullUrl?.replace(/\/MedicationRequest\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
-  request.prefetch['medicationAdministrations'] = {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    entry: given.map((resource) => ({ fullUrl: `${base}/MedicationAdministration/${resource.id ?? ''}`, resource, search: { mode: 'match' } })),
-  };
+  request.prefetch['medicationAdministrations'] = administrationsBundle(given, prefetchBase(request, 'medicationRequests'));
 }
 
 const DARA = { code: '1726439', display: '20 ML daratumumab 20 MG/ML Injection' };

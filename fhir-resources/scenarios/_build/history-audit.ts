@@ -6,17 +6,13 @@
  *   npx tsx fhir-resources/scenarios/_build/history-audit.ts
  */
 import type { Bundle, MedicationAdministration, MedicationRequest } from 'fhir/r4.js';
-import { RXNORM, addDays, deriveScenario, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
+import { RXNORM, addDays, administrationsBundle, deriveScenario, prefetchResources, setPrefetchResources, writeScenarios, type ScenarioFile, type ScenarioRequest } from './common.js';
 
 type Request = ScenarioRequest;
 
 /** The derived request: new hookInstance and scenario identifier, a deep copy of everything else. */
 function derive(policy: string, base: string, name: string, change: (r: Request) => void): Request {
   return deriveScenario('history-audit', policy, base, name, change);
-}
-
-function administrationsBundle(given: MedicationAdministration[], base = 'http://localhost:8080/fhir'): Bundle {
-  return { resourceType: 'Bundle', type: 'searchset', entry: given.map((resource) => ({ fullUrl: `${base}/MedicationAdministration/${resource.id ?? ''}`, resource, search: { mode: 'match' } })) };
 }
 
 const scenarios: ScenarioFile[] = [];
@@ -58,9 +54,7 @@ const scenarios: ScenarioFile[] = [];
 }
 
 function medicationRequests(request: Request): MedicationRequest[] {
-  const value = request.prefetch['medicationRequests'];
-  if (value === null || value === undefined || value.resourceType !== 'Bundle') throw new Error('prefetch.medicationRequests is not a Bundle');
-  return (value.entry ?? []).map((e) => e.resource).filter((r): r is MedicationRequest => r?.resourceType === 'MedicationRequest');
+  return prefetchResources<MedicationRequest>(request, 'medicationRequests', 'MedicationRequest');
 }
 
 /** Set an order's dosage period (and, when given, its status). */
@@ -114,9 +108,7 @@ function period(order: MedicationRequest | undefined, start: string, end: string
       period(copy, '2025-03-03', '2026-10-05');
       return copy;
     });
-    const value = r.prefetch['medicationRequests'] as Bundle;
-    const base = value.entry?.[0]?.fullUrl?.replace(/\/MedicationRequest\/[^/]+$/, '') ?? 'http://localhost:8080/fhir';
-    value.entry = [...template, ...again].map((resource) => ({ fullUrl: `${base}/MedicationRequest/${resource?.id ?? ''}`, resource: resource as MedicationRequest, search: { mode: 'match' } }));
+    setPrefetchResources(r, 'medicationRequests', [...template, ...again] as MedicationRequest[]);
   });
   scenarios.push({
     policy: 'centene-ixazomib',
