@@ -20,6 +20,7 @@ import { addDays, datePart, daysBetween } from './dates.js';
 import { durationDays } from './durations.js';
 import { firstOfDosages, relativeReference } from './fhir.js';
 import { clausesOf } from './order-text.js';
+import { partitionPoint } from './sorted.js';
 
 /** Where an episode's dates came from; named in its evidence. */
 export type DateSource = 'administrations' | 'dosage-period' | 'dosage-duration' | 'validity-period' | 'supply' | 'written';
@@ -261,13 +262,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** The administrations (sorted by start) starting within [start, end]: a binary search, then a walk. */
 function within(sorted: Administration[], start: string, end: string): Administration[] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as Administration).start < start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(sorted, (a) => a.start < start);
   const out: Administration[] = [];
   for (let i = lo; i < sorted.length && (sorted[i] as Administration).start <= end; i += 1) out.push(sorted[i] as Administration);
   return out;

@@ -8,6 +8,7 @@ import type { Evidence, Fact } from './types.js';
 import { addDays } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import type { TherapyEpisode } from './therapy.js';
+import { partitionPoint } from './sorted.js';
 
 /** Days after the last dose within which a progression still counts as on that drug (IMWG). */
 export const REFRACTORY_WINDOW_DAYS = 60;
@@ -45,12 +46,5 @@ export function refractoryTo(episodes: TherapyEpisode[], progressions: Progressi
 
 /** Index of the first progression dated on or after `date` (progressions sorted by date). */
 function firstOnOrAfter(sorted: Progression[], date: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as Progression).date < date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted, (p) => p.date < date);
 }

@@ -15,6 +15,7 @@ import { addDays, ageAt } from './dates.js';
 import { evidence, known, unavailableReason, unique, unknown } from './fact.js';
 import type { Progression } from './refractory.js';
 import { LINE_WINDOW_DAYS, type TherapyEpisode, type TherapyLine } from './therapy.js';
+import { partitionPoint } from './sorted.js';
 
 /** Catalog classes that decide how a drug takes part in a regimen. */
 const ANTINEOPLASTIC = 'antineoplastic';
@@ -95,14 +96,7 @@ export interface LineRegimen {
 
 /** Index of the first episode starting on or after `date` (episodes sorted by start). */
 function firstStartingFrom(sorted: TherapyEpisode[], date: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as TherapyEpisode).start < date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted, (e) => e.start < date);
 }
 
 /**

@@ -10,6 +10,7 @@ import { firstOfDosages, relativeReference } from './fhir.js';
 import { calendarMonthsInDays } from './durations.js';
 import { REFRACTORY_WINDOW_DAYS, type Progression } from './refractory.js';
 import { AdministrationIndex, administrationName, datingFromAdministrations, datingFromRequest, episodeEnding, type Administration, type EpisodeDating, type EpisodeEnding } from './episodes.js';
+import { partitionPoint } from './sorted.js';
 
 /** A drug started within 28 days of a line's last administration (no progression between) continues that line. */
 export const LINE_WINDOW_DAYS = 28;
@@ -214,14 +215,7 @@ export interface LineContext {
 
 /** Index of the first progression dated after `date` (progressions sorted by date). */
 function firstAfter(sorted: Progression[], date: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as Progression).date <= date) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted, (p) => p.date <= date);
 }
 
 /** A line being built: its earliest stop for intolerance, so a drug started after it opens a new line. */
@@ -384,16 +378,7 @@ function lineIndex(lines: TherapyLine[]): { during: (date: string) => boolean; s
     const before = reach[reach.length - 1];
     reach.push(before !== undefined && before > r ? before : r);
   }
-  const startedBy = (date: string): number => {
-    let lo = 0;
-    let hi = lines.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((lines[mid] as TherapyLine).start <= date) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const startedBy = (date: string): number => partitionPoint(lines, (line) => line.start <= date);
   return {
     during: (date) => {
       const n = startedBy(date);
