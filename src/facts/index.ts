@@ -48,12 +48,13 @@ export function buildFacts(chart: GatheredChart, order: MedicationRequest, catal
   // lines need the progressions (retreatment after one is a new line) and the first metastatic evidence (setting)
   const advancedFrom = advancedSettingFrom(extent.metastatic);
   const lineContext: LineContext = { progressions, ...(advancedFrom !== undefined && { advancedFrom }), ...(options.lineCounting !== undefined && { lineCounting: options.lineCounting }) };
-  const therapy = therapyFacts(history, chart, serviceDate, lineContext, statusGap);
+  // grouped once: the line count, last therapy and the lines' regimens read the same lines
+  const lines = groupIntoLines(history.episodes, lineContext);
+  const therapy = therapyFacts(history, chart, serviceDate, lineContext, statusGap, lines);
   const response = responseFacts(chart, catalog, serviceDate);
   const state = leukaemiaState(chart, catalog, response.category);
   const phase = inferPhase({ stated: orderFacts.phase, state, partnerClasses: orderFacts.partnerClasses, priorLines: therapy.priorLines, catalog });
   // ---- regimen recognition (src/facts/regimens.ts): the lines' regimens, the induction, the requested regimen
-  const lines = groupIntoLines(history.episodes, lineContext);
   const { regimen, ...regimenHistory } = regimenFacts({ lines, episodes: history.episodes, progressions, statusGap, order: orderFacts, chart, catalog, serviceDate });
   return {
     serviceDate,

@@ -495,11 +495,11 @@ export function therapyFacts(
   serviceDate: string,
   context: LineContext = { progressions: [] },
   statusGap?: string,
+  lines: TherapyLine[] = groupIntoLines(history.episodes, context),
 ): Omit<ClinicalFacts['therapy'], 'refractoryTo' | 'priorRegimens' | 'inductionRegimen' | 'inductionToRelapseMonths'> {
   const { episodes, active, unrecognised } = history;
   const reading = context.lineCounting ?? DEFAULT_LINE_COUNTING;
   const gap = unavailableReason(chart, 'medicationRequests');
-  const lines = groupIntoLines(episodes, context);
   const { counted: countedAll, notCounted } = countedLines(lines, context.advancedFrom, reading);
   // the line still running on the service date, with no progression since it started, is the order's own line (a drug
   // added to a running regimen joins it): not a prior line, and its drugs are partners, not prior therapy
