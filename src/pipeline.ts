@@ -8,8 +8,8 @@ import type { Medication, MedicationRequest } from 'fhir/r4.js';
 import { renderResponseWithMetadata, type EvaluatedOrder, type OrderAssertion, type PlanWithoutPolicy, type RenderInput, type UncheckedItem, type UncheckedOrder } from './cards/render.js';
 import { identifyOrderedDrug, loadCatalog, type Catalog } from './catalog/index.js';
 import type { AppConfig } from './config.js';
-import { buildFacts, DEFAULT_LINE_COUNTING, isObservationOfInterest, observationSearchCodes, serviceDateReading, type LineCounting, type ServiceDateProblem } from './facts/index.js';
-import { coveragePlanName } from './facts/coverage.js';
+import { buildFacts, DEFAULT_LINE_COUNTING, isObservationOfInterest, observationSearchCodes, serviceDateOf, serviceDateReading, type LineCounting, type ServiceDateProblem } from './facts/index.js';
+import { coverageFacts, coveragePlanName } from './facts/coverage.js';
 import { todayUtc } from './facts/dates.js';
 import { relativeReference } from './facts/fhir.js';
 import type { ClinicalFacts } from './facts/types.js';
@@ -155,31 +155,33 @@ export async function decide(request: HookRequest, context: PipelineContext, dep
       notThisPatient.push({ brand, orderReference });
       continue;
     }
-    const defaultFacts = buildFacts(chart, order, deps.catalog, today);
-    const payerId = defaultFacts.coverage.payerId.value;
+    // the policy follows from the coverage and the service date alone, so the facts are read once, with its reading of
+    // which lines count (lineCounting)
+    const serviceDate = serviceDateOf(order, today ?? todayUtc());
+    const coverage = coverageFacts(chart, deps.catalog, serviceDate);
+    const payerId = coverage.payerId.value;
+    const policy = payerId === null ? undefined : deps.policies.select(drug, payerId, serviceDate, coverage.lineOfBusiness.value);
+    const reading = policy ? lineCountingOf(policy) : undefined;
+    const facts = buildFacts(chart, order, deps.catalog, today, reading === undefined ? {} : { lineCounting: reading });
     if (payerId === null) {
       // Coverage missing or unreadable: no payer, so no policy can be chosen. Say so rather than stay silent.
-      orders.push({ orderReference, drug, skipped: 'payer-unknown', facts: defaultFacts });
+      orders.push({ orderReference, drug, skipped: 'payer-unknown', facts });
       unchecked.push({ brand, orderReference });
       continue;
     }
-    const policy = deps.policies.select(drug, payerId, defaultFacts.serviceDate, defaultFacts.coverage.lineOfBusiness.value);
     if (!policy) {
       // the payer's policy for another plan (a Commercial policy, a Medi-Cal member) asserts nothing for this one
-      const otherPlans = deps.policies.inEffect(drug, payerId, defaultFacts.serviceDate);
-      const lineOfBusiness = defaultFacts.coverage.lineOfBusiness.value;
-      orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts: defaultFacts });
+      const otherPlans = deps.policies.inEffect(drug, payerId, serviceDate);
+      const lineOfBusiness = coverage.lineOfBusiness.value;
+      orders.push({ orderReference, drug, skipped: otherPlans.length > 0 ? 'no-policy-for-plan' : 'no-policy-in-effect', facts });
       // one card per drug: a second order of it in the same signing (days 1-7 and 8-28) has the same answer
       const said = plansWithoutPolicy.some((p) => p.brand === brand && p.payerId === payerId && p.lineOfBusiness === lineOfBusiness);
       if (otherPlans.length > 0 && lineOfBusiness !== null && !said) {
-        const coverage = chart.coverages.find((c) => relativeReference(c) === defaultFacts.coverage.reference);
-        plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans, coverage === undefined ? undefined : coveragePlanName(coverage)));
+        const resource = chart.coverages.find((c) => relativeReference(c) === coverage.reference);
+        plansWithoutPolicy.push(planWithoutPolicy(brand, orderReference, lineOfBusiness, otherPlans, resource === undefined ? undefined : coveragePlanName(resource)));
       }
       continue;
     }
-    // the policy's reading of which lines count (lineCounting); facts are read again only when it is not the default
-    const reading = lineCountingOf(policy);
-    const facts = reading === undefined ? defaultFacts : buildFacts(chart, order, deps.catalog, today, { lineCounting: reading });
     const evaluation = evaluatePolicy(policy, facts);
     orders.push({ orderReference, drug, facts, policy, evaluation });
     const decisionUrl = await storeDecision(deps.decisions, context.baseUrl, { brand, evaluation: withoutIdentifiers(evaluation), ...(policy.documentation !== undefined && { documentation: policy.documentation }) });
